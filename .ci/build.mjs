@@ -1,0 +1,34 @@
+// Bundles the three executables (extension client, language server, CLI) with esbuild.
+// Langium is ESM-only; VS Code loads extensions as CommonJS, so everything is emitted as .cjs bundles.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    // import.meta.url is used by a few ESM dependencies; map it to the CJS equivalent.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+const entries = [
+    { entryPoints: ['client/src/extension.ts'], outfile: 'out/extension.cjs', external: ['vscode'] },
+    { entryPoints: ['server/src/server.ts'], outfile: 'out/server.cjs' },
+    { entryPoints: ['server/src/cli/main.ts'], outfile: 'out/cli.cjs',
+      banner: { js: "#!/usr/bin/env node\n" + common.banner.js } },
+];
+
+const contexts = await Promise.all(entries.map(e => esbuild.context({ ...common, ...e })));
+if (watch) {
+    await Promise.all(contexts.map(c => c.watch()));
+} else {
+    await Promise.all(contexts.map(c => c.rebuild()));
+    await Promise.all(contexts.map(c => c.dispose()));
+}

@@ -1,0 +1,88 @@
+import { DefaultTokenBuilder, type GrammarAST, type TokenBuilderOptions } from 'langium';
+import type { IToken, TokenType, TokenVocabulary } from 'chevrotain';
+
+const RULE_CHAR = /[A-Za-z0-9_*?|.\[\]]/;
+const RULE_START = /[A-Za-z_*?\[]/;
+
+/**
+ * Matches a probe match rule (`wasm:opcode:*load*|*store*(arg0: i32):before`) as a single token.
+ * Its glob characters collide with operators, so it is only recognised where a top-level item may start:
+ * at the beginning of the file or right after `;` or `}`. Statements never begin with `name:`, so this
+ * cannot swallow an expression.
+ */
+export function matchProbeRule(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
+    if (!RULE_START.test(text.charAt(offset))) return null;
+    const prev = tokens.length > 0 ? tokens[tokens.length - 1].image : undefined;
+    if (prev !== undefined && prev !== ';' && prev !== '}') return null;
+    let i = offset;
+    let colons = 0;
+    for (;;) {
+        while (i < text.length && RULE_CHAR.test(text.charAt(i))) i++;
+        if (text.charAt(i) === '(') {
+            const close = closingParen(text, i);
+            if (close < 0) return null;
+            i = close + 1;
+        }
+        if (text.charAt(i) !== ':') break;
+        colons++;
+        i++;
+    }
+    if (colons === 0) return null;
+    return execResult(text, offset, i);
+}
+
+/** Block comments nest (`/* a /* b *\/ c *\/`); an unterminated one runs to the end of the text. */
+export function matchBlockComment(text: string, offset: number): RegExpExecArray | null {
+    if (!text.startsWith('/*', offset)) return null;
+    let depth = 0;
+    let i = offset;
+    while (i < text.length) {
+        if (text.startsWith('/*', i)) { depth++; i += 2; }
+        else if (text.startsWith('*/', i)) { depth--; i += 2; if (depth === 0) break; }
+        else i++;
+    }
+    return execResult(text, offset, i);
+}
+
+function closingParen(text: string, open: number): number {
+    let depth = 0;
+    for (let i = open; i < text.length; i++) {
+        const c = text.charAt(i);
+        if (c === '(') depth++;
+        else if (c === ')' && --depth === 0) return i;
+        else if (c === '{' || c === ';' || c === '/') return -1;
+    }
+    return -1;
+}
+
+function execResult(text: string, start: number, end: number): RegExpExecArray {
+    const result = [text.substring(start, end)] as unknown as RegExpExecArray;
+    result.index = start;
+    result.input = text;
+    return result;
+}
+
+const FRONT = ['WS', 'ML_COMMENT', 'SL_COMMENT', 'PROBE_RULE'];
+
+export class WhammTokenBuilder extends DefaultTokenBuilder {
+    override buildTokens(grammar: GrammarAST.Grammar, options?: TokenBuilderOptions): TokenVocabulary {
+        const tokens = super.buildTokens(grammar, options) as TokenType[];
+        // Comments and rules must win over the `/`, `*` and `|` keywords, so they go first.
+        const front = FRONT.map(name => tokens.find(t => t.name === name)).filter((t): t is TokenType => !!t);
+        return [...front, ...tokens.filter(t => !front.includes(t))];
+    }
+
+    protected override buildTerminalToken(terminal: GrammarAST.TerminalRule): TokenType {
+        const token = super.buildTerminalToken(terminal);
+        if (terminal.name === 'PROBE_RULE') {
+            token.PATTERN = { exec: matchProbeRule };
+            token.LINE_BREAKS = true;
+            token.START_CHARS_HINT = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_*?['];
+        } else if (terminal.name === 'ML_COMMENT') {
+            token.PATTERN = { exec: matchBlockComment };
+            token.LINE_BREAKS = true;
+            token.START_CHARS_HINT = ['/'];
+        }
+        return token;
+    }
+}

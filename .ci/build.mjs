@@ -20,7 +20,8 @@ const common = {
 
 const entries = [
     { entryPoints: ['client/src/extension.ts'], outfile: 'out/extension.cjs', external: ['vscode'] },
-    { entryPoints: ['server/src/server.ts'], outfile: 'out/server.cjs' },
+    { entryPoints: ['server/src/server.ts'], outfile: 'out/server.cjs',
+      banner: { js: "#!/usr/bin/env node\n" + common.banner.js } },
     { entryPoints: ['server/src/cli/main.ts'], outfile: 'out/cli.cjs',
       banner: { js: "#!/usr/bin/env node\n" + common.banner.js } },
 ];

@@ -55,6 +55,8 @@ else
     ( cd "$CS_DIR" && npm_config_yes=true npm install --unsafe-perm --no-audit --no-fund --loglevel=error \
         "code-server@$CODE_SERVER_VERSION" )
     [ -x "$CS_BIN" ] || { echo "[setup-e2e] code-server binary missing after install: $CS_BIN" >&2; exit 1; }
+    RG="$CS_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg"
+    [ -x "$RG" ] || { echo "[setup-e2e] ripgrep missing in code-server ($RG): the cache prefill did not match" >&2; exit 1; }
     touch "$CS_DIR/.installed"
 fi
 echo "$CS_BIN"

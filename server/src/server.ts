@@ -1,7 +1,7 @@
 import './polyfill.js';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createWhammServices } from './language/whamm-module.js';
 
 // `--stdio`, `--node-ipc` and `--socket=N` are all understood by createConnection, so the same bundle

@@ -1,10 +1,19 @@
 import { inject, type Module } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule,
-    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices,
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices, type PartialLangiumSharedServices,
 } from 'langium/lsp';
 import { WhammGeneratedModule, WhammGeneratedSharedModule } from './generated/module.js';
 import { WhammTokenBuilder } from './whamm-token-builder.js';
+import { WhammDocumentValidator } from './whamm-validator.js';
+import { WhammScopeComputation } from './whamm-scope.js';
+import { WhammValueConverter } from './whamm-value-converter.js';
+import { WhammCompletionProvider } from './lsp/completion.js';
+import { WhammHoverProvider } from './lsp/hover.js';
+import { WhammDocumentSymbolProvider } from './lsp/symbols.js';
+import { WhammSemanticTokenProvider } from './lsp/semantic-tokens.js';
+import { WhammFormatter } from './lsp/formatter.js';
+import { WhammDocumentBuilder } from './whamm-document-builder.js';
 
 /** Services added on top of Langium's defaults (validators, completion, hover... register here). */
 export type WhammAddedServices = object;
@@ -13,6 +22,27 @@ export type WhammServices = LangiumServices & WhammAddedServices;
 export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAddedServices> = {
     parser: {
         TokenBuilder: () => new WhammTokenBuilder(),
+        ValueConverter: () => new WhammValueConverter(),
+    },
+    references: {
+        ScopeComputation: services => new WhammScopeComputation(services),
+    },
+    validation: {
+        DocumentValidator: services => new WhammDocumentValidator(services),
+    },
+    lsp: {
+        CompletionProvider: () => new WhammCompletionProvider(),
+        HoverProvider: () => new WhammHoverProvider(),
+        DocumentSymbolProvider: () => new WhammDocumentSymbolProvider(),
+        SemanticTokenProvider: services => new WhammSemanticTokenProvider(services),
+        Formatter: () => new WhammFormatter(),
+    },
+};
+
+/** Shared (cross-language) services: scripts are independent documents. */
+export const WhammSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    workspace: {
+        DocumentBuilder: services => new WhammDocumentBuilder(services),
     },
 };
 
@@ -20,7 +50,7 @@ export function createWhammServices(context: DefaultSharedModuleContext): {
     shared: LangiumSharedServices;
     Whamm: WhammServices;
 } {
-    const shared = inject(createDefaultSharedModule(context), WhammGeneratedSharedModule);
+    const shared = inject(createDefaultSharedModule(context), WhammGeneratedSharedModule, WhammSharedModule);
     const Whamm = inject(createDefaultModule({ shared }), WhammGeneratedModule, WhammModule);
     shared.ServiceRegistry.register(Whamm);
     return { shared, Whamm };

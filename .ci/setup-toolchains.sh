@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the toolchains that build the sample apps of the coverage / source-mapping tests from source:
+# Debian clang + lld + wasi-libc (C -> wasm32-wasi with DWARF), llvm (llvm-dwarfdump, used to cross-check
+# our .debug_line reader) and lcov (genhtml, used to check that our lcov output is readable).
+# Idempotent: when clang, wasm-ld and the wasi sysroot are already there it only checks and returns.
+# The AssemblyScript compiler comes from npm (devDependency), nothing to do for it here.
+set -euo pipefail
+
+log() { echo "[setup-toolchains] $*"; }
+
+SYSROOT_LIBC=/usr/lib/wasm32-wasi/libc.a
+BUILTINS_GLOB='/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a'
+
+have_all() {
+    command -v clang >/dev/null 2>&1 && command -v wasm-ld >/dev/null 2>&1 && [ -f "$SYSROOT_LIBC" ] \
+        && compgen -G "$BUILTINS_GLOB" >/dev/null \
+        && command -v llvm-dwarfdump >/dev/null 2>&1 && command -v genhtml >/dev/null 2>&1
+}
+
+if have_all; then
+    log "clang, wasm-ld, wasi sysroot, llvm-dwarfdump and genhtml present"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    log "apt-get not available: the C sample tests will skip (install clang, lld, wasi-libc yourself)"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else
+        log "not root and no password-less sudo: the C sample tests will skip"
+        exit 0
+    fi
+fi
+
+# Debian 12 names; libclang-rt-dev-wasm32 brings libclang_rt.builtins-wasm32.a that wasm-ld needs.
+pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm lcov)
+need=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+    log "apt-get install ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if have_all; then log "toolchains ready"; else log "some toolchain is still missing; dependent tests will skip"; fi

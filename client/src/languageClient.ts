@@ -1,0 +1,90 @@
+// Starts the bundled language server (out/server.cjs) in a Node child process over IPC.
+// The client owns no language logic: diagnostics, completion, hover... all come from the server.
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SECTION, readSettings } from './settings.js';
+import type { WhammOutput } from './output.js';
+
+export const CLIENT_ID = 'whamm';
+
+export class WhammLanguageClient implements vscode.Disposable {
+    private client: LanguageClient | undefined;
+    private starting: Promise<void> | undefined;
+
+    constructor(private readonly context: vscode.ExtensionContext, private readonly output: WhammOutput) {}
+
+    get state(): 'stopped' | 'starting' | 'running' {
+        switch (this.client?.state) {
+            case State.Running: return 'running';
+            case State.Starting: return 'starting';
+            default: return 'stopped';
+        }
+    }
+
+    /** Resolves once the server answered `initialize`; rejects (after logging) when it cannot start. */
+    start(): Promise<void> {
+        this.starting ??= this.doStart().finally(() => { this.starting = undefined; });
+        return this.starting;
+    }
+
+    async restart(): Promise<void> {
+        await this.stop();
+        await this.start();
+    }
+
+    async stop(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        if (client) {
+            try {
+                await client.stop(5000);
+            } catch (err) {
+                this.output.appendLine(`[client] stopping the language server: ${errorText(err)}`);
+            }
+        }
+    }
+
+    private async doStart(): Promise<void> {
+        const serverModule = this.context.asAbsolutePath('out/server.cjs');
+        const serverOptions: ServerOptions = {
+            run: { module: serverModule, transport: TransportKind.ipc },
+            debug: {
+                module: serverModule,
+                transport: TransportKind.ipc,
+                options: { execArgv: ['--nolazy', '--inspect=6009'] },
+            },
+        };
+        const settings = readSettings();
+        const clientOptions: LanguageClientOptions = {
+            documentSelector: [
+                { scheme: 'file', language: 'whamm' },
+                { scheme: 'untitled', language: 'whamm' },
+            ],
+            // The server checks `use lib;` calls against the configured libraries.
+            initializationOptions: { userLibs: settings.userLibs },
+            synchronize: {
+                configurationSection: SECTION,
+                fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{mm,wasm}'),
+            },
+            outputChannel: this.output.channel,
+        };
+        const client = new LanguageClient(CLIENT_ID, 'Whamm Language Server', serverOptions, clientOptions);
+        this.client = client;
+        try {
+            await client.start();
+            this.output.appendLine(`[client] language server started (${serverModule})`);
+        } catch (err) {
+            this.output.appendLine(`[client] the language server failed to start: ${errorText(err)}`);
+            if (this.client === client) this.client = undefined;
+            throw err;
+        }
+    }
+
+    dispose(): void {
+        void this.stop();
+    }
+}
+
+export function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}

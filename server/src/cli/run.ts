@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { runModule } from '../runner/run.js';
+import { InputError, readInput } from './io.js';
+
+export interface RunCommandOptions {
+    module: string;
+    userLibs: Map<string, string>;
+    args: string[];
+}
+
+export async function runCommand(o: RunCommandOptions): Promise<number> {
+    const bytes = readInput(o.module, 'module');
+    const libs = new Map<string, Uint8Array>();
+    for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
+    let module: WebAssembly.Module;
+    try {
+        module = await WebAssembly.compile(bytes);
+    } catch (e) {
+        throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+    void module;
+    const r = await runModule(bytes, { args: o.args, argv0: path.basename(o.module), userLibs: libs });
+    return r.trapped ? (r.exitCode || 1) : r.exitCode;
+}

@@ -1,0 +1,145 @@
+// Adapter between the wasm decoder/encoder (server/src/wasm) and the engine's view of the app.
+import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '../wasm/decode.js';
+import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
+import { typeBody } from '../wasm/typing.js';
+import { ByteWriter } from '../wasm/encode.js';
+import { ModuleRewriter, type CodePiece } from '../wasm/rewrite.js';
+import type { AppFunction, AppInstr, AppModule } from './app.js';
+import type { ValType } from './types.js';
+
+export interface NewGlobal { type: ValType; mutable: boolean; /** i64 bit pattern of the initial value. */ init: bigint }
+export interface NewFunction { params: ValType[]; results: ValType[]; locals: ValType[]; /** instructions, ending with `end` */ body: Uint8Array }
+
+export interface NewImport { module: string; name: string; params: ValType[]; results: ValType[] }
+
+export interface BodyEditPlan { extraLocals: ValType[]; pieces: CodePiece[] }
+
+export interface ModulePlan {
+    /** Function imports added before the app's defined functions (they shift their indices). */
+    imports: NewImport[];
+    globals: NewGlobal[];
+    functions: NewFunction[];
+    exports: { name: string; kind: 'func' | 'global'; index: number }[];
+    /** fid (original index) -> the edited body. */
+    bodies: Map<number, BodyEditPlan>;
+    customSections: { name: string; bytes: Uint8Array }[];
+}
+
+export interface DecodedApp extends AppModule {
+    module: WasmModule;
+    exportFunc(name: string): number | undefined;
+}
+
+export function decodeApp(bytes: Uint8Array): DecodedApp {
+    const m = decodeModule(bytes);
+    const importedFuncs = m.imports.filter(i => i.desc.kind === 'func').map((i, k) => ({
+        fid: k, module: i.module, name: i.name, typeIndex: (i.desc as { type: number }).type,
+    }));
+    const functions: AppFunction[] = m.bodies.map(b => {
+        const fid = b.func;
+        const t = funcType(m, fid);
+        const { locals, codeStart } = bodyLocals(m, b);
+        return {
+            fid, name: funcName(m, fid), typeIndex: m.funcTypes[fid],
+            params: [...t.params] as ValType[], results: [...t.results] as ValType[], locals: locals as ValType[],
+            bodyStart: b.contentStart, bodyEnd: b.end, codeStart, entryStart: b.start,
+            instrs: (typed?: boolean) => typed ? typedInstrsOf(m, fid) : instrsOf(m, fid, b.contentStart, codeStart, b.end),
+        };
+    });
+    const exportNames = new Set(m.exports.map(e => e.name));
+    return {
+        module: m, bytes, importedFuncs, functions,
+        funcCount: m.funcTypes.length, globalCount: m.globals.length,
+        memories: m.memories.map(mt => ({ pageSize: 2 ** (mt.limits.pageSizeLog2 ?? 16), initialPages: mt.limits.min })),
+        funcName: f => funcName(m, f),
+        funcType: f => { const t = funcType(m, f); return { params: [...t.params] as ValType[], results: [...t.results] as ValType[] }; },
+        startFunction: m.start ?? undefined,
+        exportNames,
+        exportFunc: name => m.exports.find(e => e.kind === 'func' && e.name === name)?.index,
+    };
+}
+
+function* instrsOf(m: WasmModule, fid: number, contentStart: number, codeStart: number, end: number): Generator<AppInstr> {
+    void fid;
+    const c = new InstrCursor(m.bytes, codeStart, end, contentStart);
+    const st = { depth: 0 };
+    while (c.next()) {
+        const op = c.op;
+        yield describe(op, op.imms.length > 0 ? c.immediates() : [], c.offset, c.end, c.pc, c.opidx, st, undefined, undefined);
+    }
+}
+
+function* typedInstrsOf(m: WasmModule, fid: number): Generator<AppInstr> {
+    const t = typeBody(m, fid);
+    const st = { depth: 0 };
+    for (let i = 0; i < t.instrs.length; i++) {
+        const ins = t.instrs[i];
+        const args = t.operands[i] as ValType[];
+        const results = t.results[i] as ValType[];
+        const known = !t.unreachable[i] && !args.includes('unknown' as ValType) && !results.includes('unknown' as ValType);
+        yield describe(ins.op, ins.imms, ins.offset, ins.end, ins.pc, ins.opidx, st, known ? args : undefined, known ? results : undefined);
+    }
+}
+
+function describe(op: AppInstr['op'], raw: readonly Imm[], start: number, end: number, pc: number, opidx: number,
+    st: { depth: number }, args: ValType[] | undefined, results: ValType[] | undefined): AppInstr {
+    const imms: (number | bigint)[] = [];
+    let memarg: AppInstr['memarg'];
+    let brTable: AppInstr['brTable'];
+    let callee: number | undefined;
+    for (const x of raw) {
+        if (typeof x === 'number' || typeof x === 'bigint') imms.push(x);
+        else if (x && typeof x === 'object' && 'offset' in x && 'align' in x) {
+            const ma = x as MemArg;
+            memarg = { align: ma.align, offset: BigInt(ma.offset), memory: ma.memory };
+            imms.push(ma.align, BigInt(ma.offset));
+        } else if (x && typeof x === 'object' && 'labels' in x) {
+            const bt = x as BrTable;
+            brTable = { targets: [...bt.labels], default: bt.default };
+            imms.push(...bt.labels, bt.default);
+        }
+    }
+    if (op.name === 'call' || op.name === 'return_call') callee = raw[0] as number;
+    let exitsFunction = false;
+    if (op.name === 'br' || op.name === 'br_if') exitsFunction = (raw[0] as number) === st.depth;
+    if (op.blockLike) st.depth++;
+    const atFuncEnd = op.name === 'end' && st.depth === 0;
+    if (op.name === 'end' && st.depth > 0) st.depth--;
+    return { op, start, end, pc, opidx, imms, args, results, memarg, brTable, callee, exitsFunction, atFuncEnd };
+}
+
+/**
+ * Assembles the instrumented module with the wasm layer's ModuleRewriter: unchanged sections and bodies are
+ * copied, edited bodies are original code ranges interleaved with probe code, and imports, globals,
+ * functions, exports and custom sections are appended (imports first: they shift defined functions).
+ */
+export function encodeModule(app: AppModule, plan: ModulePlan): Uint8Array {
+    const m = (app as DecodedApp).module;
+    const rw = new ModuleRewriter(m);
+    plan.imports.forEach((imp, k) => {
+        const idx = rw.addFuncImport(imp.module, imp.name, rw.addFuncType(imp.params, imp.results));
+        if (idx !== m.numImportedFuncs + k) throw new Error('import index mismatch');
+    });
+    for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
+    for (const [fid, edit] of plan.bodies) rw.editBody(fid, { extraLocals: edit.extraLocals, code: edit.pieces });
+    plan.functions.forEach((f, k) => {
+        const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);
+        if (idx !== m.funcTypes.length + plan.imports.length + k) throw new Error('function index mismatch');
+    });
+    for (const e of plan.exports) rw.addExport(e.name, e.kind, e.index);
+    for (const c of plan.customSections) rw.addCustomSection(c.name, c.bytes);
+    return rw.emit().slice();
+}
+
+function constExpr(g: NewGlobal): Uint8Array {
+    const w = new ByteWriter(16);
+    const f64 = () => new Float64Array(new BigInt64Array([g.init]).buffer)[0];
+    switch (g.type) {
+        case 'i32': w.byte(0x41).s32(Number(BigInt.asIntN(32, g.init))); break;
+        case 'i64': w.byte(0x42).s64(g.init); break;
+        case 'f32': w.byte(0x43).f32(f64()); break;
+        case 'f64': w.byte(0x44).f64(f64()); break;
+        default: throw new Error(`cannot add a global of type ${g.type}`);
+    }
+    return w.byte(0x0b).finish().slice();
+}

@@ -1,0 +1,147 @@
+// Code templates for probe code. A template is the bytes of an instruction sequence plus references
+// that are only resolved where the code is placed: per-site variables (one global per match site) and
+// scratch locals (allocated per function). Templates are cached and shared by all sites whose static
+// values give the same code, so instrumenting a million sites does not compile a million bodies.
+import type { ValType } from './types.js';
+
+export const enum RefKind { SiteVar = 0, Local = 1 }
+
+export interface Template {
+    bytes: Uint8Array;
+    /** Triplets (byte position, RefKind, id); the reference's LEB index is inserted at that position. */
+    refs: Int32Array;
+    /** Scratch locals the template uses, by id: their types. */
+    locals: ValType[];
+}
+
+const VALTYPE_BYTE: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
+export function valTypeByte(t: ValType): number {
+    const b = VALTYPE_BYTE[t];
+    if (b === undefined) throw new Error(`no value type byte for ${t}`);
+    return b;
+}
+
+/** Opcodes of the instructions probe code is made of. */
+export const OP = {
+    unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d,
+    return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
+    local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
+    memory_size: 0x3f,
+    i32_const: 0x41, i64_const: 0x42, f32_const: 0x43, f64_const: 0x44,
+    i32_eqz: 0x45, i64_eqz: 0x50,
+    i32_and: 0x71, i32_xor: 0x73,
+    i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
+    f32_demote_f64: 0xb6, f64_promote_f32: 0xbb,
+    i64_reinterpret_f64: 0xbd,
+    i32_extend8_s: 0xc0, i32_extend16_s: 0xc1,
+} as const;
+
+export class CodeWriter {
+    private buf = new Uint8Array(64);
+    private len = 0;
+    private refs: number[] = [];
+    readonly locals: ValType[] = [];
+
+    byte(b: number): this {
+        if (this.len === this.buf.length) this.grow(1);
+        this.buf[this.len++] = b;
+        return this;
+    }
+    bytes(bs: ArrayLike<number>): this {
+        if (this.len + bs.length > this.buf.length) this.grow(bs.length);
+        this.buf.set(bs, this.len);
+        this.len += bs.length;
+        return this;
+    }
+    u32(v: number): this {
+        v >>>= 0;
+        do {
+            let b = v & 0x7f;
+            v >>>= 7;
+            if (v !== 0) b |= 0x80;
+            this.byte(b);
+        } while (v !== 0);
+        return this;
+    }
+    s32(v: number): this { return this.s64(BigInt(v | 0)); }
+    s64(v: bigint): this {
+        v = BigInt.asIntN(64, v);
+        for (;;) {
+            const b = Number(v & 0x7fn);
+            v >>= 7n;
+            const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+            this.byte(done ? b : b | 0x80);
+            if (done) return this;
+        }
+    }
+    f32(v: number): this {
+        const a = new Uint8Array(new Float32Array([v]).buffer);
+        return this.bytes(a);
+    }
+    f64(v: number): this {
+        const a = new Uint8Array(new Float64Array([v]).buffer);
+        return this.bytes(a);
+    }
+    /** A reference resolved at placement: a per-site variable's global or a scratch local. */
+    ref(kind: RefKind, id: number): this {
+        this.refs.push(this.len, kind, id);
+        return this;
+    }
+    newLocal(t: ValType): number {
+        this.locals.push(t);
+        return this.locals.length - 1;
+    }
+    get length(): number { return this.len; }
+
+    finish(): Template {
+        return { bytes: this.buf.slice(0, this.len), refs: Int32Array.from(this.refs), locals: this.locals.slice() };
+    }
+
+    private grow(n: number): void {
+        const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+        next.set(this.buf.subarray(0, this.len));
+        this.buf = next;
+    }
+}
+
+/** Unsigned LEB128 length of v. */
+export function lebSize(v: number): number {
+    let n = 1;
+    v >>>= 0;
+    while (v >= 0x80) { v >>>= 7; n++; }
+    return n;
+}
+
+export function writeLeb(out: Uint8Array, pos: number, v: number): number {
+    v >>>= 0;
+    do {
+        let b = v & 0x7f;
+        v >>>= 7;
+        if (v !== 0) b |= 0x80;
+        out[pos++] = b;
+    } while (v !== 0);
+    return pos;
+}
+
+/** Size of a template once placed with the given resolutions. */
+export function placedSize(t: Template, siteVars: ArrayLike<number>, locals: ArrayLike<number>): number {
+    let size = t.bytes.length;
+    const r = t.refs;
+    for (let i = 0; i < r.length; i += 3) size += lebSize(r[i + 1] === RefKind.SiteVar ? siteVars[r[i + 2]] : locals[r[i + 2]]);
+    return size;
+}
+
+/** Writes a template at out[pos], resolving its references; returns the end position. */
+export function place(t: Template, out: Uint8Array, pos: number, siteVars: ArrayLike<number>, locals: ArrayLike<number>): number {
+    const r = t.refs;
+    let from = 0;
+    for (let i = 0; i < r.length; i += 3) {
+        const at = r[i];
+        out.set(t.bytes.subarray(from, at), pos);
+        pos += at - from;
+        from = at;
+        pos = writeLeb(out, pos, r[i + 1] === RefKind.SiteVar ? siteVars[r[i + 2]] : locals[r[i + 2]]);
+    }
+    out.set(t.bytes.subarray(from), pos);
+    return pos + t.bytes.length - from;
+}

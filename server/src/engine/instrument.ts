@@ -1,0 +1,738 @@
+// The instrumenter: (app.wasm, script.mm) -> instrumented app.wasm, report layout and site table.
+//
+// State lives in mutable globals appended to the module (the app cannot touch them, and Node 20 has no
+// multi-memory): one per script global, one per per-site variable and match site. Probe code is inlined
+// at each site; its scratch locals are appended to the function (shared by all sites of the function,
+// since probe bodies never overlap in time). Script functions, report readers, the wasm:end function and
+// the start-up function are appended after the app's functions, so no app function index changes.
+import { parseScript } from '../language/parse.js';
+import type { Statement, TypeRef } from '../language/generated/ast.js';
+import { findBoundVar, opcodeEvent } from '../catalog/index.js';
+import type { AppFunction, AppInstr, AppModule } from './app.js';
+import { decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
+import type { CodePiece } from '../wasm/rewrite.js';
+import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitConst, type PV } from './compile.js';
+import { CodeWriter, OP, RefKind, type Template, place, placedSize } from './emit.js';
+import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
+import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, type ReportLayout, type ReportVar } from './report-layout.js';
+import { RuntimeBuilder } from '../runtime/builder.js';
+import { RT_IMPORT_MODULE } from '../runtime/spec.js';
+import { buildScriptModel, libraryCalls, mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
+import type { SiteInfo } from './site.js';
+import { type Const, type ValType, type WType, constBits, convert, defaultOf, isFloat, isInt, valTypeOf, whammTypeOfVal } from './types.js';
+
+export interface InstrumentInput {
+    app: Uint8Array;
+    script: string;
+    scriptPath?: string;
+    userLibs?: Map<string, Uint8Array>;
+    /** Export get_<var> for every script global (the reference's --testing). */
+    testing?: boolean;
+}
+
+export interface SiteRecord {
+    fid: number;
+    fname: string;
+    pc: number;
+    opidx: number;
+    /** Module offset of the original instruction. */
+    offset: number;
+    probe: number;
+    rule: string;
+}
+
+export interface InstrumentResult {
+    bytes: Uint8Array;
+    layout: ReportLayout;
+    sites: SiteRecord[];
+    warnings: string[];
+}
+
+export interface ScriptDiagnostic { line: number; column: number; message: string; severity: 'error' | 'warning' }
+
+/** The script has errors; nothing was instrumented. */
+export class ScriptError extends Error {
+    constructor(readonly diagnostics: ScriptDiagnostic[], readonly file: string) {
+        super(diagnostics.map(d => `${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`).join('\n'));
+    }
+}
+
+interface CompiledProbe {
+    template: Template;
+    /** Initial values of the probe's per-site variables at this site. */
+    inits: Const[];
+}
+
+interface Insertion {
+    /** Index of the instruction in the function; the code goes before it, or after it when `after`. */
+    at: number;
+    after: boolean;
+    /** Module offset the code goes at (the instruction's start, or its end for `after`). */
+    cut: number;
+    template: Template;
+    siteGlobals: Int32Array;
+}
+
+const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
+
+export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
+    const file = input.scriptPath ?? 'script.mm';
+    const parsed = await parseScript(input.script, file.startsWith('/') ? file : undefined);
+    const errors = parsed.diagnostics.filter(d => d.severity === 1);
+    if (errors.length) {
+        throw new ScriptError(errors.map(d => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: typeof d.message === 'string' ? d.message : String((d.message as { value?: string }).value ?? d.message), severity: 'error' })), file);
+    }
+    const model = buildScriptModel(parsed.script);
+    if (model.probes.length === 0) throw new ScriptError([{ line: 1, column: 1, message: 'a script must contain at least one probe', severity: 'error' }], file);
+    const app = decodeApp(input.app);
+    try {
+        return await new Instrumenter(app, model, input).run();
+    } catch (e) {
+        if (e instanceof CompileError) {
+            const pos = e.node?.$cstNode?.range.start;
+            throw new ScriptError([{ line: (pos?.line ?? 0) + 1, column: (pos?.character ?? 0) + 1, message: e.message, severity: 'error' }], file);
+        }
+        throw e;
+    }
+}
+
+class Instrumenter implements CompileHost {
+    private readonly index: ProbeIndex;
+    private readonly globals = new Map<string, Binding>();
+    private readonly newGlobals: NewGlobal[] = [];
+    private readonly newFunctions: NewFunction[] = [];
+    private readonly exports: { name: string; kind: 'func' | 'global'; index: number }[] = [];
+    private readonly reportVars: (ReportVar & { global: number; vt: ValType })[] = [];
+    private readonly sites: SiteRecord[] = [];
+    private readonly warnings: string[] = [];
+    private readonly scriptFns = new Map<string, { index: number; params: WType[]; result: WType }>();
+    private readonly cache = new Map<string, CompiledProbe | null>();
+    private readonly libs = new Map<string, { instance: WebAssembly.Instance; module: AppModule }>();
+    private readonly bodies = new Map<number, BodyEditPlan>();
+    private readonly imports: NewImport[] = [];
+    private readonly importIndex = new Map<string, number>();
+    private readonly funcBase: number;
+    /** The runtime contract (maps, strings) shared with server/src/runtime. */
+    readonly rt = new RuntimeBuilder();
+    private readonly mapImports = new Map<string, string>();
+
+    constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
+        this.index = indexProbes(model.probes);
+        this.needsTypes = model.probes.some(needsStack);
+        this.planImports();
+        this.funcBase = app.funcCount + this.imports.length;
+        for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.ast.rule}): ${u.what} is not supported yet; not injected`);
+    }
+
+    /** Imports must be known before any code is generated: they shift the app's function indices. */
+    private planImports(): void {
+        const mapTypes = new Set<string>();
+        const addShape = (t: TypeRef) => { const m = mapShape(t); if (m) mapTypes.add(m.typeText); };
+        for (const g of this.model.globals) addShape(g.type);
+        for (const p of this.model.probes) for (const d of p.siteVars) addShape(d.type);
+        for (const t of mapTypes) {
+            for (const op of ['get', 'set', 'inc'] as const) {
+                let imp;
+                try { imp = this.rt.mapImport(op, t); } catch (e) {
+                    if (op === 'inc') continue;
+                    throw new CompileError(`map type ${t}: ${(e as Error).message}`);
+                }
+                this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
+                this.mapImports.set(`${op}\0${t}`, imp.name);
+            }
+        }
+        for (const [lib, fn] of libraryCalls(this.model)) {
+            const l = this.library(lib);
+            const fid = this.exportedFid(l.module, fn);
+            if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`);
+            const t = l.module.funcType(fid);
+            this.addImport(lib, fn, t.params, t.results);
+        }
+    }
+
+    private addImport(module: string, name: string, params: ValType[], results: ValType[]): void {
+        const key = `${module}\0${name}`;
+        if (this.importIndex.has(key)) return;
+        this.importIndex.set(key, this.app.importedFuncs.length + this.imports.length);
+        this.imports.push({ module, name, params, results });
+    }
+
+    mapFunction(op: 'get' | 'set' | 'inc', mapType: string): number {
+        const name = this.mapImports.get(`${op}\0${mapType}`);
+        const i = name === undefined ? undefined : this.importIndex.get(`${RT_IMPORT_MODULE}\0${name}`);
+        if (i === undefined) throw new CompileError(`no ${op} operation for maps of type ${mapType}`);
+        return i;
+    }
+
+    libraryImport(lib: string, fn: string): { index: number; params: WType[]; result: WType } | undefined {
+        const index = this.importIndex.get(`${lib}\0${fn}`);
+        if (index === undefined) return undefined;
+        const imp = this.imports[index - this.app.importedFuncs.length];
+        return { index, params: imp.params.map(whammTypeOfVal), result: imp.results.length ? whammTypeOfVal(imp.results[0]) : 'unit' };
+    }
+
+    private newMap(t: TypeRef): number {
+        return this.rt.addMap(typeText(t));
+    }
+
+    // ---------- CompileHost ----------
+    scriptFunction(name: string) { return this.scriptFns.get(name); }
+    isLibrary(name: string): boolean { return this.model.uses.includes(name); }
+    memory(mem: number) {
+        const m = this.app.memories[mem];
+        return m ? { pageSize: m.pageSize, pages: m.initialPages } : undefined;
+    }
+    callStatic(lib: string, fn: string, args: Const[]): { t: WType; v: Const } {
+        const l = this.library(lib);
+        const f = l.instance.exports[fn];
+        if (typeof f !== 'function') throw new CompileError(`library '${lib}' has no function '${fn}'`);
+        const fid = this.exportedFid(l.module, fn);
+        const sig = fid === undefined ? undefined : l.module.funcType(fid);
+        const jsArgs = args.map((a, i) => (sig?.params[i] === 'i64' ? BigInt.asIntN(64, typeof a === 'bigint' ? a : BigInt(Number(a))) : typeof a === 'bigint' ? Number(BigInt.asIntN(32, a)) : typeof a === 'boolean' ? (a ? 1 : 0) : a));
+        const r = (f as (...xs: unknown[]) => unknown)(...jsArgs);
+        const rt = sig?.results[0] ?? (typeof r === 'bigint' ? 'i64' : 'i32');
+        const t = whammTypeOfVal(rt);
+        const v: Const = isInt(t) ? BigInt(r as number | bigint) : isFloat(t) ? Number(r) : 0n;
+        return { t, v: convert(v, t, t) };
+    }
+
+    private library(name: string): { instance: WebAssembly.Instance; module: AppModule } {
+        let l = this.libs.get(name);
+        if (!l) {
+            const bytes = this.input.userLibs?.get(name);
+            if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`);
+            const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+            l = { instance, module: decodeApp(bytes) };
+            this.libs.set(name, l);
+        }
+        return l;
+    }
+
+    private exportedFid(m: AppModule, name: string): number | undefined {
+        return (m as AppModule & { exportFunc?: (n: string) => number | undefined }).exportFunc?.(name);
+    }
+
+    // ---------- the run ----------
+    async run(): Promise<InstrumentResult> {
+        const globalBase = this.app.globalCount;
+        // Script globals first: their indices are fixed before any code refers to them.
+        const startCode: Statement[] = [];
+        for (const d of this.model.globals) {
+            const shape = mapShape(d.type);
+            if (shape) {
+                const index = globalBase + this.newGlobals.length;
+                const id = this.newMap(d.type);
+                this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: shape });
+                this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
+                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: index, vt: 'i32' });
+                continue;
+            }
+            const t = typeText(d.type) as WType;
+            this.requireScalar(t, d);
+            const index = globalBase + this.newGlobals.length;
+            this.globals.set(d.name, { kind: 'global', t, index });
+            let init: Const = defaultOf(t);
+            if (d.init) {
+                const v = this.staticValue(c => c.expr(d.init!, t));
+                if (v) init = convert(v.v!, v.t, t); else startCode.push(d as unknown as Statement);
+            }
+            this.newGlobals.push({ type: valTypeOf(t), init: constBits(init, t), mutable: true });
+            if (d.report) this.reportVars.push({ name: d.name, type: t, slot: 0, global: index, vt: valTypeOf(t) });
+        }
+        // Top-level statements: folded into initial values where static, otherwise run at start-up.
+        for (const s of this.model.topStatements) {
+            if (!this.foldTopStatement(s)) startCode.push(s);
+        }
+        this.declareScriptFunctions();
+
+        const warnedDead = new Set<number>();
+        for (const f of this.app.functions) this.instrumentFunction(f, warnedDead);
+
+        this.emitStart(startCode);
+        this.emitEnd();
+        const layout = this.emitReaders();
+        if (this.input.testing) {
+            for (const [name, b] of this.globals) {
+                if (b.kind === 'global' && !this.app.exportNames.has(`get_${name}`)) {
+                    const w = new CodeWriter();
+                    w.byte(OP.global_get).u32(b.index).byte(OP.end); // [helper-6] a body ends with `end`
+                    const fid = this.addFunction([], [valTypeOf(b.t)], [], w.finish().bytes);
+                    this.exports.push({ name: `get_${name}`, kind: 'func', index: fid });
+                }
+            }
+        }
+        const plan: ModulePlan = {
+            imports: this.imports,
+            globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
+            bodies: this.bodies,
+            customSections: [
+                { name: REPORT_SECTION, bytes: new TextEncoder().encode(JSON.stringify(layout)) },
+                ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
+            ],
+        };
+        const bytes = encodeModule(this.app, plan);
+        return { bytes, layout, sites: this.sites, warnings: this.warnings };
+    }
+
+    private readonly needsTypes: boolean;
+
+    private requireScalar(t: WType, node: unknown): void {
+        if (!(isInt(t) || isFloat(t) || t === 'bool')) {
+            throw new CompileError(`variables of type ${t} are not supported yet (maps, tuples, strings: issue 5)`, node as never);
+        }
+    }
+
+    /** Evaluates something with no site; returns the constant or undefined when it needs run time. */
+    private staticValue(f: (c: Compiler) => PV): PV | undefined {
+        const c = new Compiler(this, this.globals, new CodeWriter(), undefined);
+        c.pushScope();
+        const v = f(c);
+        return v.isConst ? v : undefined;
+    }
+
+    private foldTopStatement(s: Statement): boolean {
+        if (s.$type !== 'Assignment' || s.target.$type !== 'VarRef') return false;
+        const b = this.globals.get(s.target.ref.$refText);
+        if (!b || b.kind !== 'global') return false;
+        const v = this.staticValue(c => c.expr(s.value, b.t));
+        if (!v) return false;
+        const g = this.newGlobals[b.index - this.app.globalCount];
+        g.init = constBits(convert(v.v!, v.t, b.t), b.t);
+        return true;
+    }
+
+    private declareScriptFunctions(): void {
+        const base = this.funcBase;
+        this.model.functions.forEach((f, i) => {
+            const params = f.params.map(p => typeText(p.type) as WType);
+            const result = f.returnType ? typeText(f.returnType) as WType : 'unit';
+            this.scriptFns.set(f.name, { index: base + i, params, result });
+        });
+        for (const f of this.model.functions) {
+            const sig = this.scriptFns.get(f.name)!;
+            const w = new CodeWriter();
+            const c = new Compiler(this, this.globals, w, undefined, new Map(), sig.result);
+            c.pushScope();
+            f.params.forEach((p, i) => c.bindParam(p.name, sig.params[i], i));
+            c.block(f.body);
+            if (sig.result !== 'unit') { emitConst(w, sig.result, defaultOf(sig.result)); }
+            w.byte(OP.end);
+            const t = w.finish();
+            const locals = t.locals;
+            const resolved = locals.map((_, k) => sig.params.length + k);
+            const body = new Uint8Array(placedSize(t, [], resolved));
+            place(t, body, 0, [], resolved);
+            this.addFunction(sig.params.map(valTypeOf), sig.result === 'unit' ? [] : [valTypeOf(sig.result)], locals, body, false);
+        }
+    }
+
+    /** Appends a function; `body` is its instruction bytes ending with `end`. */
+    private addFunction(params: ValType[], results: ValType[], locals: ValType[], body: Uint8Array, track = true): number {
+        const fid = this.funcBase + this.newFunctions.length;
+        this.newFunctions.push({ params, results, locals, body });
+        void track;
+        return fid;
+    }
+
+    // ---------- per function ----------
+    private instrumentFunction(f: AppFunction, warnedDead: Set<number>): void {
+        const idx = this.index;
+        const insertions: Insertion[] = [];
+        const hasFuncProbes = idx.funcEntry.length > 0 || idx.funcExit.length > 0;
+        const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
+        let prevEndsBlock = true;
+        let blockLen = 0;
+        const instrs = f.instrs(this.needsTypes);
+        let pending: AppInstr | undefined;
+        const handle = (ins: AppInstr, next: AppInstr | undefined) => {
+            const before = idx.before[ins.op.index];
+            const after = idx.after[ins.op.index];
+            if (before) for (const op of before) this.place(f, ins, op, false, insertions, warnedDead);
+            if (hasFuncProbes) {
+                if (ins.opidx === 0) for (const p of idx.funcEntry) this.placeEvent(f, ins, p, 'entry', 'wasm:func:entry', insertions);
+                if (ins.op.name === 'return' || ins.atFuncEnd || (ins.op.name === 'br' && ins.exitsFunction) || ins.op.name.startsWith('return_call')) {
+                    for (const p of idx.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', insertions);
+                }
+            }
+            if (blockProbes) {
+                if (prevEndsBlock) { for (const p of idx.blockStart) this.placeEvent(f, ins, p, 'start', 'wasm:block:start', insertions); blockLen = 0; }
+                blockLen++;
+                const ends = endsBasicBlock(ins) || next === undefined || startsBasicBlock(next);
+                if (ends) for (const p of idx.blockEnd) this.placeEvent(f, ins, p, 'end', 'wasm:block:end', insertions, blockLen);
+                prevEndsBlock = ends;
+            }
+            if (after && !ins.atFuncEnd) for (const op of after) this.place(f, ins, op, true, insertions, warnedDead);
+        };
+        if (!blockProbes) {
+            for (const ins of instrs) {
+                if (idx.before[ins.op.index] || idx.after[ins.op.index] || hasFuncProbes) handle(ins, undefined);
+            }
+        } else {
+            for (const ins of instrs) {
+                if (pending) handle(pending, ins);
+                pending = ins;
+            }
+            if (pending) handle(pending, undefined);
+        }
+        if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
+    }
+
+    /** Compiles (or reuses) the code of one opcode probe at one site and queues it. */
+    private place(f: AppFunction, ins: AppInstr, op: OpcodeProbe, after: boolean, out: Insertion[], warnedDead: Set<number>): void {
+        const p = op.probe;
+        const event = ins.op.name;
+        const site = this.siteInfo(f, ins, p, op.mode);
+        if (!site) {
+            if (!warnedDead.has(p.index) && needsStack(p)) { warnedDead.add(p.index); }
+            return;
+        }
+        this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${event}:${op.mode}`, after, out);
+    }
+
+    private placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number): void {
+        const site: SiteInfo = {
+            fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
+            args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
+        };
+        if (!this.boundsAccept(p, site)) return;
+        this.placeCompiled(f, ins, p, site, '', `${rule}:<no-mode>`, false, out);
+    }
+
+    private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[]): void {
+        const key = this.cacheKey(p, mode, site);
+        let compiled = this.cache.get(key);
+        if (compiled === undefined) {
+            compiled = this.compileAt(p, site, mode);
+            this.cache.set(key, compiled);
+        }
+        if (compiled === null) return;
+        const siteGlobals = new Int32Array(p.siteVars.length);
+        const base = this.app.globalCount;
+        p.siteVars.forEach((d, k) => {
+            const index = base + this.newGlobals.length;
+            siteGlobals[k] = index;
+            if (mapShape(d.type)) {
+                const id = this.newMap(d.type);
+                this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
+                if (d.report) {
+                    this.reportVars.push({
+                        name: d.name, type: typeText(d.type), fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
+                        probe: `${p.index}_${rule}`, slot: 0, global: index, vt: 'i32',
+                    });
+                }
+                return;
+            }
+            const t = typeText(d.type) as WType;
+            this.newGlobals.push({ type: valTypeOf(t), init: constBits(compiled!.inits[k], t), mutable: true });
+            if (d.report) {
+                this.reportVars.push({
+                    // The reference prints functions without a name as `#<fid>`.
+                    name: d.name, type: t, fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
+                    probe: `${p.index}_${rule}`, slot: 0, global: index, vt: valTypeOf(t),
+                });
+            }
+        });
+        this.sites.push({ fid: site.fid, fname: site.fname, pc: site.pc, opidx: site.opidx, offset: ins.start, probe: p.index, rule });
+        if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
+        void f;
+    }
+
+    private boundsAccept(p: ProbeDef, s: SiteInfo, mode?: string): boolean {
+        const ev = mode === undefined ? undefined : opcodeEvent(s.opname);
+        for (const [name, type] of p.bounds) {
+            const m = /^(arg|res|local)(\d+)$/.exec(name);
+            if (!m) continue;
+            // The event must have the operand at all (`return` has none, whatever is on the stack).
+            if (m[1] !== 'local' && ev && !findBoundVar(ev, mode, name)) return false;
+            const n = Number(m[2]);
+            const actual = m[1] === 'arg' ? s.args[n] : m[1] === 'res' ? s.results[n] : s.locals[n];
+            if (!boundAccepts(type, actual)) return false;
+        }
+        return true;
+    }
+
+    private siteInfo(f: AppFunction, ins: AppInstr, p: ProbeDef, mode: string): SiteInfo | undefined {
+        const op = ins.op;
+        const needs = needsStack(p);
+        if (needs && (!ins.args || !ins.results)) return undefined;
+        const site: SiteInfo = {
+            fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: op.name, bytecode: op.bytecode,
+            imms: ins.imms, args: ins.args ?? [], results: ins.results ? [...ins.results].reverse() : [], atFuncEnd: ins.atFuncEnd,
+            locals: f.locals, moduleOffset: ins.start,
+        };
+        const ev = opcodeEvent(op.name);
+        if (ev && needs) {
+            site.argWhamm = site.args.map((_, i) => declaredType(findBoundVar(ev, mode, `arg${i}`)?.type));
+            site.resWhamm = site.results.map((_, i) => declaredType(findBoundVar(ev, mode, `res${i}`)?.type));
+        }
+        if (ins.memarg && op.mem) {
+            site.memarg = { ...ins.memarg, bytes: op.mem.bytes, isWrite: op.mem.isWrite };
+        }
+        if (ins.brTable) site.brTable = ins.brTable;
+        if (ins.callee !== undefined) {
+            const imp = this.app.importedFuncs.find(i => i.fid === ins.callee);
+            const t = this.app.funcType(ins.callee);
+            site.callee = {
+                name: imp ? imp.name : this.app.funcName(ins.callee), module: imp ? imp.module : '',
+                type: `(${t.params.join(', ')}) -> (${t.results.join(', ')})`,
+            };
+        }
+        if (!this.boundsAccept(p, site, mode)) return undefined;
+        return site;
+    }
+
+    private cacheKey(p: ProbeDef, mode: string, s: SiteInfo): string {
+        let key = `${p.index}|${mode}|${s.opname}`;
+        // @static calls may have state (a counter in the library): evaluate them at every site, in order.
+        if (p.hasStaticCalls) return `${key}|@${s.moduleOffset}|${s.fid}|${s.opidx}`;
+        for (const name of p.uses) {
+            const v = siteKeyValue(name, s);
+            if (v !== undefined) key += `|${name}=${v}`;
+        }
+        return key;
+    }
+
+    private compileAt(p: ProbeDef, site: SiteInfo, mode: string): CompiledProbe | null {
+        const w = new CodeWriter();
+        const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
+        // Operands (before) or results (after) the probe reads are popped into scratch locals and pushed
+        // back afterwards. Both are numbered from the top of the stack: arg0/res0 is the topmost.
+        const after = mode === 'after';
+        const stack = after ? site.results : site.args;
+        const depthOf = (name: string): number => {
+            const m = /^(arg|res)(\d+)$/.exec(name);
+            if (m && (m[1] === 'res') === after) return Number(m[2]);
+            if ((name === 'addr' || name === 'effective_addr') && site.memarg && !after) return site.memarg.isWrite ? 1 : 0;
+            return -1;
+        };
+        let deepest = -1;
+        for (const name of p.uses) deepest = Math.max(deepest, depthOf(name));
+        deepest = Math.min(deepest, stack.length - 1);
+        const slots: number[] = [];
+        for (let i = 0; i <= deepest; i++) slots.push(w.newLocal(stack[i]));
+        for (const name of p.uses) {
+            const d = depthOf(name);
+            if (d >= 0 && d <= deepest && /^(arg|res)\d+$/.test(name)) env.saved.set(name, { id: slots[d], t: stack[d] });
+        }
+        if (site.memarg && !after && deepest >= 0) {
+            const d = site.memarg.isWrite ? 1 : 0;
+            if (d <= deepest) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', { id: slots[d], t: stack[d] });
+        }
+        const siteVars = new Map<string, Binding>();
+        p.siteVars.forEach((d, k) => {
+            const shape = mapShape(d.type);
+            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id: k, map: shape } : { kind: 'site', t: typeText(d.type) as WType, id: k });
+        });
+        const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.pushScope();
+        let guard: PV | undefined;
+        if (p.ast.predicate) {
+            const pv = c.condition(p.ast.predicate);
+            if (pv.isConst && !pv.v) return null;
+            if (!pv.isConst) guard = pv;
+        }
+        // Per-site variables: static initialisers become the globals' initial values.
+        const inits: Const[] = p.siteVars.map(d => {
+            if (mapShape(d.type)) return 0n;
+            const t = typeText(d.type) as WType;
+            this.requireScalar(t, d);
+            if (!d.init) return defaultOf(t);
+            const probeC = new Compiler(this, this.globals, new CodeWriter(), env, siteVars);
+            probeC.pushScope();
+            const v = probeC.expr(d.init, t);
+            if (!v.isConst) return defaultOf(t);
+            c.foldedInits.add(d);
+            return convert(v.v!, v.t, t);
+        });
+        if (deepest === 0) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
+        else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
+        if (guard) { c.push(guard); w.byte(OP.if).byte(0x40); }
+        c.block(p.ast.body);
+        if (guard) w.byte(OP.end);
+        if (deepest > 0) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        return { template: w.finish(), inits };
+    }
+
+    // ---------- body rewriting ----------
+    private rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
+        // Stable order: by instruction, `before` code first, in the order queued.
+        ins.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
+        const counts = [0, 0, 0, 0];
+        const c = [0, 0, 0, 0];
+        for (const x of ins) {
+            if (x.template.locals.length === 0) continue;
+            c.fill(0);
+            for (const t of x.template.locals) c[SCRATCH_ORDER.indexOf(t)]++;
+            for (let k = 0; k < 4; k++) if (c[k] > counts[k]) counts[k] = c[k];
+        }
+        // Scratch locals follow the function's own: a pool per type shared by every site.
+        const typeBase = [0, 0, 0, 0];
+        const extraLocals: ValType[] = [];
+        let acc = f.locals.length;
+        for (let k = 0; k < 4; k++) {
+            typeBase[k] = acc;
+            acc += counts[k];
+            for (let i = 0; i < counts[k]; i++) extraLocals.push(SCRATCH_ORDER[k]);
+        }
+        const none = new Int32Array(0);
+        const resolved: Int32Array[] = ins.map(x => {
+            if (x.template.locals.length === 0) return none;
+            const seen = [0, 0, 0, 0];
+            return Int32Array.from(x.template.locals, t => { const k = SCRATCH_ORDER.indexOf(t); return typeBase[k] + seen[k]++; });
+        });
+        let size = 0;
+        for (let i = 0; i < ins.length; i++) size += placedSize(ins[i].template, ins[i].siteGlobals, resolved[i]);
+        const buf = new Uint8Array(size);
+        const pieces: CodePiece[] = [];
+        let pos = 0;
+        let copied = f.codeStart;
+        for (let i = 0; i < ins.length; i++) {
+            const x = ins[i];
+            if (x.cut > copied) { pieces.push({ start: copied, end: x.cut }); copied = x.cut; }
+            const from = pos;
+            pos = place(x.template, buf, pos, x.siteGlobals, resolved[i]);
+            pieces.push(buf.subarray(from, pos));
+        }
+        if (f.bodyEnd > copied) pieces.push({ start: copied, end: f.bodyEnd });
+        return { extraLocals, pieces };
+    }
+
+    // ---------- start-up, end, report readers ----------
+    private emitStart(startCode: Statement[]): void {
+        if (startCode.length === 0 && this.index.begin.length === 0) return;
+        const w = new CodeWriter();
+        const c = new Compiler(this, this.globals, w, undefined);
+        c.pushScope();
+        for (const s of startCode) {
+            if (s.$type === 'VarDecl') {
+                const d = s as unknown as { name: string; init: never };
+                const b = this.globals.get(d.name)!;
+                c.store(b, c.expr(d.init, b.t));
+            } else c.stmt(s);
+        }
+        for (const p of this.index.begin) this.inlineProbe(c, w, p);
+        w.byte(OP.end);
+        // Exported; the runner calls it before the app's entry point.
+        this.exports.push({ name: BEGIN_EXPORT, kind: 'func', index: this.finishFunction(w) });
+    }
+
+    private emitEnd(): void {
+        const probes = [...this.index.end, ...this.index.report];
+        if (probes.length === 0) return;
+        const w = new CodeWriter();
+        const c = new Compiler(this, this.globals, w, undefined);
+        c.pushScope();
+        for (const p of probes) this.inlineProbe(c, w, p);
+        w.byte(OP.end);
+        const fid = this.finishFunction(w);
+        this.exports.push({ name: END_EXPORT, kind: 'func', index: fid });
+        this.endExport = END_EXPORT;
+    }
+
+    private endExport: string | undefined;
+
+    private inlineProbe(c: Compiler, w: CodeWriter, p: ProbeDef): void {
+        if (p.siteVars.length) throw new CompileError('report/unshared variables in wasm:begin/end probes are not supported yet', p.ast);
+        const env: SiteEnv = { event: '', mode: '', probeId: p.index, bounds: p.bounds, saved: new Map() };
+        const pc = new Compiler(this, this.globals, w, env);
+        pc.pushScope();
+        if (p.ast.predicate) {
+            const g = pc.condition(p.ast.predicate);
+            if (g.isConst && !g.v) return;
+            if (!g.isConst) { pc.push(g); w.byte(OP.if).byte(0x40); pc.block(p.ast.body); w.byte(OP.end); return; }
+        }
+        pc.block(p.ast.body);
+        void c;
+    }
+
+    private finishFunction(w: CodeWriter): number {
+        const t = w.finish();
+        const resolved = t.locals.map((_, k) => k);
+        const body = new Uint8Array(placedSize(t, [], resolved));
+        place(t, body, 0, [], resolved);
+        return this.addFunction([], [], t.locals, body);
+    }
+
+    private emitReaders(): ReportLayout {
+        const layout: ReportLayout = { version: 1, script: this.input.scriptPath ?? 'script.mm', vars: [], readers: [] };
+        const vars = this.reportVars;
+        for (let from = 0; from < vars.length; from += READER_BATCH) {
+            const batch = vars.slice(from, from + READER_BATCH);
+            const w = new CodeWriter();
+            for (const v of batch) {
+                w.byte(OP.global_get).u32(v.global);
+                switch (v.vt) {
+                    case 'i32': w.byte(OP.i64_extend_i32_u); break;
+                    case 'f32': w.byte(OP.f64_promote_f32).byte(OP.i64_reinterpret_f64); break;
+                    case 'f64': w.byte(OP.i64_reinterpret_f64); break;
+                }
+            }
+            w.byte(OP.end);
+            const fid = this.addFunction([], batch.map(() => 'i64' as ValType), [], w.finish().bytes);
+            const name = `whamm$report${layout.readers.length}`;
+            this.exports.push({ name, kind: 'func', index: fid });
+            layout.readers.push({ export: name, count: batch.length });
+        }
+        vars.forEach((v, slot) => {
+            const { global: _g, vt: _vt, ...rest } = v;
+            layout.vars.push({ ...rest, slot });
+        });
+        if (this.endExport) layout.end = this.endExport;
+        return layout;
+    }
+}
+
+function declaredType(t: string | undefined): WType | undefined {
+    if (!t || t === 'unknown') return undefined;
+    return t as WType;
+}
+
+function needsStack(p: ProbeDef): boolean {
+    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr') return true;
+    for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
+    return false;
+}
+
+/** The part of a site a probe's code depends on, for the code cache. */
+function siteKeyValue(name: string, s: SiteInfo): string | undefined {
+    switch (name) {
+        case 'fid': return String(s.fid);
+        case 'fname': return s.fname;
+        case 'pc': return String(s.pc);
+        case 'opidx': return String(s.opidx);
+        case 'at_func_end': return String(s.atFuncEnd);
+        case 'opname': case 'bytecode': return s.opname;
+        case 'instr_count': return String(s.instrCount);
+        case 'offset': case 'align': case 'data_size': case 'is_write': case 'memory': case 'addr': case 'effective_addr':
+            return s.memarg ? `${s.memarg.offset}/${s.memarg.align}/${s.memarg.memory}/${s.memarg.bytes}/${s.args.join()}` : '-';
+        case 'num_targets': case 'default_target': case 'targets': case 'target':
+            return s.brTable ? `${s.brTable.targets.join()}/${s.brTable.default}` : '-';
+        case 'target_fn_name': case 'target_imp_module': case 'target_fn_type':
+            return s.callee ? `${s.callee.module}/${s.callee.name}/${s.callee.type}` : '-';
+    }
+    let m = /^imm(\d+)$/.exec(name);
+    if (m) return String(s.imms[Number(m[1])]);
+    m = /^(arg|res)(\d+)$/.exec(name);
+    if (m) return `${s.args.join()}>${s.results.join()}`;
+    m = /^local(\d+)$/.exec(name);
+    if (m) return s.locals[Number(m[1])] ?? '-';
+    return undefined;
+}
+
+/** Control instructions end a basic block; the instruction after them starts one. */
+function endsBasicBlock(ins: AppInstr): boolean {
+    switch (ins.op.name) {
+        case 'block': case 'loop': case 'if': case 'else': case 'end': case 'br': case 'br_if': case 'br_table':
+        case 'return': case 'unreachable': case 'return_call': case 'return_call_indirect': case 'return_call_ref':
+        case 'try_table': case 'throw': case 'throw_ref': case 'br_on_null': case 'br_on_non_null':
+        case 'br_on_cast': case 'br_on_cast_fail':
+            return true;
+    }
+    return false;
+}
+
+function startsBasicBlock(ins: AppInstr): boolean {
+    return ins.op.name === 'else' || ins.op.name === 'end' || ins.op.name === 'loop';
+}
+
+export { valTypeOf };

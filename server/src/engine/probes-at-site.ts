@@ -1,0 +1,63 @@
+// Which probes apply where: the match rules resolved against the event catalog once, then looked up per
+// instruction by opcode-table index (an array lookup on the hot path).
+import { matchRule } from '../catalog/index.js';
+import type { ProbeDef } from './script.js';
+import type { ValType } from './types.js';
+import { valTypeOf, type WType } from './types.js';
+
+export interface OpcodeProbe { probe: ProbeDef; mode: string }
+
+export interface ProbeIndex {
+    /** Opcode-table index -> probes with mode before / after / alt, in script order. */
+    before: (OpcodeProbe[] | undefined)[];
+    after: (OpcodeProbe[] | undefined)[];
+    alt: (OpcodeProbe[] | undefined)[];
+    funcEntry: ProbeDef[];
+    funcExit: ProbeDef[];
+    blockStart: ProbeDef[];
+    blockEnd: ProbeDef[];
+    begin: ProbeDef[];
+    end: ProbeDef[];
+    report: ProbeDef[];
+    /** Modes matched that the engine does not inject yet (reported, not silently ignored). */
+    unsupported: { probe: ProbeDef; what: string }[];
+}
+
+export function indexProbes(probes: ProbeDef[]): ProbeIndex {
+    const idx: ProbeIndex = {
+        before: [], after: [], alt: [], funcEntry: [], funcExit: [], blockStart: [], blockEnd: [],
+        begin: [], end: [], report: [], unsupported: [],
+    };
+    for (const p of probes) {
+        const parts = [p.provider?.glob ?? '', p.pkg?.glob ?? ''];
+        if (p.event) parts.push(p.event.glob);
+        if (p.mode) parts.push(p.mode.glob);
+        for (const m of matchRule(parts)) {
+            const e = m.event;
+            if (e.op) {
+                for (const mode of m.modes) {
+                    const list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;
+                    if (!list) { idx.unsupported.push({ probe: p, what: `${e.rule}:${mode}` }); continue; }
+                    (list[e.op.index] ??= []).push({ probe: p, mode });
+                }
+                continue;
+            }
+            switch (e.rule) {
+                case 'wasm:func:entry': idx.funcEntry.push(p); break;
+                case 'wasm:func:exit': idx.funcExit.push(p); break;
+                case 'wasm:block:start': idx.blockStart.push(p); break;
+                case 'wasm:block:end': idx.blockEnd.push(p); break;
+                case 'wasm:begin': idx.begin.push(p); break;
+                case 'wasm:end': idx.end.push(p); break;
+                case 'wasm:report': idx.report.push(p); break;
+            }
+        }
+    }
+    return idx;
+}
+
+/** A type bound (`arg0: i32`) accepts a site value when both live in the same wasm value type. */
+export function boundAccepts(bound: string, actual: ValType | undefined): boolean {
+    if (actual === undefined) return false;
+    return valTypeOf(bound as WType) === actual;
+}

@@ -1,0 +1,50 @@
+// The contract between the engine (which writes it) and the runner (which reads it): what the report
+// flush prints, and where each value lives in the instrumented module.
+//
+// Report values live in mutable globals the engine adds. V8 allows at most 100,000 exports but up to
+// 1,000,000 globals, so globals are not exported one by one: the engine generates reader functions that
+// return up to READER_BATCH values each (multi-value, every value widened to its i64 bit pattern) and
+// the runner concatenates their results into one array of slots.
+
+export const REPORT_SECTION = 'whamm.report';
+/** V8 allows up to 1000 results per function; stay below it. */
+export const READER_BATCH = 1000;
+/** Exported, called by the runner once the app is done (wasm:end and wasm:report probes). */
+export const END_EXPORT = 'whamm$end';
+/** Exported when the app has no entry function to run wasm:begin from; the runner calls it first. */
+export const BEGIN_EXPORT = 'whamm$begin';
+
+export type ScalarTypeName = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f32' | 'f64' | 'bool';
+
+export interface ReportVar {
+    name: string;
+    /** Whamm type as printed in the report (`u32`, `map<(u32,u32),u32>`). */
+    type: string;
+    /** Per-site variables only. */
+    fname?: string;
+    fid?: number;
+    pc?: number;
+    /** `<n>_<matched rule>`. */
+    probe?: string;
+    /** Index into the concatenated reader results (a map's slot holds its id in the runtime). */
+    slot: number;
+}
+
+/** A map of the i64-word map store (runtime/word-maps.ts); the engine currently uses whamm:rt instead. */
+export interface MapInfo {
+    id: number;
+    keys: ScalarTypeName[];
+    value: ScalarTypeName;
+}
+
+export interface ReportLayout {
+    version: 1;
+    script: string;
+    vars: ReportVar[];
+    /** Reader exports in slot order; each returns `count` i64 values. */
+    readers: { export: string; count: number }[];
+    /** Present when the script has wasm:end / wasm:report probes. */
+    end?: string;
+    /** Maps of the word-map store, by id (unused while maps go through whamm:rt). */
+    maps?: MapInfo[];
+}

@@ -1,0 +1,71 @@
+// Diagnostics of a document: Langium's lexer and parser errors (with Chevrotain's recovery, so one typo
+// does not hide the rest) plus the front-end checker's. Langium's own "Could not resolve reference" errors
+// are dropped: bound variables and built-ins are not AST nodes, so the checker resolves names itself and
+// reports the unresolved ones with its own messages.
+import { AstUtils, DefaultDocumentValidator, type AstNode, type LangiumDocument, type ValidationOptions } from 'langium';
+import type { CancellationToken } from 'vscode-languageserver';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Script } from './generated/ast.js';
+import { checkScript, type CheckResult } from '../frontend/checker.js';
+
+const results = new WeakMap<AstNode, CheckResult>();
+
+/** The checker's result for a parsed script, computed once per parse (the AST is rebuilt on every edit). */
+export function checkResultOf(script: Script): CheckResult {
+    let r = results.get(script);
+    if (!r) {
+        r = checkScript(script);
+        results.set(script, r);
+    }
+    return r;
+}
+
+const SEVERITY = { error: 1, warning: 2, info: 3, hint: 4 } as const;
+
+export class WhammDocumentValidator extends DefaultDocumentValidator {
+    protected override processLinkingErrors(): void {
+        // Reported by the checker (see the header comment).
+    }
+
+    protected override processParsingErrors(parseResult: LangiumDocument['parseResult'], diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const from = diagnostics.length;
+        super.processParsingErrors(parseResult, diagnostics, options);
+        for (let i = from; i < diagnostics.length; i++) { const d = diagnostics[i]; if (typeof d.message === 'string') d.message = friendlyParseMessage(d.message); }
+    }
+
+    protected override async validateAst(rootNode: AstNode, options: ValidationOptions, cancelToken?: CancellationToken): Promise<Diagnostic[]> {
+        const out = await super.validateAst(rootNode, options, cancelToken);
+        const doc = AstUtils.getDocument(rootNode);
+        const result = checkResultOf(rootNode as Script);
+        for (const d of result.diagnostics) {
+            out.push({
+                range: { start: doc.textDocument.positionAt(d.start), end: doc.textDocument.positionAt(d.end) },
+                severity: SEVERITY[d.severity], message: d.message, source: 'whamm', code: d.code,
+                ...(d.unnecessary ? { tags: [1] } : {}),
+            });
+        }
+        return out;
+    }
+}
+
+/** Chevrotain says "Expecting token of type ';' but found `}`."; say it the way a compiler would. */
+export function friendlyParseMessage(message: string): string {
+    let m = /^Expecting token of type '(.+?)' but found `(.*)`\.?$/s.exec(message);
+    if (m) return `Expected ${tokenName(m[1])} but found ${m[2] === '' ? 'the end of the file' : `\`${m[2]}\``}`;
+    m = /^Expecting: (?:one of these possible Token sequences:|expecting at least one iteration which starts with one of these possible Token sequences::)?\s*(.*)\nbut found: '(.*)'$/s.exec(message);
+    if (m) {
+        const options = [...m[1].matchAll(/\[([^\]]*)\]/g)].map(x => tokenName(x[1].split(', ')[0].replace(/^'|'$/g, '')))
+            .filter((v, i, a) => a.indexOf(v) === i).slice(0, 6);
+        const what = m[2] === '' ? 'the end of the file' : `\`${m[2]}\``;
+        return options.length > 0 ? `Unexpected ${what}; expected ${options.join(', ')}` : `Unexpected ${what}`;
+    }
+    return message;
+}
+
+const TOKEN_NAMES: Record<string, string> = {
+    ID: 'a name', INT: 'an integer', FLOAT: 'a float', STRING: 'a string', PROBE_RULE: 'a probe rule',
+};
+
+function tokenName(t: string): string {
+    return TOKEN_NAMES[t] ?? `\`${t}\``;
+}

@@ -1,0 +1,112 @@
+// Linking an instrumented module for a run: the Whamm runtime (`whamm:rt`) and the user libraries it
+// imports. A library gets its own WASI instance (whamm_core and alpha import fd_write and friends): WASI
+// functions read the memory of the instance they were initialised with, so the app's WASI cannot serve
+// a library's calls. Libraries write to the same stdout as the app.
+import type { WASI as WasiType } from 'node:wasi';
+import { WhammRuntime } from './runtime.js';
+import { parseRtType } from './rt-types.js';
+
+const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
+
+export interface LinkOptions {
+    /** name -> module bytes (from --user-libs). */
+    userLibs?: Map<string, Uint8Array>;
+    /**
+     * Creates a WASI for a library (the runner passes its own settings: args, env, fds); `defaults` are
+     * environment variables to set unless the user's environment sets them.
+     */
+    makeWasi?: (defaults: Record<string, string>) => Promise<WasiType>;
+}
+
+export interface RuntimeLink {
+    /** Namespaces to merge into the app's import object. */
+    imports: WebAssembly.Imports;
+    runtime?: WhammRuntime;
+    /** Call once the app is instantiated (hands its memory to the string functions). */
+    attach(instance: WebAssembly.Instance): void;
+    /** Prints a report value of a type the scalar formatter does not know (tuples, str, maps). */
+    formatValue(type: string, slots: ArrayLike<bigint>, first: number): string | undefined;
+}
+
+export class LinkError extends Error {}
+
+/** Instantiates a user library with WASI when it imports it; returns its exports. */
+/**
+ * whamm_core prints to a file under output/ unless TO_CONSOLE=true; the reference's runs print library
+ * output on the console (the conformance expectations hold it), so that is the default here.
+ */
+export const LIBRARY_ENV_DEFAULTS: Record<string, string> = { TO_CONSOLE: 'true' };
+
+export async function instantiateLibrary(name: string, bytes: Uint8Array, makeWasi?: LinkOptions['makeWasi']): Promise<WebAssembly.Instance> {
+    let module: WebAssembly.Module;
+    try {
+        module = await WebAssembly.compile(bytes);
+    } catch (e) {
+        throw new LinkError(`user library '${name}' is not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+    const imports: WebAssembly.Imports = {};
+    const needed = WebAssembly.Module.imports(module);
+    let wasi: WasiType | undefined;
+    if (needed.some(i => WASI_MODULES.includes(i.module))) {
+        if (!makeWasi) throw new LinkError(`user library '${name}' imports WASI, which this runner cannot give it`);
+        wasi = await makeWasi(LIBRARY_ENV_DEFAULTS);
+        const w = (wasi.getImportObject() as WebAssembly.Imports).wasi_snapshot_preview1;
+        for (const m of WASI_MODULES) imports[m] = w;
+    }
+    const missing = needed.filter(i => !(imports[i.module] && i.name in (imports[i.module] as object)));
+    if (missing.length) throw new LinkError(`user library '${name}' imports ${missing.map(i => `${i.module}.${i.name}`).join(', ')}, which the runner cannot provide`);
+    const instance = await WebAssembly.instantiate(module, imports);
+    if (wasi) {
+        const exports = instance.exports as Record<string, unknown>;
+        // initialize() wants a memory export and refuses modules with _start; a library without either
+        // still runs, its WASI calls then fail as they would anywhere.
+        if (exports.memory instanceof WebAssembly.Memory && typeof exports._start !== 'function') wasi.initialize(instance);
+    }
+    return instance;
+}
+
+const SCALARS = new Set(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64', 'f32', 'f64', 'bool']);
+
+export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions = {}): Promise<RuntimeLink> {
+    const imports: WebAssembly.Imports = {};
+    const libs = new Map<string, WebAssembly.Instance>();
+    const wanted = new Set(WebAssembly.Module.imports(module).map(i => i.module));
+    for (const [name, bytes] of opts.userLibs ?? []) {
+        const instance = await instantiateLibrary(name, bytes, opts.makeWasi);
+        libs.set(name, instance);
+        if (wanted.has(name) || !imports[name]) imports[name] = instance.exports as WebAssembly.ModuleImports;
+    }
+    const runtime = await WhammRuntime.forModule(module);
+    if (runtime) {
+        Object.assign(imports, runtime.imports());
+        runtime.spec.memories.forEach((owner, memid) => {
+            if (memid === 0) return;
+            const lib = libs.get(owner);
+            const mem = lib?.exports.memory;
+            if (mem instanceof WebAssembly.Memory) runtime.attachMemory(memid, mem);
+        });
+    }
+    return {
+        imports, runtime,
+        attach(instance) {
+            const mem = instance.exports.memory;
+            if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
+        },
+        formatValue(type, slots, first) {
+            if (SCALARS.has(type)) return undefined;
+            if (!runtime) {
+                // Tuples of scalars need no runtime; strings and maps do.
+                const t = parseRtType(type);
+                if (typeof t !== 'string' && 'tuple' in t) return formatWithoutRuntime(type, slots, first);
+                return undefined;
+            }
+            return runtime.formatSlots(type, slots, first);
+        },
+    };
+}
+
+let bare: WhammRuntime | undefined;
+function formatWithoutRuntime(type: string, slots: ArrayLike<bigint>, first: number): string {
+    bare ??= WhammRuntime.empty();
+    return bare.formatSlots(type, slots, first);
+}

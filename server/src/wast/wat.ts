@@ -1,0 +1,63 @@
+// WAT -> Wasm with wabt (its emscripten build, loaded once). `(module binary ...)` and `(module quote ...)`
+// are script-level forms that wabt's module parser does not take, so they are unfolded here.
+import wabtInit from 'wabt';
+import { head, type SList } from './sexpr.js';
+
+type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+let wabtPromise: Promise<Wabt> | undefined;
+
+export function loadWabt(): Promise<Wabt> {
+    wabtPromise ??= wabtInit();
+    return wabtPromise;
+}
+
+/** Every post-MVP feature our engine and Node 20's V8 understand. */
+export const WAT_FEATURES = {
+    exceptions: true, mutable_globals: true, sat_float_to_int: true, sign_extension: true, simd: true,
+    multi_value: true, tail_call: true, bulk_memory: true, reference_types: true, extended_const: true,
+    function_references: false, threads: false, gc: false, memory64: false,
+} as const;
+
+export class WatError extends Error {}
+
+/** Compiles WAT text of one module to a binary (with a name section, so `fname` works). */
+export async function watToWasm(text: string, fileName = 'module.wat'): Promise<Uint8Array> {
+    const wabt = await loadWabt();
+    let module: ReturnType<Wabt['parseWat']> | undefined;
+    try {
+        module = wabt.parseWat(fileName, text, WAT_FEATURES);
+        module.resolveNames();
+        module.validate();
+        return module.toBinary({ write_debug_names: true }).buffer.slice();
+    } catch (e) {
+        throw new WatError(e instanceof Error ? e.message.trim() : String(e));
+    } finally {
+        module?.destroy();
+    }
+}
+
+/** The bytes of a `(module ...)` form of a .wast file, whichever of its three shapes it has. */
+export async function moduleFormToWasm(form: SList, source: string): Promise<Uint8Array> {
+    if (head(form) !== 'module') throw new WatError('not a (module ...) form');
+    let i = 1;
+    if (form.items[i]?.kind === 'atom' && (form.items[i] as { text: string }).text.startsWith('$')) i++;
+    const kind = form.items[i]?.kind === 'atom' ? (form.items[i] as { text: string }).text : undefined;
+    if (kind === 'binary' || kind === 'quote') {
+        const parts: Uint8Array[] = [];
+        for (const s of form.items.slice(i + 1)) {
+            if (s.kind !== 'string') throw new WatError(`(module ${kind} ...) takes only strings`);
+            parts.push(s.bytes);
+        }
+        const bytes = concat(parts);
+        if (kind === 'binary') return bytes;
+        return watToWasm(`(module ${new TextDecoder().decode(bytes)})`);
+    }
+    return watToWasm(source.slice(form.start, form.end));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+}

@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateExtension, describeDiagnostics, fixtureUri, openUntitledWhamm, waitForDiagnostics, workspaceDir, type WhammApi } from './helpers.js';
+
+interface RunOutcome {
+    phase: 'instr' | 'run';
+    exitCode: number | null;
+    cancelled: boolean;
+    appOutput: string;
+    reportCsv: string | undefined;
+    stderr: string;
+}
+
+/** The `value(s)` column of the report row for variable `name` (SPEC.md report format). */
+function reportValue(csv: string, name: string): string | undefined {
+    for (const line of csv.split(/\r?\n/)) {
+        const cells = line.split(',').map(c => c.trim());
+        if (cells.length >= 11 && cells[2] === name) return cells.slice(10).join(',');
+    }
+    return undefined;
+}
+
+describe('commands', () => {
+    let api: WhammApi;
+    before(async () => {
+        api = (await activateExtension()).api;
+        await api.serverReady;
+    });
+
+    it('whamm.showOutput shows the Whamm channel, which logged the server start', async () => {
+        await vscode.commands.executeCommand('whamm.showOutput');
+        assert.match(api.outputText(), /language server started/);
+    });
+
+    it('whamm.restartServer brings the server back and it still validates', async () => {
+        await vscode.commands.executeCommand('whamm.restartServer');
+        assert.equal(api.serverState(), 'running');
+        const doc = await openUntitledWhamm('wasm:opcode:br_if:before {\n    missing_after_restart++;\n}\n');
+        const diags = await waitForDiagnostics(doc.uri, 1);
+        assert.ok(diags.some(d => doc.getText(d.range) === 'missing_after_restart'), describeDiagnostics(doc, diags));
+    });
+
+    it('whamm.instrumentAndRun instruments the app, runs it and reports the br_if count', async function () {
+        this.timeout(120000);
+        const app = path.join(workspaceDir(), 'app.wasm');
+        const outcome = await vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
+            fixtureUri('count-br_if.mm'), { app, quiet: true });
+        assert.ok(outcome, 'the command returns its outcome');
+        assert.equal(outcome.phase, 'run', `instrumentation failed: ${outcome.stderr}`);
+        assert.equal(outcome.exitCode, 0, `run failed: ${outcome.stderr}`);
+        assert.equal(outcome.cancelled, false);
+        assert.match(outcome.appOutput, /hello from app/);
+        assert.ok(outcome.reportCsv, 'a report was flushed');
+        // app.wat's loop executes br_if exactly 5 times (i = 1..5).
+        assert.equal(reportValue(outcome.reportCsv, 'taken'), '5', outcome.reportCsv);
+        assert.match(api.outputText(), /hello from app/, 'the app output reaches the Whamm output channel');
+    });
+
+    it('whamm.instrumentAndRun stops at instrumentation when the script is wrong, and says so', async function () {
+        this.timeout(60000);
+        const app = path.join(workspaceDir(), 'app.wasm');
+        const outcome = await vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
+            fixtureUri('errors.mm'), { app, quiet: true });
+        assert.ok(outcome);
+        assert.equal(outcome.phase, 'instr');
+        assert.notEqual(outcome.exitCode, 0);
+        // The CLI must explain the failure by naming what is wrong, not merely exit non-zero.
+        assert.doesNotMatch(outcome.stderr, /Cannot find module|MODULE_NOT_FOUND/, 'the bundled CLI must exist and load');
+        assert.match(outcome.stderr, /br_iff|undeclared_count|res0/, `stderr should name a mistake of errors.mm:\n${outcome.stderr}`);
+    });
+
+    it('whamm.newScript opens a whamm document the server accepts', async () => {
+        await vscode.commands.executeCommand('whamm.newScript');
+        const doc = vscode.window.activeTextEditor?.document;
+        assert.ok(doc);
+        assert.equal(doc.languageId, 'whamm');
+        await new Promise(r => setTimeout(r, 3000));
+        assert.equal(vscode.languages.getDiagnostics(doc.uri).length, 0, describeDiagnostics(doc, vscode.languages.getDiagnostics(doc.uri)));
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+});

@@ -1,0 +1,44 @@
+// Entry point loaded by VS Code's extension host (extensionTestsPath). Runs every *.test.cjs beside it with
+// Mocha and writes a plain log (and a JSON summary) where the runner can read them, because the extension
+// host's console is not the runner's.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+const { EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+
+function logger(): (line: string) => void {
+    const file = process.env.WHAMM_E2E_LOG;
+    return (line: string) => {
+        console.log(line);
+        if (file) fs.appendFileSync(file, line + '\n');
+    };
+}
+
+export function run(): Promise<void> {
+    const log = logger();
+    const mocha = new Mocha({ ui: 'bdd', timeout: 30000, color: false, reporter: function (this: unknown, runner: Mocha.Runner) {
+        const stats = { passes: 0, failures: 0, pending: 0, failed: [] as { title: string; error: string }[] };
+        runner.on(EVENT_SUITE_BEGIN, (s: Mocha.Suite) => { if (s.title) log(`\n${s.fullTitle()}`); });
+        runner.on(EVENT_TEST_PASS, (t: Mocha.Test) => { stats.passes++; log(`  ✔ ${t.title} (${t.duration ?? 0} ms)`); });
+        runner.on(EVENT_TEST_PENDING, (t: Mocha.Test) => { stats.pending++; log(`  - ${t.title} (skipped)`); });
+        runner.on(EVENT_TEST_FAIL, (t: Mocha.Test, err: Error) => {
+            stats.failures++;
+            stats.failed.push({ title: t.fullTitle(), error: err?.message ?? String(err) });
+            log(`  ✖ ${t.title}\n      ${(err?.message ?? String(err)).split('\n').join('\n      ')}`);
+        });
+        runner.once(EVENT_RUN_END, () => {
+            log(`\n${stats.passes} passing, ${stats.failures} failing, ${stats.pending} pending`);
+            const summary = process.env.WHAMM_E2E_SUMMARY;
+            if (summary) fs.writeFileSync(summary, JSON.stringify(stats, null, 2));
+        });
+    } as unknown as typeof Mocha.reporters.Base });
+    const grep = process.env.WHAMM_E2E_GREP;
+    if (grep) mocha.grep(grep);
+    const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.cjs')).sort();
+    for (const f of files) mocha.addFile(path.join(__dirname, f));
+    log(`[e2e] ${files.length} test files, VS Code ${process.env.VSCODE_VERSION ?? ''}`);
+    return new Promise((resolve, reject) => {
+        mocha.run(failures => failures > 0 ? reject(new Error(`${failures} e2e test(s) failed`)) : resolve());
+    });
+}

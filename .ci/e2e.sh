@@ -3,7 +3,8 @@
 # the in-editor suite, then runs the suite
 #   1. in desktop VS Code via @vscode/test-electron, where one is available (skips itself otherwise),
 #   2. in code-server with the extension loaded from this folder (headless Chromium),
-#   3. in code-server with the packaged .vsix installed (--install-extension).
+#   3. in code-server, development folder opened untrusted (Restricted Mode: running is refused),
+#   4. in code-server with the packaged .vsix installed (--install-extension).
 # Exits non-zero if any run fails; all runs are attempted so one report shows every failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ node --import tsx test/e2e/run-electron.ts || failed+=("electron")
 
 step "code-server, development folder"
 timeout 900 node --import tsx test/e2e/run-code-server.ts --mode=dev || failed+=("code-server dev")
+
+step "code-server, Restricted Mode"
+timeout 600 node --import tsx test/e2e/run-code-server.ts --mode=restricted || failed+=("code-server restricted")
 
 if [ -z "${WHAMM_E2E_SKIP_VSIX:-}" ]; then
     step "package the .vsix"

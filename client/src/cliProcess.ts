@@ -54,11 +54,13 @@ export function runCli(inv: CliInvocation, sink: CliSink, token?: vscode.Cancell
             cancelSub?.dispose();
             resolve({ ...r, stdout, stderr, cancelled });
         };
-        const cancelSub = token?.onCancellationRequested(() => {
+        const kill = () => {
             cancelled = true;
             child.kill('SIGTERM');
             setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); }, KILL_GRACE_MS).unref();
-        });
+        };
+        const cancelSub = token?.onCancellationRequested(kill);
+        if (token?.isCancellationRequested) kill();
         child.on('error', (err) => {
             stderr += `${err.message}\n`;
             sink.stderr(`${err.message}\n`);

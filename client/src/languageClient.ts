@@ -10,6 +10,8 @@ export const CLIENT_ID = 'whamm';
 export class WhammLanguageClient implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private starting: Promise<void> | undefined;
+    /** Server log and LSP trace (whamm.trace.server); kept across restarts. */
+    private readonly serverLog = vscode.window.createOutputChannel('Whamm Language Server', { log: true });
 
     constructor(private readonly context: vscode.ExtensionContext, private readonly output: WhammOutput) {}
 
@@ -66,7 +68,7 @@ export class WhammLanguageClient implements vscode.Disposable {
                 configurationSection: SECTION,
                 fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{mm,wasm}'),
             },
-            outputChannel: this.output.channel,
+            outputChannel: this.serverLog,
         };
         const client = new LanguageClient(CLIENT_ID, 'Whamm Language Server', serverOptions, clientOptions);
         this.client = client;
@@ -81,7 +83,7 @@ export class WhammLanguageClient implements vscode.Disposable {
     }
 
     dispose(): void {
-        void this.stop();
+        void this.stop().finally(() => this.serverLog.dispose());
     }
 }
 

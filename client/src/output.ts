@@ -1,17 +1,17 @@
-// The "Whamm" output channel, shared by the language client (server log and trace) and the run commands.
-// It also keeps a bounded tail of what the extension wrote, which the extension API exposes so the
+// The "Whamm" output channel: what the extension and the CLI runs have to say (app output, reports,
+// errors), as plain text. The language client logs into its own log channel ("Whamm Language Server"),
+// whose timestamped entries would chop streamed app output apart. It also keeps a bounded tail of what the extension wrote, which the extension API exposes so the
 // integration tests can check what a user would read there.
 import * as vscode from 'vscode';
 
 const TAIL_LIMIT = 256 * 1024;
 
 export class WhammOutput implements vscode.Disposable {
-    readonly channel: vscode.LogOutputChannel;
+    readonly channel: vscode.OutputChannel;
     private tail = '';
 
     constructor(name = 'Whamm') {
-        // A log channel, because the language client writes its log and trace through the same one.
-        this.channel = vscode.window.createOutputChannel(name, { log: true });
+        this.channel = vscode.window.createOutputChannel(name);
     }
 
     append(text: string): void {

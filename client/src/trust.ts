@@ -2,13 +2,15 @@
 // commands need a trusted workspace. Editing support (the language server) works everywhere.
 import * as vscode from 'vscode';
 
-export async function requireTrust(action: string): Promise<boolean> {
+/** False (after telling the user why, without waiting for them) when the workspace is not trusted. */
+export function requireTrust(action: string): boolean {
     if (vscode.workspace.isTrusted) return true;
     const manage = 'Manage Workspace Trust';
-    const choice = await vscode.window.showWarningMessage(
+    void vscode.window.showWarningMessage(
         `Whamm: ${action} is disabled in Restricted Mode. It runs the app and the instrumentation CLI ` +
         `with settings taken from this workspace; trust the workspace to enable it.`,
-        manage);
-    if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+        manage).then(choice => {
+            if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
     return false;
 }

@@ -10,15 +10,20 @@ import { CodeBuilder, ModuleRewriter, cursorOf, decodeBody, decodeModule, typeBo
 
 const RUNS = 5;
 
-function median(f: () => void): number {
-    const ts: number[] = [];
+/** Median wall time and median CPU time (user+system; steadier when the machine is busy) in ms. */
+function median(f: () => void): [number, number] {
+    const wall: number[] = [], cpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         f();
-        ts.push(performance.now() - t0);
+        wall.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
     }
-    ts.sort((a, b) => a - b);
-    return ts[RUNS >> 1];
+    wall.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
+    return [wall[RUNS >> 1], cpu[RUNS >> 1]];
 }
 
 const apps = process.argv.slice(2);
@@ -30,8 +35,9 @@ for (const file of apps) {
     const m = decodeModule(bytes);
     let instrs = 0;
     for (const b of m.bodies) { const c = cursorOf(m, b.func); while (c.next()) instrs++; }
-    const row = (label: string, ms: number) => console.log(`  ${label.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s`);
-    console.log(`${path.basename(file)}: ${bytes.length} bytes, ${m.bodies.length} bodies, ${instrs} instructions`);
+    const row = (label: string, [ms, cpu]: [number, number]) =>
+        console.log(`  ${label.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms wall ${cpu.toFixed(1).padStart(8)} ms cpu ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s`);
+    console.log(`${path.basename(file)}: ${bytes.length} bytes, ${m.bodies.length} bodies, ${instrs} instructions (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
     row('decodeModule', median(() => decodeModule(bytes)));
     row('decodeModule + cursor over every body', median(() => {
         const mm = decodeModule(bytes);

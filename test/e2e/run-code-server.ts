@@ -11,7 +11,12 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT, prepareWorkspace, writeUserSettings } from './workspace.js';
 
-const MODE = (process.argv.find(a => a.startsWith('--mode='))?.slice(7) ?? (process.argv.includes('vsix') ? 'vsix' : 'dev')) as 'dev' | 'vsix';
+const MODE = (process.argv.find(a => a.startsWith('--mode='))?.slice(7) ?? 'dev') as 'dev' | 'vsix' | 'restricted';
+if (!['dev', 'vsix', 'restricted'].includes(MODE)) {
+    console.error(`unknown --mode=${MODE} (dev, vsix or restricted)`);
+    process.exit(2);
+}
+const RESTRICTED = MODE === 'restricted';
 const CS_VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
 const CODE_SERVER = process.env.CODE_SERVER_BIN ?? path.join(PROJECT_ROOT, '.cache', `code-server-${CS_VERSION}`, 'node_modules', '.bin', 'code-server');
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -88,38 +93,64 @@ async function waitForServer(port: number, child: ChildProcess, logFile: string)
     throw new Error(`code-server did not answer on port ${port} within ${SERVER_START_TIMEOUT / 1000} s:\n${tail(logFile)}`);
 }
 
-interface UiVerdict { ok: boolean; problems: string[]; screenshot: string; squiggles: number; problemsCount: string }
+interface UiVerdict { ok: boolean; problems: string[]; screenshot: string }
+/** What the suite asks for: `problems` checks squiggles and counts; `screenshot` only captures the window. */
+interface UiRequest { id: string; kind: 'problems' | 'screenshot'; file?: string; diagnostics?: number; errors?: number }
 
-/** The DOM-level half of the `ui` test: squiggles in the editor and the error count VS Code shows. */
-async function checkUi(page: Page, uiDir: string): Promise<UiVerdict> {
-    const ready = JSON.parse(fs.readFileSync(path.join(uiDir, 'ready.json'), 'utf8')) as { file: string; diagnostics: number; errors: number };
+/** The DOM-level half of the suite's `ui` tests: squiggles in the editor and the error count VS Code shows. */
+async function checkUi(page: Page, req: UiRequest): Promise<UiVerdict> {
     const problems: string[] = [];
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.waitFor({ state: 'visible', timeout: 15000 }).catch(() => problems.push('no visible editor'));
-    const squiggles = await page.locator('.monaco-editor .squiggly-error').count();
-    if (squiggles < 1) problems.push(`expected error squiggles in ${ready.file}, found ${squiggles}`);
-    const tab = await page.locator('.tabs-container .tab.active').first().textContent().catch(() => '') ?? '';
-    if (!tab.includes(ready.file)) problems.push(`active editor tab is "${tab.trim()}", expected ${ready.file}`);
-    // Status bar problems item: its accessible label carries the counts, e.g. "Errors: 3, Warnings: 0".
-    const statusLabel = await page.locator('#status\\.problems a, #status\\.problems').first().getAttribute('aria-label').catch(() => null) ?? '';
-    const m = /(\d+)\s+Errors?|Errors?:\s*(\d+)/i.exec(statusLabel);
-    const shownErrors = m ? Number(m[1] ?? m[2]) : NaN;
-    if (shownErrors !== ready.errors) problems.push(`status bar shows "${statusLabel}", expected ${ready.errors} error(s)`);
-    const badge = (await page.locator('.panel .composite-bar .badge-content, .panel-switcher-container .badge-content').allTextContents().catch(() => [])).join(' ').trim();
-    const markers = await page.locator('.markers-panel .monaco-list-row').count();
-    if (markers < ready.diagnostics) problems.push(`Problems panel lists ${markers} rows, expected at least ${ready.diagnostics} (file + markers)`);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const screenshot = path.join(ARTIFACTS, 'errors-mm-problems.png');
+    const screenshot = path.join(ARTIFACTS, `${req.id}.png`);
+    if (req.kind === 'problems') {
+        const editor = page.locator('.editor-instance .monaco-editor').first();
+        await editor.waitFor({ state: 'visible', timeout: 15000 }).catch(() => problems.push('no visible editor'));
+        const squiggles = await page.locator('.monaco-editor .squiggly-error').count();
+        if (squiggles < 1) problems.push(`expected error squiggles in ${req.file}, found ${squiggles}`);
+        const tab = await page.locator('.tabs-container .tab.active').first().textContent().catch(() => '') ?? '';
+        if (req.file && !tab.includes(req.file)) problems.push(`active editor tab is "${tab.trim()}", expected ${req.file}`);
+        // Status bar problems item: its accessible label carries the counts, e.g. "Errors: 3, Warnings: 0".
+        const statusLabel = await page.locator('#status\\.problems a, #status\\.problems').first().getAttribute('aria-label').catch(() => null) ?? '';
+        const m = /(\d+)\s+Errors?|Errors?:\s*(\d+)/i.exec(statusLabel);
+        const shownErrors = m ? Number(m[1] ?? m[2]) : NaN;
+        if (shownErrors !== req.errors) problems.push(`status bar shows "${statusLabel}", expected ${req.errors} error(s)`);
+        const badge = (await page.locator('.panel .composite-bar .badge-content, .panel-switcher-container .badge-content').allTextContents().catch(() => [])).join(' ').trim();
+        if (!badge.split(/\s+/).includes(String(req.errors))) problems.push(`Problems tab badge shows "${badge}", expected ${req.errors}`);
+        const markers = await page.locator('.markers-panel .monaco-list-row').count();
+        if (markers < (req.diagnostics ?? 1)) problems.push(`Problems panel lists ${markers} rows, expected at least ${req.diagnostics} (file + markers)`);
+        log(`UI ${req.id}: ${squiggles} squiggle(s), status "${statusLabel}", Problems badge "${badge}", ${markers} Problems rows`);
+    }
     await page.screenshot({ path: screenshot });
-    log(`UI: ${squiggles} squiggle(s), status "${statusLabel}", panel badge "${badge}", ${markers} Problems rows -> ${path.relative(PROJECT_ROOT, screenshot)}`);
-    return { ok: problems.length === 0, problems, screenshot, squiggles, problemsCount: statusLabel };
+    log(`screenshot ${path.relative(PROJECT_ROOT, screenshot)}`);
+    return { ok: problems.length === 0, problems, screenshot };
+}
+
+/** Answers the suite's UI requests (request-<id>.json -> response-<id>.json), one at a time. */
+function serveUiRequests(page: Page, uiDir: string): { stop(): void; handled: Map<string, UiVerdict> } {
+    const handled = new Map<string, UiVerdict>();
+    let busy = false;
+    const timer = setInterval(() => {
+        if (busy) return;
+        const next = fs.readdirSync(uiDir).find(f => /^request-.+\.json$/.test(f) && !handled.has(f));
+        if (!next) return;
+        busy = true;
+        const req = JSON.parse(fs.readFileSync(path.join(uiDir, next), 'utf8')) as UiRequest;
+        void checkUi(page, req)
+            .catch(e => ({ ok: false, problems: [`UI check crashed: ${(e as Error).message}`], screenshot: '' }))
+            .then(v => {
+                handled.set(next, v);
+                fs.writeFileSync(path.join(uiDir, `response-${req.id}.json`), JSON.stringify(v));
+                busy = false;
+            });
+    }, 200);
+    return { stop: () => clearInterval(timer), handled };
 }
 
 async function main(): Promise<number> {
     if (!fs.existsSync(CODE_SERVER)) fail(`code-server not found at ${CODE_SERVER}; run .ci/setup-e2e.sh`);
     if (!fs.existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM}; run .ci/setup-e2e.sh`);
     if (!fs.existsSync(SUITE)) fail(`test bundle missing (${SUITE}); run node test/e2e/build.mjs`);
-    if (MODE === 'dev' && !fs.existsSync(path.join(DEV_PATH, 'out', 'server.cjs'))) fail(`${DEV_PATH}/out/server.cjs missing; run the build first`);
+    if (MODE !== 'vsix' && !fs.existsSync(path.join(DEV_PATH, 'out', 'server.cjs'))) fail(`${DEV_PATH}/out/server.cjs missing; run the build first`);
     if (MODE === 'vsix' && !fs.existsSync(VSIX)) fail(`${VSIX} missing; run npm run package`);
 
     fs.rmSync(STATE, { recursive: true, force: true });
@@ -130,7 +161,11 @@ async function main(): Promise<number> {
         return [d, p];
     })) as Record<string, string>;
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    writeUserSettings(dirs['user-data']);
+    writeUserSettings(dirs['user-data'], RESTRICTED ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.untrustedFiles': 'open',
+    } : {});
     const workspace = await prepareWorkspace(path.join(STATE, 'workspace'));
     const serverLog = path.join(ARTIFACTS, 'code-server.log');
     const suiteLog = path.join(ARTIFACTS, 'suite.log');
@@ -162,7 +197,7 @@ async function main(): Promise<number> {
     const logFd = fs.openSync(serverLog, 'w');
     const server = spawn(CODE_SERVER, [
         '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-        '--disable-workspace-trust', '--disable-getting-started-override', ...common, workspace,
+        ...(RESTRICTED ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...common, workspace,
     ], { env, detached: true, stdio: ['ignore', logFd, logFd] });
     let context: BrowserContext | undefined;
     const cleanup = async () => {
@@ -198,21 +233,14 @@ async function main(): Promise<number> {
         // VS Code's extension host runs extensionTestsPath only when an extensionDevelopmentPath is given too
         // (it throws otherwise), so the vsix mode passes an empty folder: it holds no extension, and the
         // only Whamm extension loaded is the installed one (the suite checks its path).
-        const devPath = MODE === 'dev' ? DEV_PATH : dirs['no-dev-extension'];
+        const devPath = MODE === 'vsix' ? dirs['no-dev-extension'] : DEV_PATH;
         const payload: [string, string][] = [['extensionDevelopmentPath', remote(devPath)], ['extensionTestsPath', remote(SUITE)]];
         const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
         log(`opening ${url}`);
         await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
-        // Serve the suite's UI hand-over while waiting for the end of the run.
-        let uiVerdict: UiVerdict | undefined;
-        const uiWatcher = setInterval(() => {
-            if (uiVerdict || !fs.existsSync(path.join(dirs.ui, 'ready.json')) || fs.existsSync(path.join(dirs.ui, 'checking'))) return;
-            fs.writeFileSync(path.join(dirs.ui, 'checking'), '');
-            void checkUi(page, dirs.ui)
-                .catch(e => ({ ok: false, problems: [`UI check crashed: ${(e as Error).message}`], screenshot: '', squiggles: 0, problemsCount: '' }))
-                .then(v => { uiVerdict = v; fs.writeFileSync(path.join(dirs.ui, 'done.json'), JSON.stringify(v)); });
-        }, 250);
+        // Serve the suite's UI hand-overs while waiting for the end of the run.
+        const ui = serveUiRequests(page, dirs.ui);
 
         // The suite's first log line says the extension host loaded it; without it nothing will ever finish.
         const suiteStarted = new Promise<void>((resolve, reject) => {
@@ -235,17 +263,19 @@ async function main(): Promise<number> {
             console.error(`[e2e:${MODE}] ${(e as Error).message}\n--- suite log ---\n${tail(suiteLog, 80)}\n--- code-server log ---\n${tail(serverLog)}`);
             return 1;
         } finally {
-            clearInterval(uiWatcher);
+            ui.stop();
             browserLog.end();
         }
         saveLogs(result.logs);
         console.log(fs.existsSync(suiteLog) ? fs.readFileSync(suiteLog, 'utf8') : '(the suite wrote no log: did the extension host load it? see browser-console.log)');
         log(`suite exit code ${result.code} (${Math.round((Date.now() - t0) / 1000)} s); artifacts in ${path.relative(PROJECT_ROOT, ARTIFACTS)}/`);
-        if (!uiVerdict && process.env.WHAMM_E2E_GREP === undefined) {
-            console.error(`[e2e:${MODE}] the ui test never handed over to the runner`);
+        const verdicts = [...ui.handled.values()];
+        if (!RESTRICTED && process.env.WHAMM_E2E_GREP === undefined && !verdicts.length) {
+            console.error(`[e2e:${MODE}] the ui tests never handed over to the runner`);
             return 1;
         }
-        return result.code === 0 && (uiVerdict?.ok ?? true) ? 0 : 1;
+        for (const v of verdicts.filter(v => !v.ok)) console.error(`[e2e:${MODE}] UI check failed (${v.screenshot}):\n  ${v.problems.join('\n  ')}`);
+        return result.code === 0 && verdicts.every(v => v.ok) ? 0 : 1;
     } catch (e) {
         console.error(`[e2e:${MODE}] ${(e as Error).stack ?? e}`);
         return 1;

@@ -44,8 +44,8 @@ export const USER_SETTINGS = {
     'window.restoreWindows': 'none',
 };
 
-export function writeUserSettings(userDataDir: string): void {
+export function writeUserSettings(userDataDir: string, overrides: Record<string, unknown> = {}): void {
     const dir = path.join(userDataDir, 'User');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...overrides }, null, 2));
 }

@@ -30,7 +30,7 @@ export class LspClient {
 
     constructor() {
         ensureServerBundle();
-        this.child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        this.child = spawn(process.execPath, [...(process.env.WHAMM_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
         this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
         this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
         this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -132,6 +132,9 @@ export class LspClient {
             await Promise.race([this.connection.sendRequest('shutdown'), new Promise(r => setTimeout(r, 2000))]);
             await this.connection.sendNotification('exit');
         } catch { /* the server may already be gone */ }
+        if (this.child.exitCode === null) {
+            await new Promise(resolve => { const t = setTimeout(resolve, 3000); this.child.once('exit', () => { clearTimeout(t); resolve(undefined); }); });
+        }
         this.connection.dispose();
         if (this.child.exitCode === null) this.child.kill();
     }

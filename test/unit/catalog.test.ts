@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
+import { SKIP_NO_SHARED, listFiles, sharedPath } from '../support/shared.js';
 import {
     allEvents, boundFnsOf, boundVarsOf, eventByRule, findBoundVar, matchEvents, matchRule, modesOf,
     PROVIDER_VARS, type BoundVar, type WhammEvent,
@@ -182,4 +182,52 @@ test('bound variables depend on the event and the mode', () => {
     assert.equal(findBoundVar(entry, undefined, 'fname')?.type, 'str');
     for (const e of allEvents()) for (const v of e.vars) assert.ok(v.doc.length > 0, `${e.rule}: ${v.name} has no doc`);
     for (const e of allEvents()) assert.ok(e.doc.length > 0, `${e.rule} has no doc`);
+});
+
+test('every probe rule of the corpus scripts and bench monitors matches at least one event', { skip: SKIP_NO_SHARED }, () => {
+    const files = [
+        ...listFiles(sharedPath('conformance', 'suite'), '.mm'),
+        ...listFiles(sharedPath('bench', 'monitors'), '.mm'),
+    ];
+    const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+    for (const f of listFiles(sharedPath('conformance', 'wast'), '.wast')) {
+        for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+            const m = /^;; WHAMM --> (.*)$/.exec(line); // active scripts only (`;;;; WHAMM` lines are disabled)
+            if (m) texts.push(m[1]);
+        }
+    }
+    let rules = 0;
+    for (const text of texts) {
+        let code = text.replace(/\/\/.*$/gm, '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+        // type bounds (`call(arg0: i32)`) hold spaces; drop every parenthesised group first
+        for (let i = 0; i < 3; i++) code = code.replace(/\([^()]*\)/g, '');
+        for (const m of code.matchAll(/\bwasm:[^\s{/]*/g)) {
+            const parts = m[0].split(':');
+            rules++;
+            assert.ok(matchRule(parts).length > 0, `no event for rule ${m[0]}`);
+        }
+    }
+    assert.ok(rules > 100, `found ${rules} rules`);
+});
+
+test('immValues numbers immediates the way the catalog declares immN', async () => {
+    const { wat } = await import('../support/wat.js');
+    const { decodeModule, decodeBody } = await import('../../server/src/wasm/index.js');
+    const { immValues } = await import('../../server/src/catalog/index.js');
+    const m = decodeModule(await wat(`(module (memory 1) (table 2 funcref) (type $t (func))
+      (func (param i32)
+        (block (block (br_table 1 0 1 (local.get 0))))
+        (call_indirect (type $t) (i32.const 0))
+        (drop (i64.const -5))
+        (drop (i32.load offset=8 (i32.const 0)))))`));
+    const instrs = decodeBody(m, 0).instrs;
+    const vals = (name: string) => { const ins = instrs.find((i) => i.op.name === name)!; return immValues(ins.op, ins.imms); };
+    assert.deepEqual(vals('br_table'), [1, 0, 1]);
+    assert.deepEqual(vals('call_indirect'), [0, 0]);
+    assert.deepEqual(vals('i64.const'), [-5n]);
+    assert.deepEqual(vals('i32.load'), [], 'a memarg binds offset/align/memory, not immN');
+    assert.deepEqual(vals('block'), []);
+    // and the catalog declares exactly that many immN for these events
+    assert.equal(eventByRule('wasm:opcode:call_indirect')!.vars.filter((v) => /^imm\d/.test(v.name)).length, 2);
+    assert.equal(eventByRule('wasm:opcode:i32.load')!.vars.some((v) => v.name.startsWith('imm')), false);
 });

@@ -6,10 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSourceMapper } from '../../server/src/mapping/index.js';
+import { decodeModule } from '../../server/src/wasm/decode.js';
 import {
     buildCSample, C_SRC_DIR, cstr, dwarfdumpLines, funcLine, handModule, objdumpFunctionStarts, readMarkers,
     readobjCodeStart, sleb, SKIP_NO_CLANG, SKIP_NO_DWARFDUMP, SKIP_NO_OBJDUMP, u16, u32, uleb,
 } from '../support/samples.js';
+import { sharedPath, SKIP_NO_SHARED } from '../support/shared.js';
 
 // ---- hand-assembled DWARF ------------------------------------------------------------------------
 
@@ -360,3 +362,41 @@ for (const version of [4, 5] as const) {
         });
     });
 }
+
+test('corrupted debug sections never make the reader throw', { skip: SKIP_NO_CLANG }, () => {
+    const wasm = buildCSample(5);
+    const original = fs.readFileSync(wasm);
+    const m = decodeModule(original);
+    const targets = m.sections.filter(s => s.name === '.debug_line' || s.name === '.debug_info' || s.name === '.debug_abbrev' || s.name === '.debug_line_str');
+    let seed = 12345;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    let warned = 0;
+    for (let i = 0; i < 150; i++) {
+        const bytes = Uint8Array.from(original);
+        const s = targets[rand(targets.length)];
+        // Skip the section name so the section stays findable; corrupt 1 to 8 bytes of its contents.
+        const from = s.contentStart + 1 + s.name!.length;
+        for (let k = 1 + rand(8); k > 0; k--) bytes[from + rand(s.end - from)] = rand(256);
+        const mapper = loadSourceMapper(bytes, wasm);
+        if (mapper.warnings.length) warned++;
+        for (let off = m.sections.find(x => x.id === 10)!.contentStart; off < m.sections.find(x => x.id === 10)!.end; off += 97) mapper.lookup(off);
+        mapper.linesWithCode();
+    }
+    assert.ok(warned > 0, 'some corruptions are reported');
+});
+
+// ---- a Rust app of the conformance corpus (rustc's DWARF, which llvm-dwarfdump 14 cannot open) ----
+
+test('the Rust conformance app: DWARF read without warnings, its own file named as rustc wrote it', { skip: SKIP_NO_SHARED }, () => {
+    const wasm = sharedPath('conformance', 'apps', 'core_suite', 'rust', 'cf.wasm');
+    if (!fs.existsSync(wasm)) return;
+    const m = loadSourceMapper(fs.readFileSync(wasm), wasm);
+    assert.equal(m.kind, 'dwarf');
+    assert.deepEqual(m.warnings, []);
+    const main = [...m.sourceNames()].find(([, source]) => source === 'src/main.rs');
+    assert.ok(main, 'src/main.rs is among the sources');
+    assert.ok(main[0].endsWith('/control_flow/src/main.rs'), `resolved against comp_dir: ${main[0]}`);
+    assert.ok(m.linesWithCode().get(main[0])!.size > 10);
+    // The standard library's files are absolute paths under /rustc/<commit>/.
+    assert.ok([...m.linesWithCode().keys()].some(f => /^\/rustc\/[0-9a-f]{40}\/library\//.test(f)));
+});

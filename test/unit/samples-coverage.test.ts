@@ -15,7 +15,7 @@ import type { CoverageReport } from '../../server/src/coverage/model.js';
 import { mergeReports } from '../../server/src/coverage/model.js';
 import '../../server/src/polyfill.js';
 import {
-    AS_SOURCE, buildAsSample, buildCSample, C_SRC_DIR, GENHTML, readMarkers, SKIP_NO_CLANG, SKIP_NO_GENHTML,
+    AS_SOURCE, buildAsSample, buildCSample, C_SRC_DIR, funcLine, GENHTML, readMarkers, SKIP_NO_CLANG, SKIP_NO_GENHTML,
 } from '../support/samples.js';
 import { PROJECT_ROOT } from '../support/shared.js';
 
@@ -190,7 +190,7 @@ describe('merging runs', () => {
 });
 
 describe('whamm coverage (command line)', () => {
-    const cli = (args: string[], cwd = tmp) => spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server/src/cli/main.ts'), ...args], {
+    const cli = (args: string[], cwd = PROJECT_ROOT) => spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server/src/cli/main.ts'), ...args], {
         cwd, encoding: 'utf8', env: { ...process.env, WHAMM_CLI_MAIN: '1' },
     });
 
@@ -201,20 +201,46 @@ describe('whamm coverage (command line)', () => {
         const r1 = cli(['coverage', '--app', wasm, '--json', json, '--lcov', lcov]);
         assert.equal(r1.status, 0, r1.stderr);
         assert.equal(r1.stdout, '21\n', 'the app output only');
-        assert.match(r1.stderr, /whamm coverage: 1 source files \(sourcemap\), lines 18\/23 \(78\.3%\)/);
+        const exp = [...expectedLines(AS_SOURCE).values()];
+        const outcomes = readMarkers(AS_SOURCE).flatMap(m => m.branch ?? []);
+        const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
+        const hitLines = exp.filter(n => n > 0).length, hitOutcomes = outcomes.filter(n => n > 0).length;
+        assert.ok(r1.stderr.includes(`whamm coverage: 1 source files (sourcemap), lines ${hitLines}/${exp.length} (${pct(hitLines, exp.length)}), `
+            + `branches ${hitOutcomes}/${outcomes.length} (${pct(hitOutcomes, outcomes.length)})\n`), r1.stderr);
         assert.match(r1.stderr, /hot functions/);
         const j1 = JSON.parse(fs.readFileSync(json, 'utf8'));
-        assert.equal(j1.files['../../../test/fixtures/samples/as/index.ts'].lines['19'], 10);
+        const ifLine = String(funcLine(AS_SOURCE, 'classify')); // `if (n % 3 == 0)`: 10 hits a run
+        assert.equal(j1.files['../../../test/fixtures/samples/as/index.ts'].lines[ifLine], 10);
         const r2 = cli(['coverage', '--app', wasm, '--json', json, '--lcov', lcov]);
         assert.equal(r2.status, 0, r2.stderr);
         const j2 = JSON.parse(fs.readFileSync(json, 'utf8'));
         assert.equal(j2.runs, 2);
-        assert.equal(j2.files['../../../test/fixtures/samples/as/index.ts'].lines['19'], 20);
-        assert.ok(fs.readFileSync(lcov, 'utf8').includes(`\nDA:19,20\n`));
+        assert.equal(j2.files['../../../test/fixtures/samples/as/index.ts'].lines[ifLine], 20);
+        assert.ok(fs.readFileSync(lcov, 'utf8').includes(`\nDA:${ifLine},20\n`));
         const r3 = cli(['coverage', '--app', wasm, '--json', json, '--no-merge', '--hot', '0']);
         assert.equal(r3.status, 0, r3.stderr);
         assert.equal(JSON.parse(fs.readFileSync(json, 'utf8')).runs, 1);
         assert.doesNotMatch(r3.stderr, /hot functions/);
+    });
+
+    test('an lcov file alone is merged too; a user script runs alongside with its own report', () => {
+        const wasm = buildAsSample();
+        const dir = fs.mkdtempSync(path.join(tmp, 'cli-lcov-'));
+        const lcov = path.join(dir, 'only.lcov');
+        const script = path.join(dir, 'calls.mm');
+        fs.writeFileSync(script, 'wasm:opcode:call:before { report var calls: u32; calls++; }\n');
+        const ifLine = funcLine(AS_SOURCE, 'classify');
+        assert.equal(cli(['coverage', '--app', wasm, '--lcov', lcov]).status, 0);
+        const r = cli(['coverage', '--app', wasm, '--lcov', lcov, '--script', script]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(fs.readFileSync(lcov, 'utf8').includes(`\nDA:${ifLine},20\n`));
+        // The app's output, then the user's report: its rows only (the monitor's counters are not shown).
+        assert.ok(r.stdout.startsWith('21\n================================= REPORT CSV FLUSH'), r.stdout);
+        const rows = r.stdout.trim().split('\n').slice(3);
+        assert.ok(rows.length > 0 && rows.every(l => /, calls, u32, /.test(l)), r.stdout);
+        // _start calls classify 10 times and printInt once; printInt calls fd_write once.
+        const total = rows.reduce((n, l) => n + Number(l.slice(l.lastIndexOf(', ') + 2)), 0);
+        assert.equal(total, 12);
     });
 
     test('bad input: missing app, not a module, unreadable JSON to merge into', () => {

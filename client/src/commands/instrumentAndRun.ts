@@ -16,6 +16,8 @@ export interface RunOverrides {
     args?: string[];
     /** Do not show notifications (used by tests and by callers that present the outcome themselves). */
     quiet?: boolean;
+    /** Cancels the run like the notification's Cancel button (e.g. a test run's own token). */
+    token?: vscode.CancellationToken;
 }
 
 export interface RunOutcome {
@@ -65,7 +67,7 @@ function quoteArg(a: string): string {
 }
 
 export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, overrides: RunOverrides = {}): Promise<RunOutcome | undefined> {
-    if (!(await requireTrust('Instrument and Run'))) return undefined;
+    if (!requireTrust('Instrument and Run')) return undefined;
     const docPromise = scriptDocument(target);
     if (!docPromise) {
         void vscode.window.showErrorMessage('Whamm: open a .mm script (or pass one) to instrument and run.');
@@ -88,7 +90,6 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
     const instrumented = path.join(dir, `${path.basename(app, '.wasm')}.instr.wasm`);
     const libs = Object.entries(settings.userLibs).map(([k, v]) => `${k}=${v}`).join(',');
     const libArgs = libs ? ['--user-libs', libs] : [];
-    const envArgs = Object.entries(settings.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
     const appArgs = overrides.args ?? settings.args;
     const base: Omit<CliInvocation, 'args'> = {
         cliModule: rc.extension.asAbsolutePath('out/cli.cjs'),
@@ -101,11 +102,15 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
 
     const outcome = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Whamm', cancellable: true },
-        async (progress, token): Promise<RunOutcome> => {
-            const step = async (label: string, args: string[]): Promise<CliResult> => {
+        async (progress, progressToken): Promise<RunOutcome> => {
+            const cancel = new vscode.CancellationTokenSource();
+            const subs = [progressToken, overrides.token].map(t => t?.onCancellationRequested(() => cancel.cancel()));
+            if (progressToken.isCancellationRequested || overrides.token?.isCancellationRequested) cancel.cancel();
+            const token = cancel.token;
+            const step = async (label: string, args: string[], env?: Record<string, string>): Promise<CliResult> => {
                 progress.report({ message: label });
                 out.appendLine(`\n▶ whamm ${args.map(quoteArg).join(' ')}`);
-                return runCli({ ...base, args }, sink, token);
+                return runCli({ ...base, args, env }, sink, token);
             };
             const finish = (phase: RunOutcome['phase'], r: CliResult): RunOutcome => {
                 const split = phase === 'run' ? splitRunOutput(r.stdout) : { appOutput: '', reportCsv: undefined };
@@ -115,12 +120,18 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
                     durationMs: Date.now() - started,
                 };
             };
-            const instr = await step(`instrumenting ${path.basename(app)}…`,
-                ['instr', '--app', app, '--script', script, ...libArgs, '-o', instrumented]);
-            if (instr.cancelled || instr.exitCode !== 0) return finish('instr', instr);
-            const run = await step(`running ${path.basename(instrumented)}…`,
-                ['run', instrumented, ...libArgs, ...envArgs, ...(appArgs.length ? ['--', ...appArgs] : [])]);
-            return finish('run', run);
+            try {
+                const instr = await step(`instrumenting ${path.basename(app)}…`,
+                    ['instr', '--app', app, '--script', script, ...libArgs, '-o', instrumented]);
+                if (instr.cancelled || instr.exitCode !== 0) return finish('instr', instr);
+                // `whamm run` hands its own environment to the app (WASI), so whamm.env goes there.
+                const run = await step(`running ${path.basename(instrumented)}…`,
+                    ['run', instrumented, ...libArgs, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env);
+                return finish('run', run);
+            } finally {
+                subs.forEach(s => s?.dispose());
+                cancel.dispose();
+            }
         });
 
     const status = outcome.cancelled ? 'cancelled'

@@ -149,6 +149,23 @@ function immVars(op: OpInfo): BoundVar[] {
     return out;
 }
 
+/**
+ * The values of an instruction's immN variables, in the numbering immVars gives them: index and constant
+ * immediates in encoding order, br_table's labels then its default; memargs, block types, type lists,
+ * catch clauses and SIMD lanes are not immN (memargs bind offset/align/memory instead).
+ */
+export function immValues(op: OpInfo, imms: readonly unknown[]): (number | bigint)[] {
+    const out: (number | bigint)[] = [];
+    op.imms.forEach((k, i) => {
+        const x = imms[i];
+        if (k === 'brtable') {
+            const bt = x as { labels: readonly number[]; default: number };
+            out.push(...bt.labels, bt.default);
+        } else if (IMM_TYPE[k] && (typeof x === 'number' || typeof x === 'bigint')) out.push(x);
+    });
+    return out;
+}
+
 function memVars(op: OpInfo): BoundVar[] {
     if (!op.mem || op.category === 'simd') return [];
     const out = [

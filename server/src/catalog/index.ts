@@ -16,12 +16,14 @@
 //   findBoundVar(event, mode, 'arg3'): BoundVar?      resolves a concrete name against explicit vars and
 //                                                     families (arg[0:9]+ -> arg3)
 //   boundFnsOf(event): BoundFn[]                      drop_args, alt_call_by_id, ...
+//   immValues(op, instr.imms): (number|bigint)[]       values of imm0, imm1, ... for a decoded instruction
 //   PROVIDERS / packagesOf(provider) / MODES          names for completion; MODE_DOCS for hover
 // Types are strings the checker parses: `u32`, `str`, `bool`, `funcref`, `map<u32,u32>`, `unknown` (the
 // site or a type bound decides). Static (`!`) variables are folded at instrumentation time.
 
 import { globMatch } from './glob.js';
 import { buildEvents, PROVIDER_VARS, type BoundFn, type BoundVar, type WhammEvent } from './events.js';
+export { immValues } from './events.js';
 import { MODE_DOCS } from './docs.js';
 
 export type { BoundFn, BoundFnParam, BoundVar, WhammEvent } from './events.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { instrument, ScriptError } from '../engine/instrument.js';
+import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
 import { InputError, readInput } from './io.js';
 
 export interface InstrCommandOptions {
@@ -42,16 +42,15 @@ export function siteTablePath(output: string): string {
     return output.replace(/\.wasm$/, '') + '.sites.json';
 }
 
-/** The site table, one compact row per match site (it can have a million rows). */
-function writeSiteTable(file: string, o: InstrCommandOptions, sites: { fid: number; fname: string; pc: number; opidx: number; offset: number; probe: number; rule: string }[]): void {
-    const rules: string[] = [];
-    const ruleIds = new Map<string, number>();
-    const parts: string[] = [];
-    for (const s of sites) {
-        let r = ruleIds.get(s.rule);
-        if (r === undefined) { r = rules.length; rules.push(s.rule); ruleIds.set(s.rule, r); }
-        parts.push(`[${s.fid},${s.pc},${s.opidx},${s.offset},${s.probe},${r}]`);
+/**
+ * The site table beside the output: one compact row per match site (it can have a million rows):
+ * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`.
+ */
+function writeSiteTable(file: string, o: InstrCommandOptions, sites: SiteTable): void {
+    const parts: string[] = new Array(sites.length);
+    for (let i = 0; i < sites.length; i++) {
+        parts[i] = `[${sites.fid[i]},${sites.pc[i]},${sites.opidx[i]},${sites.offset[i]},${sites.probe[i]},${sites.ruleId[i]}]`;
     }
-    const head = JSON.stringify({ app: path.resolve(o.app), script: path.resolve(o.script), rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'] });
+    const head = JSON.stringify({ app: path.resolve(o.app), script: path.resolve(o.script), rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'] });
     fs.writeFileSync(file, head.slice(0, -1) + ',"sites":[\n' + parts.join(',\n') + '\n]}\n');
 }

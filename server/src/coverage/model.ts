@@ -1,6 +1,12 @@
 // What a coverage run produces, per source file, and how runs merge.
 import type { MapperKind } from '../mapping/index.js';
 
+/**
+ * One outcome of a branch instruction, in Wasm terms: for `br_if`, `taken` means the branch jumped;
+ * for `if`, `taken` means the then-arm ran. Compilers often invert source conditions (clang's -O0
+ * `if (c)` becomes `br_if` over the then-arm), so the labels say what the code did, not what the
+ * source condition was.
+ */
 export interface BranchOutcome {
     /** `taken` / `not taken` for br_if and if; `target N`, `target >= N`, `default` for br_table. */
     label: string;

@@ -59,13 +59,48 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
     };
 }
 
+const NO_IMMS: (number | bigint)[] = [];
+
+/** One reused record per walk; immediates are decoded on demand (detail()). */
+class CursorInstr implements AppInstr {
+    op!: AppInstr['op'];
+    start = 0;
+    end = 0;
+    pc = 0;
+    opidx = 0;
+    imms: (number | bigint)[] = NO_IMMS;
+    args: ValType[] | undefined = undefined;
+    results: ValType[] | undefined = undefined;
+    memarg: AppInstr['memarg'] = undefined;
+    brTable: AppInstr['brTable'] = undefined;
+    exitsFunction = false;
+    callee: number | undefined = undefined;
+    atFuncEnd = false;
+    decoded = false;
+    constructor(private readonly c: InstrCursor) {}
+    detail(): void {
+        if (this.decoded) return;
+        this.decoded = true;
+        const d = describe(this.op, this.op.imms.length ? this.c.immediates() : [], this.start, this.end, this.pc, this.opidx, { depth: -1 }, undefined, undefined);
+        this.imms = d.imms; this.memarg = d.memarg; this.brTable = d.brTable; this.callee = d.callee;
+    }
+}
+
 function* instrsOf(m: WasmModule, fid: number, contentStart: number, codeStart: number, end: number): Generator<AppInstr> {
     void fid;
     const c = new InstrCursor(m.bytes, codeStart, end, contentStart);
-    const st = { depth: 0 };
+    const ins = new CursorInstr(c);
+    let depth = 0;
     while (c.next()) {
         const op = c.op;
-        yield describe(op, op.imms.length > 0 ? c.immediates() : [], c.offset, c.end, c.pc, c.opidx, st, undefined, undefined);
+        ins.op = op; ins.start = c.offset; ins.end = c.end; ins.pc = c.pc; ins.opidx = c.opidx;
+        ins.decoded = false; ins.imms = NO_IMMS; ins.memarg = undefined; ins.brTable = undefined; ins.callee = undefined;
+        ins.exitsFunction = false;
+        if (op.category === 'branch' && (op.name === 'br' || op.name === 'br_if')) ins.exitsFunction = (c.immediates()[0] as number) === depth;
+        if (op.blockLike) depth++;
+        ins.atFuncEnd = op.name === 'end' && depth === 0;
+        if (op.name === 'end' && depth > 0) depth--;
+        yield ins;
     }
 }
 
@@ -80,6 +115,8 @@ function* typedInstrsOf(m: WasmModule, fid: number): Generator<AppInstr> {
         yield describe(ins.op, ins.imms, ins.offset, ins.end, ins.pc, ins.opidx, st, known ? args : undefined, known ? results : undefined);
     }
 }
+
+const noop = (): void => undefined;
 
 function describe(op: AppInstr['op'], raw: readonly Imm[], start: number, end: number, pc: number, opidx: number,
     st: { depth: number }, args: ValType[] | undefined, results: ValType[] | undefined): AppInstr {
@@ -105,7 +142,7 @@ function describe(op: AppInstr['op'], raw: readonly Imm[], start: number, end: n
     if (op.blockLike) st.depth++;
     const atFuncEnd = op.name === 'end' && st.depth === 0;
     if (op.name === 'end' && st.depth > 0) st.depth--;
-    return { op, start, end, pc, opidx, imms, args, results, memarg, brTable, callee, exitsFunction, atFuncEnd };
+    return { op, start, end, pc, opidx, imms, args, results, memarg, brTable, callee, exitsFunction, atFuncEnd, detail: noop };
 }
 
 /**

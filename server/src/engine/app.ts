@@ -21,6 +21,11 @@ export interface AppInstr {
     callee?: number;
     /** The function's final `end`. */
     atFuncEnd: boolean;
+    /**
+     * Fills imms, memarg, brTable and callee. Iteration may reuse one object for every instruction
+     * (no allocation on the hot path): call this before moving on, and copy what must outlive the step.
+     */
+    detail(): void;
 }
 
 export interface AppFunction {

@@ -8,6 +8,8 @@ import type {
     Block, Expression, IfStmt, Statement, VarDecl,
 } from '../language/generated/ast.js';
 import { CodeWriter, OP, RefKind, valTypeByte } from './emit.js';
+import { compileStringBuiltin, compileStringEquality, compileStringMethod } from './strings.js';
+import { stringHandle } from './string-handles.js';
 import { foldBinary, foldUnary, type BinOp } from './fold.js';
 import type { SiteInfo } from './site.js';
 import {
@@ -183,7 +185,7 @@ export class Compiler {
             return;
         }
         const t = typeText(d.type) as WType;
-        if (!isScalar(t)) throw new CompileError(`variables of type ${t} are not supported yet`, d);
+        if (!isScalar(t) && t !== 'str') throw new CompileError(`variables of type ${t} are not supported yet`, d);
         const v = d.init ? this.expr(d.init, t) : { t, isConst: true, v: defaultOf(t), pure: true };
         const b = this.declareLocal(d.name, t);
         this.store(b, v);
@@ -342,6 +344,11 @@ export class Compiler {
                 if (e.call && e.member && e.receiver.$type === 'VarRef' && this.host.isLibrary(e.receiver.ref.$refText)) {
                     return this.libCall(e.receiver.ref.$refText, e.member, e.args, e);
                 }
+                // [helper-6] string methods: s.len(), starts_with, ends_with, contains (folded when static).
+                if (e.call && e.member) {
+                    const sm = compileStringMethod(this, this.expr(e.receiver), e.member, e.args, e);
+                    if (sm) return sm;
+                }
                 throw new CompileError('member access is not supported yet (strings, tuples: issue 5)', e);
             }
             case 'IndexExpr': {
@@ -419,7 +426,7 @@ export class Compiler {
             const v = foldBinary(op, l.v!, r.v!, t);
             if (v !== undefined) return { t: result, isConst: true, v, lit: l.lit && r.lit && !cmpOp(op), pure: true };
         }
-        if (t === 'str') throw new CompileError('run-time string operations are not supported yet (issue 5)');
+        if (t === 'str') return compileStringEquality(this, op, l, r); // [helper-6] handles are interned
         if (op === '%' && isFloat(t)) {
             // fmod: a - trunc(a / b) * b (wasm has no float remainder).
             const vt = valTypeOf(t);
@@ -572,6 +579,8 @@ export class Compiler {
                 emit: w => { for (const v of vals) this.push(v); w.byte(OP.call).u32(f.index); },
             };
         }
+        const sb = compileStringBuiltin(this, name, args, node); // [helper-6] read_str, write_str, strcmp, memid
+        if (sb) return sb;
         const vals = args.map(a => this.expr(a));
         const mem = (): { pageSize: number; pages: number } => {
             const id = vals[0]?.isConst ? Number(vals[0].v) : 0;
@@ -641,6 +650,7 @@ function unescape(lit: string): string {
 // ---------- wasm code for values ----------
 
 export function emitConst(w: CodeWriter, t: WType, v: Const): void {
+    if (t === 'str' && typeof v === 'string') v = BigInt(stringHandle(v)); // [helper-6] a str is its handle
     switch (valTypeOf(t)) {
         case 'i32': w.byte(OP.i32_const).s32(Number(BigInt.asIntN(32, num(v)))); break;
         case 'i64': w.byte(OP.i64_const).s64(num(v)); break;

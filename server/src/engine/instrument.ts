@@ -16,6 +16,8 @@ import { CodeWriter, OP, RefKind, type Template, place, placedSize } from './emi
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
+import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
+import { setStringInterner, stringImportsOf, type StringImport } from './strings.js';
 import { RT_IMPORT_MODULE } from '../runtime/spec.js';
 import { buildScriptModel, libraryCalls, mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
 import type { SiteInfo } from './site.js';
@@ -41,10 +43,47 @@ export interface SiteRecord {
     rule: string;
 }
 
+/** Every match site, column by column (a hot monitor on a large app has a million of them). */
+export class SiteTable {
+    readonly fid: number[] = [];
+    readonly pc: number[] = [];
+    readonly opidx: number[] = [];
+    readonly offset: number[] = [];
+    readonly probe: number[] = [];
+    readonly ruleId: number[] = [];
+    readonly rules: string[] = [];
+    private readonly ruleIds = new Map<string, number>();
+    constructor(private readonly fname: (fid: number) => string) {}
+
+    get length(): number { return this.fid.length; }
+
+    ruleIdOf(rule: string): number {
+        let r = this.ruleIds.get(rule);
+        if (r === undefined) { r = this.rules.length; this.rules.push(rule); this.ruleIds.set(rule, r); }
+        return r;
+    }
+
+    add(fid: number, pc: number, opidx: number, offset: number, probe: number, rule: string): void {
+        this.addWithRuleId(fid, pc, opidx, offset, probe, this.ruleIdOf(rule));
+    }
+
+    addWithRuleId(fid: number, pc: number, opidx: number, offset: number, probe: number, ruleId: number): void {
+        this.fid.push(fid); this.pc.push(pc); this.opidx.push(opidx); this.offset.push(offset); this.probe.push(probe); this.ruleId.push(ruleId);
+    }
+
+    get(i: number): SiteRecord {
+        return { fid: this.fid[i], fname: this.fname(this.fid[i]), pc: this.pc[i], opidx: this.opidx[i], offset: this.offset[i], probe: this.probe[i], rule: this.rules[this.ruleId[i]] };
+    }
+
+    *[Symbol.iterator](): Iterator<SiteRecord> {
+        for (let i = 0; i < this.length; i++) yield this.get(i);
+    }
+}
+
 export interface InstrumentResult {
     bytes: Uint8Array;
     layout: ReportLayout;
-    sites: SiteRecord[];
+    sites: SiteTable;
     warnings: string[];
 }
 
@@ -74,6 +113,7 @@ interface Insertion {
 }
 
 const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
+const NO_GLOBALS = new Int32Array(0);
 
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
     const file = input.scriptPath ?? 'script.mm';
@@ -103,10 +143,12 @@ class Instrumenter implements CompileHost {
     private readonly newFunctions: NewFunction[] = [];
     private readonly exports: { name: string; kind: 'func' | 'global'; index: number }[] = [];
     private readonly reportVars: (ReportVar & { global: number; vt: ValType })[] = [];
-    private readonly sites: SiteRecord[] = [];
+    private readonly sites: SiteTable;
     private readonly warnings: string[] = [];
     private readonly scriptFns = new Map<string, { index: number; params: WType[]; result: WType }>();
     private readonly cache = new Map<string, CompiledProbe | null>();
+    private readonly uniform = new Map<OpcodeProbe, CompiledProbe | null>();
+    private readonly ruleIdCache = new Map<number, number>();
     private readonly libs = new Map<string, { instance: WebAssembly.Instance; module: AppModule }>();
     private readonly bodies = new Map<number, BodyEditPlan>();
     private readonly imports: NewImport[] = [];
@@ -117,8 +159,10 @@ class Instrumenter implements CompileHost {
     private readonly mapImports = new Map<string, string>();
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
+        this.sites = new SiteTable(f => app.funcName(f));
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack);
+        setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
         this.planImports();
         this.funcBase = app.funcCount + this.imports.length;
         for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.ast.rule}): ${u.what} is not supported yet; not injected`);
@@ -141,6 +185,11 @@ class Instrumenter implements CompileHost {
                 this.mapImports.set(`${op}\0${t}`, imp.name);
             }
         }
+        // [helper-6] run-time string operations (server/src/engine/strings.ts) call whamm:rt.
+        for (const name of stringImportsOf(this.model)) {
+            const imp = this.rt.stringImport(name);
+            this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
+        }
         for (const [lib, fn] of libraryCalls(this.model)) {
             const l = this.library(lib);
             const fid = this.exportedFid(l.module, fn);
@@ -149,6 +198,16 @@ class Instrumenter implements CompileHost {
             this.addImport(lib, fn, t.params, t.results);
         }
     }
+
+    /** [helper-6] StringHost: function index of a planned whamm:rt string import. */
+    stringFunction(name: StringImport): number {
+        const i = this.importIndex.get(`${RT_IMPORT_MODULE}\0${name}`);
+        if (i === undefined) throw new CompileError(`internal: string function ${name} was not planned`);
+        return i;
+    }
+
+    /** [helper-6] StringHost: memid(lib). */
+    memid(lib: string): number { return this.rt.memid(lib); }
 
     private addImport(module: string, name: string, params: ValType[], results: ValType[]): void {
         const key = `${module}\0${name}`;
@@ -199,9 +258,10 @@ class Instrumenter implements CompileHost {
     private library(name: string): { instance: WebAssembly.Instance; module: AppModule } {
         let l = this.libs.get(name);
         if (!l) {
-            const bytes = this.input.userLibs?.get(name);
+            // [helper-6] whamm_core comes without --user-libs; libraries may import WASI (inert here).
+            const bytes = withCoreLibrary(this.input.userLibs, name === CORE_LIBRARY).get(name);
             if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`);
-            const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+            const instance = instantiateLibrarySync(name, bytes);
             l = { instance, module: decodeApp(bytes) };
             this.libs.set(name, l);
         }
@@ -277,7 +337,7 @@ class Instrumenter implements CompileHost {
     private readonly needsTypes: boolean;
 
     private requireScalar(t: WType, node: unknown): void {
-        if (!(isInt(t) || isFloat(t) || t === 'bool')) {
+        if (!(isInt(t) || isFloat(t) || t === 'bool' || t === 'str')) { // [helper-6] str: an i32 handle
             throw new CompileError(`variables of type ${t} are not supported yet (maps, tuples, strings: issue 5)`, node as never);
         }
     }
@@ -342,7 +402,7 @@ class Instrumenter implements CompileHost {
         const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
         let prevEndsBlock = true;
         let blockLen = 0;
-        const instrs = f.instrs(this.needsTypes);
+        const instrs = f.instrs(this.needsTypes || blockProbes);
         let pending: AppInstr | undefined;
         const handle = (ins: AppInstr, next: AppInstr | undefined) => {
             const before = idx.before[ins.op.index];
@@ -381,6 +441,24 @@ class Instrumenter implements CompileHost {
     private place(f: AppFunction, ins: AppInstr, op: OpcodeProbe, after: boolean, out: Insertion[], warnedDead: Set<number>): void {
         const p = op.probe;
         const event = ins.op.name;
+        if (p.siteIndependent) {
+            // The same code at every site (e.g. `count++`): compiled once, no per-site records beyond the table.
+            let t = this.uniform.get(op);
+            if (t === undefined) {
+                ins.detail();
+                const site = this.siteInfo(f, ins, p, op.mode);
+                t = site ? this.compileAt(p, site, op.mode) : null;
+                this.uniform.set(op, t);
+            }
+            if (t === null) return;
+            const key = ins.op.index * 4096 + p.index * 4 + (after ? 1 : 0);
+            let ruleId = this.ruleIdCache.get(key);
+            if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
+            this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
+            if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS });
+            return;
+        }
+        ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);
         if (!site) {
             if (!warnedDead.has(p.index) && needsStack(p)) { warnedDead.add(p.index); }
@@ -406,7 +484,7 @@ class Instrumenter implements CompileHost {
             this.cache.set(key, compiled);
         }
         if (compiled === null) return;
-        const siteGlobals = new Int32Array(p.siteVars.length);
+        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
         const base = this.app.globalCount;
         p.siteVars.forEach((d, k) => {
             const index = base + this.newGlobals.length;
@@ -432,7 +510,7 @@ class Instrumenter implements CompileHost {
                 });
             }
         });
-        this.sites.push({ fid: site.fid, fname: site.fname, pc: site.pc, opidx: site.opidx, offset: ins.start, probe: p.index, rule });
+        this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
         if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
         void f;
     }
@@ -555,8 +633,7 @@ class Instrumenter implements CompileHost {
 
     // ---------- body rewriting ----------
     private rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
-        // Stable order: by instruction, `before` code first, in the order queued.
-        ins.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
+        // Queued in instruction order already: before-code, then func/block events, then after-code.
         const counts = [0, 0, 0, 0];
         const c = [0, 0, 0, 0];
         for (const x of ins) {

@@ -20,6 +20,8 @@ export interface ProbeDef {
     uses: Set<string>;
     /** The probe calls `@static lib.fn()`: evaluated per site, never cached. */
     hasStaticCalls: boolean;
+    /** Nothing in the probe depends on the site: one compiled body serves every site. */
+    siteIndependent: boolean;
 }
 
 export interface ScriptModel {
@@ -58,7 +60,8 @@ export function buildScriptModel(script: Script): ScriptModel {
                 if (item.predicate) collectNames(item.predicate, uses);
                 collectNames(item.body, uses);
                 const hasStaticCalls = containsStaticCall(item);
-                model.probes.push({ index: model.probes.length, ast: item, rule, provider, pkg, event, mode, bounds, siteVars, uses, hasStaticCalls });
+                const siteIndependent = !hasStaticCalls && siteVars.length === 0 && bounds.size === 0 && ![...uses].some(isSiteDependentName);
+                model.probes.push({ index: model.probes.length, ast: item, rule, provider, pkg, event, mode, bounds, siteVars, uses, hasStaticCalls, siteIndependent });
                 break;
             }
             default: model.topStatements.push(item as Statement);
@@ -152,4 +155,13 @@ export function libraryCalls(model: ScriptModel): [string, string][] {
     for (const f of model.functions) visit(f, false);
     for (const p of model.probes) visit(p.ast, false);
     return out;
+}
+
+/** Names whose value depends on the match site (bound variables); anything else is a script name. */
+const SITE_NAMES = new Set(['fid', 'fname', 'pc', 'opidx', 'at_func_end', 'opname', 'bytecode', 'category_id', 'category_name',
+    'instr_count', 'offset', 'align', 'data_size', 'is_write', 'memory', 'addr', 'effective_addr', 'num_targets',
+    'default_target', 'targets', 'target', 'target_fn_name', 'target_imp_module', 'target_fn_type', 'probe_id',
+    'table_entry_idx', 'target_funcref', 'resolved_fid', 'failed', 'tid', 'field_idx']);
+function isSiteDependentName(n: string): boolean {
+    return SITE_NAMES.has(n) || /^(arg|res|imm|local)\d+$/.test(n);
 }

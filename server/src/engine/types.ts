@@ -1,5 +1,6 @@
 // Whamm scalar types as the engine compiles them: their wasm representation and the normal form of a
 // constant of each type (integers as bigint wrapped to the declared width, floats as numbers).
+import { stringHandle } from './string-handles.js';
 
 export type IntType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64';
 export type FloatType = 'f32' | 'f64';
@@ -98,6 +99,7 @@ export function defaultOf(t: WType): Const {
 
 /** A constant's i64 bit pattern, as the report readers return it. */
 export function constBits(v: Const, t: WType): bigint {
+    if (t === 'str' && typeof v === 'string') return BigInt(stringHandle(v)); // [helper-6] a str is its handle
     if (typeof v === 'boolean') return v ? 1n : 0n;
     if (typeof v === 'bigint') return BigInt.asIntN(64, v);
     if (typeof v === 'number') {

@@ -6,7 +6,7 @@ import {
 import { WhammGeneratedModule, WhammGeneratedSharedModule } from './generated/module.js';
 import { WhammTokenBuilder } from './whamm-token-builder.js';
 import { WhammDocumentValidator } from './whamm-validator.js';
-import { WhammScopeComputation } from './whamm-scope.js';
+import { WhammScopeComputation, WhammScopeProvider } from './whamm-scope.js';
 import { WhammValueConverter } from './whamm-value-converter.js';
 import { WhammCompletionProvider } from './lsp/completion.js';
 import { WhammHoverProvider } from './lsp/hover.js';
@@ -14,6 +14,8 @@ import { WhammDocumentSymbolProvider } from './lsp/symbols.js';
 import { WhammSemanticTokenProvider } from './lsp/semantic-tokens.js';
 import { WhammFormatter } from './lsp/formatter.js';
 import { WhammDocumentBuilder } from './whamm-document-builder.js';
+import { WhammLinker } from './whamm-linker.js';
+import { WhammReferenceDescriptionProvider, WhammReferences } from './whamm-references.js';
 
 /** Services added on top of Langium's defaults (validators, completion, hover... register here). */
 export type WhammAddedServices = object;
@@ -26,6 +28,12 @@ export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAd
     },
     references: {
         ScopeComputation: services => new WhammScopeComputation(services),
+        ScopeProvider: () => new WhammScopeProvider(),
+        References: services => new WhammReferences(services),
+        Linker: services => new WhammLinker(services),
+    },
+    workspace: {
+        ReferenceDescriptionProvider: services => new WhammReferenceDescriptionProvider(services),
     },
     validation: {
         DocumentValidator: services => new WhammDocumentValidator(services),

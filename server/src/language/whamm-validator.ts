@@ -33,6 +33,11 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
         for (let i = from; i < diagnostics.length; i++) { const d = diagnostics[i]; if (typeof d.message === 'string') d.message = friendlyParseMessage(d.message); }
     }
 
+    /** No Langium-registered checks exist (the checker does all semantic validation), so skip the walk. */
+    protected override async validateAstNodes(): Promise<void> {
+        // intentionally empty
+    }
+
     protected override async validateAst(rootNode: AstNode, options: ValidationOptions, cancelToken?: CancellationToken): Promise<Diagnostic[]> {
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);

@@ -170,6 +170,8 @@ function readLineUnit(r: ByteReader, sections: DebugSections, cu: CompUnitInfo |
             const formats: EntryFormat[] = [];
             for (let i = 0; i < formatCount; i++) formats.push({ type: r.uleb(), form: r.uleb() });
             const count = r.uleb();
+            // Every entry takes at least one byte; a larger count is corrupt (and would spin for ages).
+            if (count > r.end - r.pos) throw new DecodeError(`${what} count ${count} exceeds the unit`, r.pos);
             const out: { path?: string; dir: number }[] = [];
             for (let i = 0; i < count; i++) {
                 const e: { path?: string; dir: number } = { dir: 0 };

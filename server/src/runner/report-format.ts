@@ -48,8 +48,10 @@ export function formatScalar(bits: bigint, type: string): string {
 
 export function formatRow(id: number, v: ReportVar, value: string, wasmType: string): string {
     const site = v.fid === undefined;
-    const idType = site ? 'global_id' : 'memaddr';
-    const cols = [String(id), idType, v.name, v.type, wasmType, 'script0',
+    // [helper-6] The reference keeps a global str in two globals (address, length) and prints both ids.
+    const pair = site && v.type === 'str';
+    const idType = pair ? '(global_id; global_id)' : site ? 'global_id' : 'memaddr';
+    const cols = [pair ? `(${id}; ${id + 1})` : String(id), idType, v.name, v.type, v.type === 'str' ? '(i32; i32)' : wasmType, 'script0',
         site ? '' : v.fname ?? '', site ? '' : String(v.fid), site ? '' : String(v.pc ?? ''), site ? '' : v.probe ?? '', value];
     return cols.join(', ');
 }
@@ -66,10 +68,10 @@ export function wasmTypeOf(type: string): string {
 /** The whole flush: banner, header and rows, each line ending in '\n'. */
 export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     /** [issue 5, helper-6] tuples, str and maps (server/src/runtime/link.ts); undefined for scalars. */
-    formatValue?: (type: string, slots: ArrayLike<bigint>, first: number) => string | undefined): string {
+    formatValue?: (v: ReportVar, slots: ArrayLike<bigint>) => string | undefined): string {
     const lines = [REPORT_BANNER, REPORT_HEADER];
     layout.vars.forEach((v, i) => {
-        const value = formatValue?.(v.type, slots, v.slot) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
+        const value = formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
         lines.push(formatRow(i, v, value, wasmTypeOf(v.type)));
     });
     return lines.join('\n') + '\n';

@@ -5,6 +5,8 @@
 import type { WASI as WasiType } from 'node:wasi';
 import { WhammRuntime } from './runtime.js';
 import { parseRtType } from './rt-types.js';
+import { CORE_LIBRARY, withCoreLibrary } from './libs.js';
+import { RT_IMPORT_MODULE } from './spec.js';
 
 const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
 
@@ -24,8 +26,11 @@ export interface RuntimeLink {
     runtime?: WhammRuntime;
     /** Call once the app is instantiated (hands its memory to the string functions). */
     attach(instance: WebAssembly.Instance): void;
-    /** Prints a report value of a type the scalar formatter does not know (tuples, str, maps). */
-    formatValue(type: string, slots: ArrayLike<bigint>, first: number): string | undefined;
+    /**
+     * Prints a report value of a type the scalar formatter does not know (tuples, str, maps): its leaves
+     * are the slots from `v.slot` on; a map's id is `v.map` when the layout gives it, else its slot.
+     */
+    formatValue(v: { type: string; slot: number; map?: number }, slots: ArrayLike<bigint>): string | undefined;
 }
 
 export class LinkError extends Error {}
@@ -71,12 +76,13 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
     const imports: WebAssembly.Imports = {};
     const libs = new Map<string, WebAssembly.Instance>();
     const wanted = new Set(WebAssembly.Module.imports(module).map(i => i.module));
-    for (const [name, bytes] of opts.userLibs ?? []) {
+    for (const [name, bytes] of withCoreLibrary(opts.userLibs, wanted.has(CORE_LIBRARY))) {
         const instance = await instantiateLibrary(name, bytes, opts.makeWasi);
         libs.set(name, instance);
         if (wanted.has(name) || !imports[name]) imports[name] = instance.exports as WebAssembly.ModuleImports;
     }
-    const runtime = await WhammRuntime.forModule(module);
+    // A module whose string operations all folded away may still import them; give it an empty runtime.
+    const runtime = await WhammRuntime.forModule(module) ?? (wanted.has(RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined);
     if (runtime) {
         Object.assign(imports, runtime.imports());
         runtime.spec.memories.forEach((owner, memid) => {
@@ -92,8 +98,10 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
             const mem = instance.exports.memory;
             if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
         },
-        formatValue(type, slots, first) {
+        formatValue(v, slots) {
+            const type = v.type, first = v.slot;
             if (SCALARS.has(type)) return undefined;
+            if (runtime && v.map !== undefined && type.startsWith('map<')) return runtime.mapText(v.map);
             if (!runtime) {
                 // Tuples of scalars need no runtime; strings and maps do.
                 const t = parseRtType(type);

@@ -40,7 +40,7 @@ export class WhammRuntime {
         if (spec.maps.length) {
             // Normally prebuilt by the engine (section whamm.rt.wasm); otherwise generated here from the spec.
             mapModule ??= await import('../wast/wat.js').then(m => m.watToWasm(runtimeWat(spec), 'whamm-rt.wat'));
-            const { instance } = await WebAssembly.instantiate(mapModule as BufferSource, {});
+            const { instance } = await WebAssembly.instantiate(mapModule as Parameters<typeof WebAssembly.compile>[0], {});
             rt.mapExports = instance.exports as Record<string, unknown>;
         }
         return rt;

@@ -30,17 +30,28 @@ export class ByteWriter {
     }
 
     bytes(b: Uint8Array | readonly number[]): this {
+        if (b instanceof Uint8Array) return this.copy(b, 0, b.length);
         if (this.len + b.length > this.buf.length) this.grow(b.length);
-        if (b instanceof Uint8Array) this.buf.set(b, this.len);
-        else for (let i = 0; i < b.length; i++) this.buf[this.len + i] = b[i];
+        for (let i = 0; i < b.length; i++) this.buf[this.len + i] = b[i];
         this.len += b.length;
         return this;
     }
 
-    /** Copies [start, end) of `src`. */
+    /** Copies [start, end) of `src`. Short runs (most instructions) are copied by hand: no view allocated. */
     copy(src: Uint8Array, start: number, end: number): this {
-        return this.bytes(src.subarray(start, end));
+        const n = end - start;
+        if (this.len + n > this.buf.length) this.grow(n);
+        const buf = this.buf;
+        if (n <= 32) {
+            let j = this.len;
+            for (let i = start; i < end; i++) buf[j++] = src[i];
+        } else buf.set(src.subarray(start, end), this.len);
+        this.len += n;
+        return this;
     }
+
+    /** Forgets the content, keeping the buffer (scratch writers reused in loops). */
+    reset(): this { this.len = 0; return this; }
 
     u32(v: number): this {
         if (v < 0 || v > 0xffffffff || !Number.isInteger(v)) throw new RangeError(`u32 out of range: ${v}`);

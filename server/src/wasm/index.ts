@@ -22,13 +22,15 @@
 //   decodeBody(m, f): { locals, groups, codeStart, instrs: Instr[] }   Instr = { op, offset, end, pc, opidx, imms }
 //   cursorOf(m, f): InstrCursor                next() / op / offset / end / pc / opidx / immediates()
 //   typeBody(m, f): decodeBody + operands[i] (arg0 first), results[i], unreachable[i]
+//                   (operand/result arrays may be shared and frozen: copy before changing them)
 //   OPCODES / opByName / opByCode / op(name)   the table (OpInfo: name, prefix, code, bytecode, imms,
 //                                              params, results, category, mem, blockLike, proposal)
 //   ByteWriter (u32/s32/s64/u64/f32/f64/name/valType/sized) and emitInstr(w, 'i32.const', 5)
 //   ModuleRewriter: addFuncType, addFuncImport (first!), funcIndex(old), addGlobal/addZeroGlobal,
 //                   addFunction, addExport, addCustomSection, firstExtraLocal, editBody(f, {extraLocals,
 //                   code: CodeBuilder | pieces}), emit(): Uint8Array
-//   CodeBuilder: copy(start, end) original code, emit(op, ...imms), raw(bytes)
+//   CodeBuilder: copy(start, end) original code, emit(op, ...imms), raw(bytes); `out` is its ByteWriter
+//                for hot loops (w.byte(0x23).u32(g)) — nothing is allocated per instruction
 
 export * from './opcodes.js';
 export { WasmDecodeError, Reader } from './reader.js';

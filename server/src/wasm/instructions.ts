@@ -127,8 +127,11 @@ function skipImms(r: Reader, codes: Int8Array): void {
     }
 }
 
+const NO_IMMS: readonly Imm[] = Object.freeze([]);
+
 /** Decodes the immediates of `op`, the reader positioned after the opcode. */
-export function readImms(r: Reader, op: OpInfo): Imm[] {
+export function readImms(r: Reader, op: OpInfo): readonly Imm[] {
+    if (op.imms.length === 0) return NO_IMMS;
     const out: Imm[] = [];
     for (const k of op.imms) {
         switch (k) {
@@ -204,11 +207,13 @@ export class InstrCursor {
     offset = 0;
     opidx = -1;
     private readonly r: Reader;
+    private readonly scratch: Reader;
     private depth = 0;
     private done = false;
 
     constructor(readonly bytes: Uint8Array, start: number, readonly limit: number, readonly pcBase: number) {
         this.r = new Reader(bytes, start, limit);
+        this.scratch = new Reader(bytes, start, limit);
     }
 
     /** Module offset just after the current instruction. */
@@ -240,10 +245,14 @@ export class InstrCursor {
     get finished(): boolean { return this.done; }
 
     /** Decodes the immediates of the current instruction (allocates). */
-    immediates(): Imm[] {
-        const r = new Reader(this.bytes, this.offset, this.limit);
-        readOp(r);
-        return readImms(r, this.op);
+    immediates(): readonly Imm[] {
+        const op = this.op;
+        if (op.imms.length === 0) return NO_IMMS;
+        const r = this.scratch;
+        // Immediates start after the opcode byte, or after the prefix and its LEB sub-opcode.
+        r.pos = this.offset + 1;
+        if (op.prefix >= 0) r.u32();
+        return readImms(r, op);
     }
 
     /** The current instruction as a record. */

@@ -58,11 +58,11 @@ export class CodeBuilder {
         const c = this.copies, buf = this.out.buf;
         let pos = 0;
         for (let i = 0; i < c.length; i += 3) {
-            if (c[i] > pos) w.bytes(buf.subarray(pos, c[i]));
+            if (c[i] > pos) w.copy(buf, pos, c[i]);
             copyRange(w, c[i + 1], c[i + 2]);
             pos = c[i];
         }
-        if (this.out.len > pos) w.bytes(buf.subarray(pos, this.out.len));
+        if (this.out.len > pos) w.copy(buf, pos, this.out.len);
     }
 
     /** The code as pieces (new bytes are views into this builder's buffer). */
@@ -324,20 +324,22 @@ export class ModuleRewriter {
         const m = this.module, b = m.bytes;
         const shift = this.newImports.length;
         if (!shift && !this.edits.size && !this.newFuncs.length) { out.copy(b, s.start, s.end); return; }
-        const w = new ByteWriter(s.end - s.contentStart + 1024).u32(m.bodies.length + this.newFuncs.length);
+        const w = new ByteWriter(2 * (s.end - s.contentStart) + 1024).u32(m.bodies.length + this.newFuncs.length);
+        // One scratch writer for every body's content: it is copied into the section once its size is known.
+        const content = new ByteWriter(1 << 16);
         for (const body of m.bodies) {
             const edit = this.edits.get(body.func);
+            content.reset();
             if (!edit) {
                 if (!shift) { w.copy(b, body.start, body.end); continue; }
                 // Same locals, code re-walked to patch function indices.
                 const { codeStart } = bodyLocals(m, body);
-                const content = new ByteWriter(body.end - body.start + 16).copy(b, body.contentStart, codeStart);
+                content.copy(b, body.contentStart, codeStart);
                 this.copyRemapped(content, codeStart, body.end);
-                w.sized(content);
+                w.u32(content.len).copy(content.buf, 0, content.len);
                 continue;
             }
             const { groups, codeStart } = bodyLocals(m, body);
-            const content = new ByteWriter(body.end - body.start + 256);
             if (edit.extraLocals?.length) writeLocals(content, groups, edit.extraLocals);
             else content.copy(b, body.contentStart, codeStart);
             if (edit.code instanceof CodeBuilder) edit.code.writeTo(content, this.copyCode);
@@ -347,7 +349,7 @@ export class ModuleRewriter {
                     else this.copyCode(content, piece.start, piece.end);
                 }
             }
-            w.sized(content);
+            w.u32(content.len).copy(content.buf, 0, content.len);
         }
         this.writeSection(out, 10, this.appendBodies(w));
     }
@@ -403,7 +405,7 @@ export class ModuleRewriter {
                 if (end > s.end) throw new Error('bad name subsection');
                 if (id > 1 && !wroteFuncs) writeFuncNames();
                 if (id === 1) writeFuncNames();
-                else if (id === 2 && this.newImports.length) {
+                else if ((id === 2 || id === 3) && this.newImports.length) { // local and label names, keyed by function
                     const sr = new Reader(b, r.pos, end);
                     const n = sr.u32();
                     const sub = new ByteWriter(size + 16).u32(n);
@@ -414,7 +416,7 @@ export class ModuleRewriter {
                         for (let j = 0; j < k; j++) { sr.u32(); sr.name(); }
                         sub.u32(this.funcIndex(f)).copy(b, from, sr.pos);
                     }
-                    w.byte(2).sized(sub);
+                    w.byte(id).sized(sub);
                 } else w.copy(b, subStart, end);
                 r.pos = end;
             }

@@ -7,7 +7,7 @@
 import { blockFuncType, funcType, memIndexType, tableIndexType, type WasmModule } from './decode.js';
 import { decodeBody, type DecodedBody } from './body.js';
 import type { BlockType, BrTable, Instr, MemArg } from './instructions.js';
-import { wasmTypeOf, type SigType } from './opcodes.js';
+import { wasmTypeOf, type OpInfo, type SigType } from './opcodes.js';
 import { parseRefType, refType, UNKNOWN, type ValType } from './types.js';
 
 export interface BodyTyping extends DecodedBody {
@@ -35,8 +35,8 @@ export function typeBody(m: WasmModule, func: number, decoded: DecodedBody = dec
     const locals = decoded.locals;
     const stack: ValType[] = [];
     const ctrl: Frame[] = [{ op: 'func', params: EMPTY, results: ft.results, height: 0, unreachable: false }];
-    const operands: ValType[][] = [];
-    const results: ValType[][] = [];
+    const operands: (readonly ValType[])[] = [];
+    const results: (readonly ValType[])[] = [];
     const unreachable: boolean[] = [];
 
     const top = () => ctrl[ctrl.length - 1];
@@ -76,19 +76,22 @@ export function typeBody(m: WasmModule, func: number, decoded: DecodedBody = dec
 
     for (const ins of decoded.instrs) {
         const op = ins.op;
+        unreachable.push(ctrl.length ? ctrl[ctrl.length - 1].unreachable : true);
+        const sig = genericSig(op, m, ins);
+        if (sig) {
+            const sigArgs = sig[0], sigRes = sig[1];
+            const base = ctrl.length ? ctrl[ctrl.length - 1].height : 0;
+            // pop without looking: the signature fixes the types (reachable or not)
+            stack.length = Math.max(base, stack.length - sigArgs.length);
+            for (let i = 0; i < sigRes.length; i++) stack.push(sigRes[i]);
+            operands.push(sigArgs);
+            results.push(sigRes);
+            continue;
+        }
         const args: ValType[] = [];
         let res: readonly ValType[] = EMPTY;
-        unreachable.push(top()?.unreachable ?? true);
         const imm = ins.imms;
-
-        if (!op.ruleTyped && op.params.every(generic) && op.results.every(generic)) {
-            const memIdx = memIndexOf(ins), tblIdx = tableIndexOf(ins);
-            const resolve = (t: SigType): ValType =>
-                t === 'a' || t === 'A' ? memIndexType(m, memIdx) : t === 'T' ? tableIndexType(m, tblIdx) : wasmTypeOf(t)!;
-            for (let i = op.params.length - 1; i >= 0; i--) args.push(pop(resolve(op.params[i])));
-            res = op.results.map(resolve);
-            push(res);
-        } else {
+        {
             switch (op.name) {
                 case 'unreachable': setUnreachable(); break;
                 case 'block': case 'loop': case 'try': {
@@ -323,13 +326,41 @@ export function typeBody(m: WasmModule, func: number, decoded: DecodedBody = dec
             }
         }
         operands.push(args);
-        results.push(res as ValType[]);
+        results.push(res);
     }
     return { ...decoded, operands, results, unreachable };
 }
 
 function generic(t: SigType): boolean {
     return t !== 'ref' && t !== '?' && t !== '$' && t !== '*';
+}
+
+type Sig = readonly [readonly ValType[], readonly ValType[]];
+/** Per op index: null = typed by a rule; else signatures for 32-bit (slot 0) and 64-bit (slot 1) index types. */
+const SIGS: (null | [Sig | undefined, Sig | undefined])[] = [];
+
+/**
+ * The operand (arg0 first) and result types of an instruction whose signature is fixed up to the index
+ * type of its memory or table; shared frozen arrays, so typing these allocates nothing. Null otherwise.
+ */
+function genericSig(op: OpInfo, m: WasmModule, ins: Instr): Sig | null {
+    let slots = SIGS[op.index];
+    if (slots === undefined) {
+        slots = SIGS[op.index] = op.ruleTyped || !op.params.every(generic) || !op.results.every(generic) ? null : [undefined, undefined];
+    }
+    if (slots === null) return null;
+    let wide = false;
+    if (!op.fixed) {
+        const usesTable = op.params.includes('T') || op.results.includes('T');
+        wide = (usesTable ? tableIndexType(m, tableIndexOf(ins)) : memIndexType(m, memIndexOf(ins))) === 'i64';
+    }
+    const k = wide ? 1 : 0;
+    let sig = slots[k];
+    if (!sig) {
+        const resolve = (t: SigType): ValType => (t === 'a' || t === 'A' || t === 'T' ? (wide ? 'i64' : 'i32') : wasmTypeOf(t)!);
+        sig = slots[k] = [Object.freeze(op.params.map(resolve).reverse()), Object.freeze(op.results.map(resolve))];
+    }
+    return sig;
 }
 
 /** Memory an instruction addresses (memarg or memory index immediate); 0 when none. */

@@ -70,6 +70,42 @@ describe('commands', () => {
         assert.match(outcome.stderr, /br_iff|undeclared_count|res0/, `stderr should name a mistake of errors.mm:\n${outcome.stderr}`);
     });
 
+    it('whamm.instrumentAndRun gives the app whamm.args and whamm.env', async function () {
+        this.timeout(120000);
+        const cfg = vscode.workspace.getConfiguration('whamm');
+        await cfg.update('args', ['--alpha', 'two words'], vscode.ConfigurationTarget.Workspace);
+        await cfg.update('env', { WHAMM_E2E_ECHO: 'beta=gamma' }, vscode.ConfigurationTarget.Workspace);
+        try {
+            const outcome = await vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
+                fixtureUri('noop.mm'), { app: path.join(workspaceDir(), 'echo.wasm'), quiet: true });
+            assert.ok(outcome);
+            assert.equal(outcome.phase, 'run', outcome.stderr);
+            assert.equal(outcome.exitCode, 0, outcome.stderr);
+            // WASI lays arguments and variables out NUL-terminated; echo.wat prints those buffers as they are.
+            assert.ok(outcome.appOutput.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.appOutput.slice(0, 200))}`);
+            assert.ok(outcome.appOutput.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
+        } finally {
+            await cfg.update('args', undefined, vscode.ConfigurationTarget.Workspace);
+            await cfg.update('env', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+    });
+
+    it('whamm.instrumentAndRun can be cancelled while the app runs', async function () {
+        this.timeout(60000);
+        const source = new vscode.CancellationTokenSource();
+        const started = Date.now();
+        const pending = vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
+            fixtureUri('noop.mm'), { app: path.join(workspaceDir(), 'spin.wasm'), quiet: true, token: source.token });
+        // spin.wasm never ends; cancel once it had time to get past instrumentation.
+        setTimeout(() => source.cancel(), 4000);
+        const outcome = await pending;
+        assert.ok(outcome);
+        assert.equal(outcome.cancelled, true);
+        assert.notEqual(outcome.exitCode, 0);
+        assert.ok(Date.now() - started < 30000, 'the cancelled run ends promptly');
+        source.dispose();
+    });
+
     it('whamm.newScript opens a whamm document the server accepts', async () => {
         await vscode.commands.executeCommand('whamm.newScript');
         const doc = vscode.window.activeTextEditor?.document;

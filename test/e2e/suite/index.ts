@@ -33,8 +33,11 @@ export function run(): Promise<void> {
             if (summary) fs.writeFileSync(summary, JSON.stringify(stats, null, 2));
         });
     } as unknown as typeof Mocha.reporters.Base });
+    // The restricted-mode tests need an untrusted folder, which only the runner's `restricted` mode opens.
     const grep = process.env.WHAMM_E2E_GREP;
-    if (grep) mocha.grep(grep);
+    if (process.env.WHAMM_E2E_MODE === 'restricted') mocha.grep('restricted mode');
+    else if (grep) mocha.grep(grep);
+    else mocha.grep('restricted mode').invert();
     const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.cjs')).sort();
     for (const f of files) mocha.addFile(path.join(__dirname, f));
     log(`[e2e] ${files.length} test files, VS Code ${process.env.VSCODE_VERSION ?? ''}`);

@@ -226,8 +226,13 @@ async function main(): Promise<number> {
         page.on('pageerror', e => browserLog.write(`[pageerror] ${e.message}\n`));
 
         let resolveExit!: (v: { code: number; logs: unknown }) => void;
-        const exited = new Promise<{ code: number; logs: unknown }>(r => { resolveExit = r; });
+        let finished = false;
+        const exited = new Promise<{ code: number; logs: unknown }>(r => { resolveExit = v => { if (!finished) { finished = true; r(v); } }; });
         await page.exposeFunction('codeAutomationExit', (code: number, logs: unknown) => { resolveExit({ code, logs }); });
+        // A crashed or closed page never reports; end the wait instead of running into the timeout.
+        page.on('crash', () => { console.error(`[e2e:${MODE}] the browser page crashed`); resolveExit({ code: 1, logs: [] }); });
+        page.on('close', () => resolveExit({ code: 1, logs: [] }));
+        server.once('exit', (code) => { if (!finished) console.error(`[e2e:${MODE}] code-server exited early (${code}):\n${tail(serverLog)}`); resolveExit({ code: 1, logs: [] }); });
 
         const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
         // VS Code's extension host runs extensionTestsPath only when an extensionDevelopmentPath is given too

@@ -11,7 +11,7 @@ import { runModule } from '../../server/src/runner/run.js';
 import { listFiles, sharedPath, SKIP_NO_SHARED } from '../support/shared.js';
 import { validates } from '../support/engine-harness.js';
 
-const MONITORS = ['icount', 'hotness', 'branches', 'basic-blocks', 'instr-coverage'];
+const MONITORS = (process.env.WHAMM_MONITORS ?? 'icount,hotness,branches,basic-blocks,instr-coverage').split(',');
 // Real apps that finish in well under a second even instrumented; the others are only validated.
 const RUN_REAL = new Set(['game-of-life.wasm']);
 

@@ -319,6 +319,21 @@ for (const version of [4, 5] as const) {
             assert.ok(hits > 0, 'no byte of sum_squares_to maps to stats.h');
         });
 
+        test('the allocation-free locator answers like lookup, in order and out of order', () => {
+            const m = mapper();
+            const bytes = fs.readFileSync(wasm);
+            const loc = m.locator();
+            const same = (off: number) => {
+                const want = m.lookup(off);
+                const ok = loc.at(off);
+                assert.equal(ok, want !== undefined, `offset ${off}`);
+                if (want) assert.deepEqual({ file: loc.file, source: loc.source, line: loc.line, column: loc.column }, want, `offset ${off}`);
+            };
+            for (let off = 0; off < bytes.length; off++) same(off);
+            let seed = 7;
+            for (let i = 0; i < 5000; i++) { seed = (seed * 1103515245 + 12345) >>> 0; same(seed % bytes.length); }
+        });
+
         test('agrees with llvm-dwarfdump on every row', { skip: SKIP_NO_DWARFDUMP || SKIP_NO_OBJDUMP }, () => {
             const m = mapper();
             const codeStart = readobjCodeStart(wasm);

@@ -137,6 +137,7 @@ test('strings: literals with escapes, len in UTF-8 bytes, predicates, read/write
     assert.equal(exports.write(100, drop), 4);
     assert.equal(exports.cmp(100, 4, drop), 1);
     assert.throws(() => exports.read(65530, 10), WebAssembly.RuntimeError);
+    assert.equal(exports.cmp(65530, 10, rec), 0, 'strcmp on bytes past the end is false, not a trap');
     exports.count(hello); exports.count(exports.read(23, 5) as number); exports.count(drop);
     assert.deepEqual(rt.mapText(counts).split(';').sort(), ['drop->1', 'hello->2']);
 });

@@ -9,7 +9,7 @@ import {
 } from '../../server/src/wasm/index.js';
 
 const CONST: Record<string, [string, string]> = {
-    i32: ['i32.const', 'i32.const 0'], u32: ['i32.const', 'i32.const 0'], a: ['i32.const', 'i32.const 0'], A: ['i32.const', 'i32.const 0'],
+    i32: ['i32.const', 'i32.const 0'], u32: ['i32.const', 'i32.const 0'], a: ['i32.const', 'i32.const 0'], A: ['i32.const', 'i32.const 0'], T: ['i32.const', 'i32.const 0'],
     i64: ['i64.const', 'i64.const 0'], u64: ['i64.const', 'i64.const 0'],
     f32: ['f32.const', 'f32.const 0'], f64: ['f64.const', 'f64.const 0'], v128: ['v128.const', 'v128.const i64x2 0 0'],
 };

@@ -40,6 +40,7 @@ export function aggregate(m: WasmModule, mapper: SourceMapper, counts: SiteCount
     const countedLines = new Map<FileCoverage, Set<number>>();
     const unmappedFunctions: FunctionCoverage[] = [];
     let unmappedExecutions = 0;
+    const loc = mapper.locator();
 
     for (const body of m.bodies) {
         const c = cursorOf(m, body.func);
@@ -51,15 +52,15 @@ export function aggregate(m: WasmModule, mapper: SourceMapper, counts: SiteCount
             const off = c.offset;
             const entered = counts.blocks.get(off);
             if (entered !== undefined) current = entered;
-            const loc = mapper.lookup(off);
+            const mapped = loc.at(off);
             if (first) {
                 first = false;
-                fn = { name: funcName(m, body.func) || `func${body.func}`, line: loc?.line ?? 0, calls: current, instructions: 0 };
-                if (loc) fileOf(loc.file).functions.push(fn); else unmappedFunctions.push(fn);
+                fn = { name: funcName(m, body.func) || `func${body.func}`, line: mapped ? loc.line : 0, calls: current, instructions: 0 };
+                if (mapped) fileOf(loc.file).functions.push(fn); else unmappedFunctions.push(fn);
             }
             const structural = STRUCTURAL.has(c.op.name);
             if (!structural) fn!.instructions += current;
-            if (!loc) {
+            if (!mapped) {
                 if (!structural) unmappedExecutions += current;
                 continue;
             }

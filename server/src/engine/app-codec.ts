@@ -19,7 +19,7 @@ export interface ModulePlan {
     imports: NewImport[];
     globals: NewGlobal[];
     functions: NewFunction[];
-    exports: { name: string; kind: 'func' | 'global'; index: number }[];
+    exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[];
     /** fid (original index) -> the edited body. */
     bodies: Map<number, BodyEditPlan>;
     customSections: { name: string; bytes: Uint8Array }[];

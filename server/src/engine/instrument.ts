@@ -18,7 +18,7 @@ import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, type ReportLayo
 import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
 import { setStringInterner, stringImportsOf, type StringImport } from './strings.js';
-import { RT_IMPORT_MODULE } from '../runtime/spec.js';
+import { APP_MEMORY_EXPORT, RT_IMPORT_MODULE } from '../runtime/spec.js';
 import { buildScriptModel, libraryCalls, mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
 import type { SiteInfo } from './site.js';
 import { type Const, type ValType, type WType, constBits, convert, defaultOf, isFloat, isInt, valTypeOf, whammTypeOfVal } from './types.js';
@@ -141,7 +141,7 @@ class Instrumenter implements CompileHost {
     private readonly globals = new Map<string, Binding>();
     private readonly newGlobals: NewGlobal[] = [];
     private readonly newFunctions: NewFunction[] = [];
-    private readonly exports: { name: string; kind: 'func' | 'global'; index: number }[] = [];
+    private readonly exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[] = [];
     private readonly reportVars: (ReportVar & { global: number; vt: ValType })[] = [];
     private readonly sites: SiteTable;
     private readonly warnings: string[] = [];
@@ -321,6 +321,13 @@ class Instrumenter implements CompileHost {
                 }
             }
         }
+        // [helper-6] read_str/write_str/strcmp on the app's memory: the runtime reaches it through this export.
+        if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0str\.(read|write|cmp)$/.test(k))) {
+            this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
+        }
+        // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
+        // still provide them, so register one (unreported) map of a declared type.
+        if (this.mapImports.size && this.rt.mapCount === 0) this.rt.addMap(this.mapImports.keys().next().value!.split('\0')[1]);
         const plan: ModulePlan = {
             imports: this.imports,
             globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,

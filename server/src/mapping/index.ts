@@ -2,11 +2,11 @@
 // the module names one, else DWARF .debug_line, else a source map beside the app, else nothing.
 import { type DebugSections, findRow, type LineTable, readLineTable } from './dwarf.js';
 import { loadMapFromUrl, loadSideMap, readSourceMap, readSourceMappingUrl, type SourceMapText } from './sourcemap.js';
-import type { Location, MapperKind, SourceMapper } from './types.js';
+import type { Location, Locator, MapperKind, SourceMapper } from './types.js';
 import type { WasmModule } from '../wasm/decode.js';
 import { indexSections, type SectionSpan } from './wasm-sections.js';
 
-export type { Location, MapperKind, SourceMapper } from './types.js';
+export type { Location, Locator, MapperKind, SourceMapper } from './types.js';
 
 export interface MapperOptions {
     /**
@@ -41,6 +41,35 @@ class TableMapper implements SourceMapper {
         const f = t.files[t.file[i]];
         if (!f) return undefined;
         return { file: f.file, source: f.source, line: t.line[i], column: t.column[i] };
+    }
+
+    locator(): Locator {
+        const t = this.table, code = this.code, bias = this.bias;
+        let row = -1;
+        const loc: Locator = {
+            file: '', source: '', line: 0, column: 0,
+            at(moduleOffset: number): boolean {
+                if (!code || moduleOffset < code.start || moduleOffset >= code.end) return false;
+                const a = moduleOffset - bias;
+                const n = t.addr.length;
+                // Forward walks move the row by a step or two; anything else searches again.
+                if (row >= 0 && row < n && t.addr[row] <= a) {
+                    while (row + 1 < n && t.addr[row + 1] <= a) row++;
+                    if (t.file[row] < 0 || t.line[row] === 0) return false;
+                } else {
+                    row = findRow(t, a);
+                    if (row < 0) { row = -1; return false; }
+                }
+                const f = t.files[t.file[row]];
+                if (!f) return false;
+                loc.file = f.file;
+                loc.source = f.source;
+                loc.line = t.line[row];
+                loc.column = t.column[row];
+                return true;
+            },
+        };
+        return loc;
     }
 
     linesWithCode(): Map<string, Set<number>> {

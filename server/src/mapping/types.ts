@@ -25,8 +25,22 @@ export interface SourceMapper {
      * such offsets as unmapped, never guess.
      */
     lookup(moduleOffset: number): Location | undefined;
+    /**
+     * An allocation-free version of `lookup` for walks over many offsets, fastest in increasing order:
+     * `at(offset)` says whether the offset maps somewhere and, when it does, fills `file`, `source`,
+     * `line` and `column`.
+     */
+    locator(): Locator;
     /** Every line that has at least one instruction mapped to it, per resolved file. */
     linesWithCode(): Map<string, Set<number>>;
     /** The `source` name (as in the debug info) of each resolved file that `lookup` can return. */
     sourceNames(): Map<string, string>;
+}
+
+export interface Locator {
+    at(moduleOffset: number): boolean;
+    file: string;
+    source: string;
+    line: number;
+    column: number;
 }

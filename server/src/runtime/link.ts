@@ -2,11 +2,12 @@
 // imports. A library gets its own WASI instance (whamm_core and alpha import fd_write and friends): WASI
 // functions read the memory of the instance they were initialised with, so the app's WASI cannot serve
 // a library's calls. Libraries write to the same stdout as the app.
+import fs from 'node:fs';
 import type { WASI as WasiType } from 'node:wasi';
 import { WhammRuntime } from './runtime.js';
 import { parseRtType } from './rt-types.js';
 import { CORE_LIBRARY, withCoreLibrary } from './libs.js';
-import { RT_IMPORT_MODULE } from './spec.js';
+import { APP_MEMORY_EXPORT, RT_IMPORT_MODULE } from './spec.js';
 
 const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
 
@@ -18,6 +19,8 @@ export interface LinkOptions {
      * environment variables to set unless the user's environment sets them.
      */
     makeWasi?: (defaults: Record<string, string>) => Promise<WasiType>;
+    /** Where library-printing stand-ins write (default: fd 1). */
+    write?: (text: string) => void;
 }
 
 export interface RuntimeLink {
@@ -85,6 +88,17 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
     const runtime = await WhammRuntime.forModule(module) ?? (wanted.has(RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined);
     if (runtime) {
         Object.assign(imports, runtime.imports());
+        if (runtime.spec.maps.length && imports[CORE_LIBRARY]) {
+            // Scripts flush maps with whamm_core.print_map_as_csv(id), but their maps live in our runtime,
+            // not in whamm_core's map store (which would panic on an unknown id): print ours instead.
+            const write = opts.write ?? ((t: string) => { fs.writeSync(1, t); });
+            const rt = runtime;
+            const print = (csv: boolean) => (id: number) => {
+                if (id < 0 || id >= rt.spec.maps.length) return;
+                write(rt.mapRows(id, csv).join('\n') + '\n');
+            };
+            imports[CORE_LIBRARY] = { ...(imports[CORE_LIBRARY] as object), print_map_as_csv: print(true), print_map: print(false) };
+        }
         runtime.spec.memories.forEach((owner, memid) => {
             if (memid === 0) return;
             const lib = libs.get(owner);
@@ -95,7 +109,7 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
     return {
         imports, runtime,
         attach(instance) {
-            const mem = instance.exports.memory;
+            const mem = instance.exports[APP_MEMORY_EXPORT] ?? instance.exports.memory;
             if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
         },
         formatValue(v, slots) {

@@ -5,7 +5,7 @@ import { formatFloat, formatScalar } from '../runner/report-format.js';
 import { entryBytes, HEADER_BYTES, type MapShape } from './map-module.js';
 import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 import {
-    APP_MEMID, fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
+    fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
 } from './spec.js';
 import { contains, endsWith, startsWith, StringTable } from './strings.js';
 
@@ -62,15 +62,14 @@ export class WhammRuntime {
         this.memories.set(memid, memory);
     }
 
-    private memory(memid: number): WebAssembly.Memory {
+    private memory(memid: number): WebAssembly.Memory | undefined {
         const src = this.memories.get(memid);
-        const m = typeof src === 'function' ? src() : src;
-        if (!m) throw new RuntimeError(`no memory with memid ${memid}${memid === APP_MEMID ? ' (the app exports no memory)' : ''}`);
-        return m;
+        return typeof src === 'function' ? src() : src;
     }
 
+    /** Bytes [addr, addr+len) of memory `memid`; a module without that memory has none (only len 0 is in bounds). */
     private bytesAt(memid: number, addr: number, len: number): Uint8Array {
-        const buf = this.memory(memid).buffer;
+        const buf = this.memory(memid)?.buffer ?? new ArrayBuffer(0);
         const a = addr >>> 0, n = len >>> 0;
         if (a + n > buf.byteLength) throw new WebAssembly.RuntimeError('out of bounds memory access');
         return new Uint8Array(buf, a, n);
@@ -91,6 +90,9 @@ export class WhammRuntime {
                 return b.length;
             },
             'str.cmp': (memid, addr, len, h) => {
+                // Bytes that do not exist equal no string: out-of-bounds compares false instead of trapping.
+                const buf = this.memory(memid)?.buffer;
+                if (!buf || (addr >>> 0) + (len >>> 0) > buf.byteLength) return 0;
                 const a = this.bytesAt(memid, addr, len), b = s.bytesOf(h);
                 return Number(a.length === b.length && startsWith(a, b));
             },
@@ -133,11 +135,62 @@ export class WhammRuntime {
 
     /** A map as the report prints it: `key->value;key->value` (tuple keys `(a,b)`). */
     mapText(id: number): string {
+        return this.mapLines(id, (k, v) => `${k}->${v}`).join(';');
+    }
+
+    /**
+     * Each entry of map `id` printed by `line(keyText, valueText)`. Maps can hold millions of entries, so
+     * this reads the table directly with one compiled printer per leaf (no per-entry BigInt or arrays).
+     */
+    mapLines(id: number, line: (key: string, value: string) => string): string[] {
+        const m = this.mapTypes[id];
+        if (!m) throw new RuntimeError(`no map with id ${id}`);
+        const mem = this.mapExports.memory as WebAssembly.Memory | undefined;
+        if (!mem) return [];
+        const [kt, vt] = (m.type as { map: [RtType, RtType] }).map;
+        const kw = m.shape.key.length;
+        const keyPrint = this.printer(kt, ',', (t, k) => keyPrinter(t, 8 * (k + 1)));
+        const valPrint = this.printer(vt, '; ', (t, j) => valuePrinter(t, 8 * (1 + kw + j)));
+        const v = viewsOf(mem.buffer);
+        const hdr = id * HEADER_BYTES;
+        const tab = v.u32[hdr >> 2], cap = v.u32[(hdr >> 2) + 1];
+        const E = entryBytes(m.shape);
+        const out: string[] = [];
+        for (let i = 0, p = tab; i < cap; i++, p += E) {
+            if (v.u32[p >> 2] === 0) continue; // the used flag (1) sits in the entry's first word
+            out.push(line(keyPrint(v, p), valPrint(v, p)));
+        }
+        return out;
+    }
+
+    /** A printer for a whole (possibly nested tuple) value from its leaves' printers, in leaf order. */
+    private printer(t: RtType, sep: string, leaf: (t: LeafType, index: number) => LeafPrinter): LeafPrinter {
+        let n = 0;
+        const build = (u: RtType): LeafPrinter => {
+            if (typeof u === 'string') {
+                const f = leaf(u, n++);
+                return u === 'str' ? (view, p) => this.strings.text(Number(f(view, p))) : f;
+            }
+            if ('tuple' in u) {
+                const parts = u.tuple.map(build);
+                return (view, p) => {
+                    let text = '(' + parts[0](view, p);
+                    for (let i = 1; i < parts.length; i++) text += sep + parts[i](view, p);
+                    return text + ')';
+                };
+            }
+            throw new RuntimeError('maps inside maps are not supported');
+        };
+        return build(t);
+    }
+
+    /** One line per entry: `key,value` (csv) or `key->value`. */
+    mapRows(id: number, csv: boolean): string[] {
         const m = this.mapTypes[id];
         if (!m) throw new RuntimeError(`no map with id ${id}`);
         const [kt, vt] = (m.type as { map: [RtType, RtType] }).map;
-        return this.mapEntries(id).map(e =>
-            `${this.compoundText(kt, e.key, ',')}->${this.compoundText(vt, e.value, '; ')}`).join(';');
+        void kt; void vt;
+        return this.mapLines(id, (k, v) => (csv ? `${k.replace(/^\((.*)\)$/, '$1')},${v}` : `${k}->${v}`));
     }
 
     /** A value of type `t` whose leaves are `vals` (in order), tuples joined with `sep`. */
@@ -165,6 +218,41 @@ export class WhammRuntime {
             return bits;
         });
         return this.compoundText(t, vals);
+    }
+}
+
+/** Typed views of the runtime's memory (entries are 8-byte aligned, so every leaf is aligned). */
+interface Views { u8: Uint8Array; i8: Int8Array; u16: Uint16Array; i16: Int16Array; u32: Uint32Array; i32: Int32Array; f32: Float32Array; f64: Float64Array; u64: BigUint64Array; i64: BigInt64Array }
+type LeafPrinter = (v: Views, entry: number) => string;
+
+function viewsOf(b: ArrayBuffer): Views {
+    return {
+        u8: new Uint8Array(b), i8: new Int8Array(b), u16: new Uint16Array(b), i16: new Int16Array(b), u32: new Uint32Array(b),
+        i32: new Int32Array(b), f32: new Float32Array(b), f64: new Float64Array(b), u64: new BigUint64Array(b), i64: new BigInt64Array(b),
+    };
+}
+
+/** Key words are canonical 64-bit forms (see map-module.ts); little-endian, so the low half comes first. */
+function keyPrinter(t: LeafType, off: number): LeafPrinter {
+    switch (t) {
+        case 'u8': case 'u16': case 'u32': case 'str': return (v, p) => String(v.u32[(p + off) >> 2]);
+        case 'i8': case 'i16': case 'i32': return (v, p) => String(v.i32[(p + off) >> 2]);
+        case 'bool': return (v, p) => (v.u32[(p + off) >> 2] !== 0 ? 'true' : 'false');
+        case 'u64': return (v, p) => String(v.u64[(p + off) >> 3]);
+        case 'i64': return (v, p) => String(v.i64[(p + off) >> 3]);
+        case 'f32': return (v, p) => formatFloat(v.f32[(p + off) >> 2], true);
+        case 'f64': return (v, p) => formatFloat(v.f64[(p + off) >> 3], false);
+    }
+}
+
+/** Value slots hold the leaf at its natural width. */
+function valuePrinter(t: LeafType, off: number): LeafPrinter {
+    switch (t) {
+        case 'u8': return (v, p) => String(v.u8[p + off]);
+        case 'i8': return (v, p) => String(v.i8[p + off]);
+        case 'u16': return (v, p) => String(v.u16[(p + off) >> 1]);
+        case 'i16': return (v, p) => String(v.i16[(p + off) >> 1]);
+        default: return keyPrinter(t, off);
     }
 }
 

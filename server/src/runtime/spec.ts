@@ -11,6 +11,8 @@ export const RT_SECTION = 'whamm.rt';
 export const RT_MODULE_SECTION = 'whamm.rt.wasm';
 /** memid 0 is always the app's memory (`APP_MEMID`). */
 export const APP_MEMID = 0;
+/** The instrumented module exports the app's memory under this name when string built-ins read it. */
+export const APP_MEMORY_EXPORT = 'whamm$memory';
 
 export interface RuntimeSpec {
     version: 1;

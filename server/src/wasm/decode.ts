@@ -238,6 +238,7 @@ export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
     const names: NameMap = { funcs: new Map(), locals: new Map() };
     let numImportedFuncs = 0, numImportedTables = 0, numImportedMemories = 0, numImportedGlobals = 0, numImportedTags = 0;
     let declaredFuncs = -1;
+    let funcSectionAt = 8;
     let lastOrder = 0;
 
     while (!r.atEnd) {
@@ -286,6 +287,7 @@ export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
                 break;
             }
             case 3: {
+                funcSectionAt = contentStart;
                 const fs = readVec(s, (rr) => rr.u32('a type index'), 'function type indices');
                 declaredFuncs = fs.length;
                 funcTypes.push(...fs);
@@ -355,9 +357,10 @@ export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
         r.pos = end;
     }
     if (declaredFuncs > 0 && bodies.length === 0) r.fail(`a code section with ${declaredFuncs} bodies`, 'the module ended without one');
+    // Type indices of functions are checked once all sections are read (imports precede the type check).
     for (const t of funcTypes) {
-        if (t >= types.length) r.fail(`a type index below ${types.length}`, `function type index ${t}`, 8);
-        if (types[t].comp.kind !== 'func') r.fail('a function type for every function', `type ${t} is a ${types[t].comp.kind}`, 8);
+        if (t >= types.length) r.fail(`a type index below ${types.length}`, `function type index ${t}`, funcSectionAt);
+        if (types[t].comp.kind !== 'func') r.fail('a function type for every function', `type ${t} is a ${types[t].comp.kind}`, funcSectionAt);
     }
 
     return {

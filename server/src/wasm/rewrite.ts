@@ -93,8 +93,11 @@ export class ModuleRewriter {
     private readonly newCustoms: { name: string; bytes: Uint8Array }[] = [];
     private readonly edits = new Map<number, BodyEdit>();
     private frozenImports = false;
+    private readonly scan: Reader;
 
-    constructor(readonly module: WasmModule) {}
+    constructor(readonly module: WasmModule) {
+        this.scan = new Reader(module.bytes);
+    }
 
     /** Number of function imports added so far (the shift applied to defined functions). */
     get addedImports(): number { return this.newImports.length; }
@@ -363,16 +366,22 @@ export class ModuleRewriter {
     private copyRemapped(w: ByteWriter, start: number, end: number): void {
         const b = this.module.bytes;
         if (!this.newImports.length) { w.copy(b, start, end); return; }
-        const r = new Reader(b, start, end);
+        // One reader reused for every range: edited bodies can have a range per instruction.
+        const r = this.scan;
+        r.pos = start;
+        r.end = end;
         let run = start;
         while (r.pos < end) {
             const at = r.pos;
             const op = scanInstr(r);
             if (op.prefix < 0 && (op.code === 0x10 || op.code === 0x12 || op.code === 0xd2)) {
                 w.copy(b, run, at);
-                const ir = new Reader(b, at + 1, end);
-                w.byte(op.code).u32(this.funcIndex(ir.u32()));
-                run = r.pos;
+                const after = r.pos;
+                r.pos = at + 1;
+                const f = r.u32();
+                r.pos = after;
+                w.byte(op.code).u32(this.funcIndex(f));
+                run = after;
             }
         }
         w.copy(b, run, end);

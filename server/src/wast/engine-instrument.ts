@@ -2,6 +2,7 @@
 // instrumented module needs beyond the app's own (the map/string runtime, user libraries).
 import { instrument } from '../engine/instrument.js';
 import { WhammRuntime } from '../runtime/runtime.js';
+import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import type { InstrumentFn, InstrumentOutput } from './harness.js';
 
 export function engineInstrument(userLibs: Map<string, Uint8Array> = new Map()): InstrumentFn {
@@ -14,7 +15,7 @@ export function engineInstrument(userLibs: Map<string, Uint8Array> = new Map()):
             bytes: result.bytes,
             imports: rt.imports(),
             onInstance: instance => {
-                const mem = instance.exports.memory;
+                const mem = instance.exports[APP_MEMORY_EXPORT] ?? instance.exports.memory;
                 if (mem instanceof WebAssembly.Memory) rt.attachMemory(0, mem);
             },
         };

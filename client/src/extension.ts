@@ -8,9 +8,10 @@ import { newScript } from './commands/newScript.js';
 import { pickApp } from './commands/selectApp.js';
 import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
+import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
-export interface WhammApi {
+export interface WhammApi extends RunFeaturesApi {
     serverState(): 'stopped' | 'starting' | 'running';
     /** Settles when the first server start finished (rejects if it failed). */
     serverReady: Promise<void>;
@@ -52,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
         vscode.commands.registerCommand(Commands.newScript, () => newScript()),
     );
 
+    const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+
     return {
+        ...features,
         serverState: () => client.state,
         serverReady,
         outputText: () => output.recentText(),

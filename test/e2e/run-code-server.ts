@@ -24,7 +24,9 @@ const VSIX = process.env.WHAMM_VSIX ?? path.join(PROJECT_ROOT, 'out', 'whamm.vsi
 // For debugging the harness: load the extension from another folder (same layout as the project).
 const DEV_PATH = process.env.WHAMM_E2E_DEV_PATH ?? PROJECT_ROOT;
 const SUITE = path.join(PROJECT_ROOT, 'out', 'test', 'e2e', 'suite', 'index.cjs');
-const STATE = path.join(PROJECT_ROOT, '.cache', 'e2e', MODE);
+// Per run, so that two runs at once (several people testing one tree) do not share profiles; removed
+// afterwards unless WHAMM_E2E_KEEP is set.
+const STATE = path.join(PROJECT_ROOT, '.cache', 'e2e', `${MODE}-${process.pid}`);
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', `e2e-${MODE}`);
 const SERVER_START_TIMEOUT = 60_000;
 const SUITE_START_TIMEOUT = 180_000;
@@ -204,6 +206,7 @@ async function main(): Promise<number> {
         await context?.close().catch(() => undefined);
         await killGroup(server);
         fs.closeSync(logFd);
+        if (!process.env.WHAMM_E2E_KEEP) fs.rmSync(STATE, { recursive: true, force: true });
     };
     process.once('SIGINT', () => { void cleanup().then(() => process.exit(130)); });
     process.once('SIGTERM', () => { void cleanup().then(() => process.exit(143)); });

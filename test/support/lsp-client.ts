@@ -44,6 +44,17 @@ export class LspClient {
         this.connection.listen();
     }
 
+    /** CPU time (user + system, ms) the server process has used so far; Linux only (10 ms resolution). */
+    serverCpuMs(): number | undefined {
+        try {
+            const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+            const fields = stat.substring(stat.lastIndexOf(')') + 2).split(' ');
+            return (Number(fields[11]) + Number(fields[12])) * 10;
+        } catch {
+            return undefined;
+        }
+    }
+
     async initialize(): Promise<unknown> {
         const result = await this.connection.sendRequest('initialize', {
             processId: process.pid, rootUri: null, workspaceFolders: null,

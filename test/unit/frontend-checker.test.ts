@@ -104,3 +104,16 @@ test('diagnostic offsets point at the offending text', async () => {
     assert.equal(d.start, text.lastIndexOf('= s;') + 2);
     assert.equal(d.message, 'Cannot initialise `n: u32` with a value of type str');
 });
+
+test('checkParsed: syntax errors and checker diagnostics together, as LSP diagnostics', async () => {
+    const { checkParsed } = await import('../../server/src/frontend/index.js');
+    const parsed = await parseScript('wasm:opcode:br_if:before { var x: u32 = ; nope++; }');
+    const result = checkParsed(parsed);
+    assert.deepEqual(result.lspDiagnostics.map(d => [d.severity, d.range.start.character, d.message]), [
+        [1, 40, 'Unexpected `;`; expected `!`, `~`, `-`, `(`, a name, `@static`'],
+        [2, 31, '`x` is declared but never used'],
+        [1, 42, 'Unknown name `nope`'],
+    ]);
+    // The same diagnostics parseScript reported (the checker runs as the document validator).
+    assert.deepEqual(new Set(parsed.diagnostics.map(d => d.message)), new Set(result.lspDiagnostics.map(d => d.message)));
+});

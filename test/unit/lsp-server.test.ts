@@ -12,12 +12,14 @@ import { HAVE_SHARED, listFiles, PROJECT_ROOT, sharedPath, SKIP_NO_SHARED } from
 const BROKEN_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'broken');
 
 let client: LspClient;
+let legend: { tokenTypes: string[]; tokenModifiers: string[] };
 let docs = 0;
 const uriFor = (name: string) => `file:///whamm-test/${++docs}/${name.replace(/[^\w.-]/g, '_')}`;
 
 before(async () => {
     client = new LspClient();
-    await client.initialize();
+    const init = await client.initialize() as { capabilities: { semanticTokensProvider: { legend: typeof legend } } };
+    legend = init.capabilities.semanticTokensProvider.legend;
 });
 after(async () => { await client.shutdown(); });
 
@@ -245,9 +247,30 @@ describe('navigation and editing features over LSP', () => {
         assert.ok(ranges?.some(r => r.startLine === 2 && r.endLine >= 5), JSON.stringify(ranges));
     });
 
-    test('semantic tokens are produced for the rule parts and names', async () => {
+    test('semantic tokens classify rule parts and names by what they resolve to', async () => {
         const tokens = await client.semanticTokens(uri);
-        assert.ok((tokens?.data.length ?? 0) >= 5 * 10, 'at least ten tokens');
+        const data = tokens?.data ?? [];
+        // Decode the relative encoding (deltaLine, deltaStart, length, type, modifiers).
+        const decoded: { line: number; char: number; length: number; type: string; mods: string[] }[] = [];
+        let line = 0, char = 0;
+        for (let i = 0; i < data.length; i += 5) {
+            line += data[i];
+            char = data[i] === 0 ? char + data[i + 1] : data[i + 1];
+            const mods = legend.tokenModifiers.filter((_, bit) => (data[i + 4] >> bit) & 1);
+            decoded.push({ line, char, length: data[i + 2], type: legend.tokenTypes[data[i + 3]], mods });
+        }
+        const at = (needle: string, delta = 0) => {
+            const p = positionOf(text, needle, delta);
+            return decoded.find(t => t.line === p.line && t.char === p.character);
+        };
+        assert.equal(at('i32.load')?.type, 'event');
+        assert.equal(at('i32.load')?.length, 'i32.load'.length);
+        assert.equal(at('before')?.type, 'keyword');
+        assert.equal(at('wasm')?.type, 'namespace');
+        assert.equal(at('effective_addr')?.type, 'variable');
+        assert.ok(at('effective_addr')?.mods.includes('defaultLibrary'));
+        assert.equal(at('bump(1)')?.type, 'function');
+        assert.equal(at('by;', 0)?.type, 'parameter');
     });
 
     test('formatting normalises spacing and indentation, and is idempotent', async () => {
@@ -276,5 +299,31 @@ describe('navigation and editing features over LSP', () => {
         const u = uriFor('fmt-broken.mm');
         await client.open(u, 'wasm:begin { var x: u32 = ; }');
         assert.deepEqual(await client.formatting(u), []);
+    });
+});
+
+describe('formatting the corpus over LSP', () => {
+    test('every corpus .mm: only whitespace changes, comments kept, still valid, idempotent', { skip: SKIP_NO_SHARED }, async () => {
+        const files = [...listFiles(sharedPath('conformance', 'suite'), '.mm'), ...listFiles(sharedPath('bench', 'monitors'), '.mm')];
+        const strip = (s: string) => s.replace(/\s+/g, '');
+        const comments = (s: string) => (s.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? []).map(c => c.trim());
+        const problems: string[] = [];
+        for (const f of files) {
+            const text = fs.readFileSync(f, 'utf8');
+            const u = uriFor(path.basename(f));
+            await client.open(u, text);
+            const out = applyEdits(text, (await client.formatting(u)) ?? []);
+            client.close(u);
+            const u2 = uriFor(path.basename(f));
+            const diags = await client.open(u2, out);
+            const again = applyEdits(out, (await client.formatting(u2)) ?? []);
+            client.close(u2);
+            const name = path.relative(sharedPath(), f);
+            if (strip(out) !== strip(text)) problems.push(`${name}: non-whitespace changed`);
+            if (comments(out).join('\n') !== comments(text).join('\n')) problems.push(`${name}: comments changed`);
+            if (diags.some(d => d.severity === 1)) problems.push(`${name}: errors after formatting`);
+            if (again !== out) problems.push(`${name}: not idempotent`);
+        }
+        assert.deepEqual(problems, []);
     });
 });

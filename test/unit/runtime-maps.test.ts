@@ -99,6 +99,25 @@ test('values wrap at the declared width; tuple values and keys; set/get; several
     assert.equal(rt.mapText(small2), '');
 });
 
+test('packed keys keep signed and float leaves exact', async () => {
+    const b = new RuntimeBuilder();
+    const T = 'map<(i8,i16,bool),f32>';
+    const U = 'map<(f32,u16),u32>';
+    const id = b.addMap(T), id2 = b.addMap(U);
+    const { rt, exports } = await setup(b, [['$set', b.mapImport('set', T)], ['$get', b.mapImport('get', T)], ['$inc', b.mapImport('inc', U)]], `
+        (func (export "set") (param i32 i32 i32 f32) (call $set (i32.const ${id}) (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "get") (param i32 i32 i32) (result f32) (call $get (i32.const ${id}) (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "inc") (param f32 i32) (drop (call $inc (i32.const ${id2}) (local.get 0) (local.get 1) (i32.const 1))))`, false);
+    exports.set(-1, -2, 1, 0.5);
+    exports.set(127, 0x7fff, 0, -3);
+    assert.equal(exports.get(-1, -2, 1), 0.5);
+    assert.equal(exports.get(0xff, 0xfffe, 5), 0.5, 'i8/i16 keys compare at their width, bools as true/false');
+    assert.equal(exports.get(-1, -2, 0), 0);
+    assert.deepEqual(rt.mapText(id).split(';').sort(), ['(-1,-2,true)->+5e-1', '(127,32767,false)->-3e0']);
+    exports.inc(-0.25, 65535); exports.inc(-0.25, 65535);
+    assert.equal(rt.mapText(id2), '(-2.5e-1,65535)->2');
+});
+
 test('strings: literals with escapes, len in UTF-8 bytes, predicates, read/write/cmp on memory, str keys', async () => {
     const b = new RuntimeBuilder();
     const lit = b.literal('hello drop\\u{1F600}😀\\x41\\n');

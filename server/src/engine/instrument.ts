@@ -9,12 +9,13 @@ import { parseScript } from '../language/parse.js';
 import type { Statement, TypeRef } from '../language/generated/ast.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
-import { decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
+import { type DecodedApp, decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
 import type { CodePiece } from '../wasm/rewrite.js';
-import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitConst, type PV } from './compile.js';
+import { OPCODES } from '../wasm/opcodes.js';
+import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitBinary, emitConst, type PV } from './compile.js';
 import { CodeWriter, OP, RefKind, type Template, place, placedSize } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
-import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, type ReportLayout, type ReportVar } from './report-layout.js';
+import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
 import { setStringInterner, stringImportsOf, type StringImport } from './strings.js';
@@ -149,6 +150,9 @@ class Instrumenter implements CompileHost {
     private readonly cache = new Map<string, CompiledProbe | null>();
     private readonly uniform = new Map<OpcodeProbe, CompiledProbe | null>();
     private readonly ruleIdCache = new Map<number, number>();
+    /** Probes compiled as merged counters (see flushSegment). */
+    private readonly counters: ProbeDef[];
+    private readonly counterOps: OpcodeProbe[] = [];
     private readonly libs = new Map<string, { instance: WebAssembly.Instance; module: AppModule }>();
     private readonly bodies = new Map<number, BodyEditPlan>();
     private readonly imports: NewImport[] = [];
@@ -162,6 +166,7 @@ class Instrumenter implements CompileHost {
         this.sites = new SiteTable(f => app.funcName(f));
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack);
+        this.counters = model.probes.filter(p => p.counter);
         setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
         this.planImports();
         this.funcBase = app.funcCount + this.imports.length;
@@ -208,6 +213,32 @@ class Instrumenter implements CompileHost {
 
     /** [helper-6] StringHost: memid(lib). */
     memid(lib: string): number { return this.rt.memid(lib); }
+
+    /** [helper-6] MemoryHost (engine/mem-builtins.ts): data segments for dup_at on memory.init. */
+    dataSegment(index: number): Uint8Array | undefined {
+        const m = (this.app as Partial<DecodedApp>).module;
+        const d = m?.data[index];
+        return d && m ? m.bytes.subarray(d.data.start, d.data.end).slice() : undefined;
+    }
+
+    /** [helper-6] MemoryHost: span of the active data segments of memory `mem` with i32.const offsets. */
+    activeData(mem: number): { start: number; len: number } {
+        const m = (this.app as Partial<DecodedApp>).module;
+        let start = Infinity, end = 0;
+        for (const d of m?.data ?? []) {
+            if (d.mode !== 'active' || d.memory !== mem || !d.offsetExpr || m!.bytes[d.offsetExpr.start] !== 0x41) continue;
+            let v = 0, shift = 0, i = d.offsetExpr.start + 1, b: number;
+            do { b = m!.bytes[i++]; v |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+            if (shift < 32 && (b & 0x40)) v |= -1 << shift;
+            const len = d.data.end - d.data.start;
+            start = Math.min(start, v >>> 0);
+            end = Math.max(end, (v >>> 0) + len);
+        }
+        return start === Infinity ? { start: 0, len: 0 } : { start, len: end - start };
+    }
+
+    /** [helper-6] MemoryHost: a byte string in the runtime's table. */
+    bytesHandle(bytes: Uint8Array): number { return this.rt.stringBytes(bytes); }
 
     private addImport(module: string, name: string, params: ValType[], results: ValType[]): void {
         const key = `${module}\0${name}`;
@@ -322,8 +353,12 @@ class Instrumenter implements CompileHost {
             }
         }
         // [helper-6] read_str/write_str/strcmp on the app's memory: the runtime reaches it through this export.
-        if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0str\.(read|write|cmp)$/.test(k))) {
+        if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0(str\.(read|write|cmp)|mem\.)/.test(k))) {
             this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
+        }
+        // Nothing to add: the app is returned as it is (byte for byte).
+        if (this.bodies.size === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
+            return { bytes: this.app.bytes.slice(), layout, sites: this.sites, warnings: this.warnings };
         }
         // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
         // still provide them, so register one (unreported) map of a declared type.
@@ -333,7 +368,7 @@ class Instrumenter implements CompileHost {
             globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
             bodies: this.bodies,
             customSections: [
-                { name: REPORT_SECTION, bytes: new TextEncoder().encode(JSON.stringify(layout)) },
+                { name: REPORT_SECTION, bytes: encodeLayout(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };
@@ -411,10 +446,20 @@ class Instrumenter implements CompileHost {
         let blockLen = 0;
         const instrs = f.instrs(this.needsTypes || blockProbes);
         let pending: AppInstr | undefined;
+        // Counter probes (`x++` and nothing else) are merged per straight-line segment: every site of a
+        // segment runs exactly as often as its first, so one increment (of n, or of a shared per-site
+        // counter) at the first site is exact. Segments end at every instruction that may branch, call
+        // or trap, so counts stay exact even when the run ends in a trap.
+        const seg = this.counters.length ? new SegmentState(this.counterOps) : undefined;
         const handle = (ins: AppInstr, next: AppInstr | undefined) => {
             const before = idx.before[ins.op.index];
             const after = idx.after[ins.op.index];
-            if (before) for (const op of before) this.place(f, ins, op, false, insertions, warnedDead);
+            if (before) {
+                for (const op of before) {
+                    if (seg && op.probe.counter) seg.add(op, ins);
+                    else this.place(f, ins, op, false, insertions, warnedDead);
+                }
+            }
             if (hasFuncProbes) {
                 if (ins.opidx === 0) for (const p of idx.funcEntry) this.placeEvent(f, ins, p, 'entry', 'wasm:func:entry', insertions);
                 if (ins.op.name === 'return' || ins.atFuncEnd || (ins.op.name === 'br' && ins.exitsFunction) || ins.op.name.startsWith('return_call')) {
@@ -429,10 +474,12 @@ class Instrumenter implements CompileHost {
                 prevEndsBlock = ends;
             }
             if (after && !ins.atFuncEnd) for (const op of after) this.place(f, ins, op, true, insertions, warnedDead);
+            if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
         };
         if (!blockProbes) {
             for (const ins of instrs) {
                 if (idx.before[ins.op.index] || idx.after[ins.op.index] || hasFuncProbes) handle(ins, undefined);
+                else if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
             }
         } else {
             for (const ins of instrs) {
@@ -441,7 +488,69 @@ class Instrumenter implements CompileHost {
             }
             if (pending) handle(pending, undefined);
         }
+        if (seg) {
+            this.flushSegment(f, seg, insertions);
+            if (seg.flushed) insertions.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
+        }
         if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
+    }
+
+    /** Emits the merged increments of a segment's counter probes at the segment's first site. */
+    private flushSegment(f: AppFunction, seg: SegmentState, out: Insertion[]): void {
+        if (seg.length === 0) return;
+        seg.flushed = true;
+        const e = seg.entries;
+        for (let k = 0; k < seg.ops.length; k++) {
+            const op = seg.ops[k];
+            const p = op.probe;
+            const c = p.counter!;
+            let first = -1, n = 0;
+            for (let i = 0; i < seg.length; i += 5) {
+                if (e[i] !== k) continue;
+                if (first < 0) first = i;
+                n++;
+            }
+            if (first < 0) continue;
+            const target = c.perSite ? this.app.globalCount + this.newGlobals.length : (this.globals.get(c.name) as { index: number }).index;
+            if (c.perSite) this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+            for (let i = first; i < seg.length; i += 5) {
+                if (e[i] !== k) continue;
+                const opIndex = e[i + 1], pc = e[i + 2], opidx = e[i + 3], offset = e[i + 4];
+                const key = ruleKey(opIndex, p.index, false);
+                let ruleId = this.ruleIdCache.get(key);
+                if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${OPCODES[opIndex].name}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
+                this.sites.addWithRuleId(f.fid, pc, opidx, offset, p.index, ruleId);
+                if (c.perSite && c.report) {
+                    // Every site of the segment reads the segment's counter.
+                    this.reportVars.push({
+                        name: c.name, type: c.type, fname: f.name || `#${f.fid}`, fid: f.fid, pc,
+                        probe: `${p.index}_${this.sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
+                    });
+                }
+            }
+            const by = c.perSite ? 1 : n;
+            const template = this.counterTemplate(c.type, by);
+            out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: Int32Array.of(target) });
+        }
+        seg.reset();
+    }
+
+    private readonly counterTemplates = new Map<string, Template>();
+
+    /** `g = g + by` on the site's global (SiteVar 0), cached per type and increment. */
+    private counterTemplate(t: WType, by: number): Template {
+        const key = `${t}:${by}`;
+        let tpl = this.counterTemplates.get(key);
+        if (!tpl) {
+            const w = new CodeWriter();
+            w.byte(OP.global_get).ref(RefKind.SiteVar, 0);
+            emitConst(w, t, convert(BigInt(by), 'u64', t));
+            emitBinary(w, '+', t);
+            w.byte(OP.global_set).ref(RefKind.SiteVar, 0);
+            tpl = w.finish();
+            this.counterTemplates.set(key, tpl);
+        }
+        return tpl;
     }
 
     /** Compiles (or reuses) the code of one opcode probe at one site and queues it. */
@@ -458,7 +567,7 @@ class Instrumenter implements CompileHost {
                 this.uniform.set(op, t);
             }
             if (t === null) return;
-            const key = ins.op.index * 4096 + p.index * 4 + (after ? 1 : 0);
+            const key = ruleKey(ins.op.index, p.index, after);
             let ruleId = this.ruleIdCache.get(key);
             if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
             this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
@@ -592,6 +701,9 @@ class Instrumenter implements CompileHost {
         };
         let deepest = -1;
         for (const name of p.uses) deepest = Math.max(deepest, depthOf(name));
+        // [helper-6] dup_at() replays the instruction: it needs all of its operands.
+        const dupAt = p.uses.has('dup_at') && !after;
+        if (dupAt) deepest = stack.length - 1;
         deepest = Math.min(deepest, stack.length - 1);
         const slots: number[] = [];
         for (let i = 0; i <= deepest; i++) slots.push(w.newLocal(stack[i]));
@@ -599,6 +711,7 @@ class Instrumenter implements CompileHost {
             const d = depthOf(name);
             if (d >= 0 && d <= deepest && /^(arg|res)\d+$/.test(name)) env.saved.set(name, { id: slots[d], t: stack[d] });
         }
+        if (dupAt) for (let i = 0; i <= deepest; i++) env.saved.set(`arg${i}`, { id: slots[i], t: stack[i] });
         if (site.memarg && !after && deepest >= 0) {
             const d = site.memarg.isWrite ? 1 : 0;
             if (d <= deepest) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', { id: slots[d], t: stack[d] });
@@ -803,6 +916,37 @@ function siteKeyValue(name: string, s: SiteInfo): string | undefined {
     return undefined;
 }
 
+function ruleKey(opIndex: number, probe: number, after: boolean): number {
+    return opIndex * 4096 + probe * 4 + (after ? 1 : 0);
+}
+
+/** The counter-probe sites of the current straight-line segment: flat (op, opIndex, pc, opidx, offset). */
+class SegmentState {
+    readonly entries: number[] = [];
+    length = 0;
+    flushed = false;
+    constructor(readonly ops: OpcodeProbe[]) {}
+    add(op: OpcodeProbe, ins: AppInstr): void {
+        let k = this.ops.indexOf(op);
+        if (k < 0) { k = this.ops.length; this.ops.push(op); }
+        const e = this.entries;
+        e[this.length++] = k; e[this.length++] = ins.op.index; e[this.length++] = ins.pc; e[this.length++] = ins.opidx; e[this.length++] = ins.start;
+    }
+    reset(): void { this.length = 0; }
+}
+
+/** After this instruction, the next one may not run (branch, call, return, trap). */
+function endsSegment(ins: AppInstr): boolean {
+    if (ins.op.mem) return true;
+    switch (ins.op.category) {
+        case 'const': case 'compare': case 'variable': case 'parametric': case 'simd':
+            return false;
+        case 'arith': return /\.(div|rem)_/.test(ins.op.name) && !ins.op.name.startsWith('f');
+        case 'convert': return /trunc_f/.test(ins.op.name) && !ins.op.name.includes('_sat_');
+        default: return true;
+    }
+}
+
 /** Control instructions end a basic block; the instruction after them starts one. */
 function endsBasicBlock(ins: AppInstr): boolean {
     switch (ins.op.name) {
@@ -820,3 +964,4 @@ function startsBasicBlock(ins: AppInstr): boolean {
 }
 
 export { valTypeOf };
+

@@ -48,3 +48,52 @@ export interface ReportLayout {
     /** Maps of the word-map store, by id (unused while maps go through whamm:rt). */
     maps?: MapInfo[];
 }
+
+/**
+ * The custom section's encoding: the layout with `vars` stored column-wise over string tables, since a
+ * per-instruction monitor on a large app has hundreds of thousands of rows. decodeLayout also accepts
+ * the plain JSON form (`vars` as objects).
+ */
+interface PackedLayout extends Omit<ReportLayout, 'vars'> {
+    strings: string[];
+    /** Per var: name, type, fname, probe (string indices, -1 = absent), fid, pc (-1 = absent), slot. */
+    packed: number[];
+}
+
+export function encodeLayout(layout: ReportLayout): Uint8Array {
+    const strings: string[] = [];
+    const ids = new Map<string, number>();
+    const str = (s: string | undefined): number => {
+        if (s === undefined) return -1;
+        let i = ids.get(s);
+        if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); }
+        return i;
+    };
+    const packed: number[] = new Array(layout.vars.length * 7);
+    let k = 0;
+    for (const v of layout.vars) {
+        packed[k++] = str(v.name); packed[k++] = str(v.type); packed[k++] = str(v.fname); packed[k++] = str(v.probe);
+        packed[k++] = v.fid ?? -1; packed[k++] = v.pc ?? -1; packed[k++] = v.slot;
+    }
+    const { vars: _vars, ...rest } = layout;
+    const out: PackedLayout = { ...rest, strings, packed };
+    return new TextEncoder().encode(JSON.stringify(out));
+}
+
+export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
+    const raw = JSON.parse(new TextDecoder().decode(bytes)) as ReportLayout | PackedLayout;
+    if ('vars' in raw && Array.isArray(raw.vars)) return raw as ReportLayout;
+    const { strings, packed, ...rest } = raw as PackedLayout;
+    const vars: ReportVar[] = [];
+    for (let k = 0; k < packed.length; k += 7) {
+        const v: ReportVar = { name: strings[packed[k]], type: strings[packed[k + 1]], slot: packed[k + 6] };
+        if (packed[k + 4] >= 0) {
+            v.fname = packed[k + 2] >= 0 ? strings[packed[k + 2]] : '';
+            v.fid = packed[k + 4];
+            v.pc = packed[k + 5];
+            if (packed[k + 3] >= 0) v.probe = strings[packed[k + 3]];
+        }
+        vars.push(v);
+    }
+    return { ...rest, vars } as ReportLayout;
+}

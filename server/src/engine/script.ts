@@ -22,6 +22,8 @@ export interface ProbeDef {
     hasStaticCalls: boolean;
     /** Nothing in the probe depends on the site: one compiled body serves every site. */
     siteIndependent: boolean;
+    /** The probe only counts: `x++` on a global or on its own per-site integer variable. */
+    counter?: { name: string; type: WType; perSite: boolean; report: boolean };
 }
 
 export interface ScriptModel {
@@ -67,8 +69,59 @@ export function buildScriptModel(script: Script): ScriptModel {
             default: model.topStatements.push(item as Statement);
         }
     }
+    markCounters(model);
     return model;
 }
+
+/**
+ * Counter probes: no predicate, body `[report|unshared var x: INT;] x++;`, where a global `x` is touched by
+ * nothing but such increments. Their code can be merged per straight-line segment.
+ */
+function markCounters(model: ScriptModel): void {
+    const candidate = new Map<ProbeDef, { name: string; type: WType; perSite: boolean; report: boolean }>();
+    for (const p of model.probes) {
+        if (p.ast.predicate || p.hasStaticCalls || p.bounds.size) continue;
+        const st = p.ast.body.stmts;
+        let decl: VarDecl | undefined;
+        let inc = st[0];
+        if (st.length === 2 && st[0].$type === 'VarDecl' && (st[0].report || st[0].unshared) && !st[0].init) { decl = st[0]; inc = st[1]; }
+        else if (st.length !== 1) continue;
+        if (inc?.$type !== 'IncDec' || inc.op !== '++' || inc.target.$type !== 'VarRef') continue;
+        const name = inc.target.ref.$refText;
+        if (decl) {
+            if (decl.name !== name) continue;
+            const t = typeText(decl.type) as WType;
+            if (!INT_NAMES.has(t)) continue;
+            candidate.set(p, { name, type: t, perSite: true, report: decl.report });
+        } else {
+            const g = model.globals.find(x => x.name === name);
+            if (!g || g.init) continue;
+            const t = typeText(g.type) as WType;
+            if (!INT_NAMES.has(t)) continue;
+            candidate.set(p, { name, type: t, perSite: false, report: g.report });
+        }
+    }
+    // A global counter must not be read anywhere else (a read would see the merged, early count).
+    const readers = new Map<string, number>();
+    const count = (n: unknown): void => {
+        if (!n || typeof n !== 'object') return;
+        const o = n as Record<string, unknown>;
+        if (o.$type === 'VarRef') { const r = (o.ref as { $refText?: string })?.$refText; if (r) readers.set(r, (readers.get(r) ?? 0) + 1); }
+        for (const [k, v] of Object.entries(o)) {
+            if (k.startsWith('$')) continue;
+            if (Array.isArray(v)) v.forEach(count); else if (v && typeof v === 'object' && '$type' in (v as object)) count(v);
+        }
+    };
+    for (const s of model.topStatements) count(s);
+    for (const f of model.functions) count(f);
+    for (const p of model.probes) if (!candidate.get(p) || candidate.get(p)!.perSite) count(p.ast);
+    for (const [p, c] of candidate) {
+        if (!c.perSite && readers.has(c.name)) continue;
+        p.counter = c;
+    }
+}
+
+const INT_NAMES = new Set(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64']);
 
 function collectSiteVars(block: Block, out: VarDecl[]): void {
     for (const s of block.stmts) {

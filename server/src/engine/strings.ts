@@ -7,6 +7,7 @@ import type { Expression } from '../language/generated/ast.js';
 import { STRING_IMPORTS } from '../runtime/spec.js';
 import { OP } from './emit.js';
 import { CompileError, type Compiler, type PV } from './compile.js';
+import { compileMemoryBuiltin } from './mem-builtins.js';
 import type { ScriptModel } from './script.js';
 
 export type StringImport = keyof typeof STRING_IMPORTS;
@@ -49,6 +50,8 @@ export function stringImportsOf(model: ScriptModel): StringImport[] {
         if (o.$type === 'CallExpr') {
             const callee = (o.callee as { $refText?: string } | undefined)?.$refText;
             if (callee && BUILTINS[callee]) found.add(BUILTINS[callee]);
+            if (callee === 'memcpy') found.add('mem.copy');
+            if (callee === 'dup_at') { found.add('mem.copy'); found.add('mem.fill'); found.add('mem.put'); }
         }
         for (const [k, v] of Object.entries(o)) {
             if (k.startsWith('$')) continue;
@@ -98,6 +101,8 @@ export function compileStringMethod(c: Compiler, recv: PV, method: string, argEx
 
 /** `read_str`, `write_str`, `strcmp`, `memid`; undefined for other names. */
 export function compileStringBuiltin(c: Compiler, name: string, argExprs: Expression[], node: Expression): PV | undefined {
+    const mb = compileMemoryBuiltin(c, name, argExprs, node);
+    if (mb) return mb;
     if (name === 'memid') {
         const a = argExprs[0];
         if (argExprs.length !== 1 || a.$type !== 'VarRef' || !c.host.isLibrary(a.ref.$refText)) throw new CompileError('memid() takes the name of a used library', node);
@@ -116,7 +121,9 @@ export function compileStringBuiltin(c: Compiler, name: string, argExprs: Expres
             if (argExprs.length !== 3) throw new CompileError('write_str(memid, addr, s) takes 3 arguments', node);
             const s = c.expr(argExprs[2], 'str');
             if (s.t !== 'str') throw new CompileError('write_str() writes a string', argExprs[2]);
-            return call(c, fn, [i32(argExprs[0]), u32(argExprs[1]), s], 'u32');
+            // Like the reference, write_str returns nothing (the runtime reports the length; dropped here).
+            const w = call(c, fn, [i32(argExprs[0]), u32(argExprs[1]), s], 'u32');
+            return { t: 'unit', isConst: false, pure: false, emit: code => { w.emit!(code); code.byte(OP.drop); } };
         }
         case 'str.cmp': {
             // strcmp((addr, len), s): compares the app memory's bytes with s.

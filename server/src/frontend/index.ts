@@ -5,12 +5,15 @@
  * Usage (outside the language server):
  * ```ts
  * const parsed = await parseScript(text);                       // server/src/language/parse.ts
- * const result = checkParsed(parsed, { userLibs });             // syntax + semantic diagnostics
- * if (result.diagnostics.some(d => d.severity === 'error')) ... // print formatDiagnostic(d, text, file)
+ * const result = checkParsed(parsed, { userLibs });             // typed model + all diagnostics
+ * for (const d of result.lspDiagnostics) console.error(formatDiagnostic(d, file));
+ * if (result.lspDiagnostics.some(d => d.severity === 1)) exit(1);
  * ```
  * `CheckResult` (see checker.ts):
- * - `diagnostics`: `{severity, message, start, end, code}` with document offsets (end exclusive);
- *   `toLspDiagnostic(d, text)` / `formatDiagnostic(d, text, file)` convert them.
+ * - `diagnostics`: the checker's `{severity, message, start, end, code}` with document offsets (end
+ *   exclusive); `toLspDiagnostic(d, text)` converts one, `formatDiagnostic(lspDiag, file)` prints one.
+ *   `parseScript(text).diagnostics` already holds syntax + checker diagnostics exactly as the editor shows
+ *   them (the checker runs as the document validator), so a CLI can print those directly.
  * - `typeOf(exprNode)`: the `Type` of every expression (`{kind: 'u32'}`, `{kind: 'tuple', elems}`,
  *   `{kind: 'map', key, value}`, `{kind: 'unit'}`, `{kind: 'unknown'}` only after an error). Integer and
  *   float literals carry the type of their context (`var x: u8 = 1` -> the literal is u8).
@@ -31,6 +34,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ParsedScript } from '../language/parse.js';
 import type { Script } from '../language/generated/ast.js';
 import { checkScript, type CheckDiagnostic, type CheckOptions, type CheckResult } from './checker.js';
+import { checkResultOf } from '../language/whamm-validator.js';
 
 export { checkScript } from './checker.js';
 export type { CheckDiagnostic, CheckOptions, CheckResult, ProbeInfo, Severity } from './checker.js';
@@ -42,10 +46,21 @@ export type { EventMatch } from './rule-match.js';
 
 const SEVERITY = { error: 1, warning: 2, info: 3, hint: 4 } as const;
 
-/** Checks a script parsed with `parseScript`: its syntax diagnostics plus the checker's. */
-export function checkParsed(parsed: ParsedScript, options?: CheckOptions): CheckResult & { allDiagnostics: Diagnostic[] } {
-    const result = checkScript(parsed.script as Script, options);
-    return { ...result, allDiagnostics: parsed.diagnostics };
+/**
+ * The checker's result for a script parsed with `parseScript`, plus every diagnostic as LSP diagnostics
+ * (lexer and parser errors first, then the checker's). Without `userLibs` this reuses the result the
+ * validation inside `parseScript` computed; with them, library calls are also checked against the
+ * libraries' export signatures.
+ */
+export function checkParsed(parsed: ParsedScript, options?: CheckOptions): CheckResult & { lspDiagnostics: Diagnostic[] } {
+    const script = parsed.script as Script;
+    const result = options?.userLibs || options?.catalog ? checkScript(script, options) : checkResultOf(script);
+    const syntax = parsed.diagnostics.filter(d => {
+        const code = (d.data as { code?: string } | undefined)?.code;
+        return code === 'lexing-error' || code === 'parsing-error';
+    });
+    const text = parsed.document.textDocument.getText();
+    return { ...result, lspDiagnostics: [...syntax, ...result.diagnostics.map(d => toLspDiagnostic(d, text))] };
 }
 
 /** Line/column of a document offset (0-based). */

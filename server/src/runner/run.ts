@@ -3,7 +3,7 @@
 // and after a trap.
 import fs from 'node:fs';
 import type { WASI as WasiType } from 'node:wasi';
-import { BEGIN_EXPORT, REPORT_SECTION, type ReportLayout } from '../engine/report-layout.js';
+import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '../engine/report-layout.js';
 import { formatReport } from './report-format.js';
 import { createWordMapRuntime } from '../runtime/word-maps.js';
 import { linkRuntime } from '../runtime/link.js';
@@ -36,7 +36,7 @@ const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 export function readReportLayout(module: WebAssembly.Module): ReportLayout | undefined {
     const sections = WebAssembly.Module.customSections(module, REPORT_SECTION);
     if (sections.length === 0) return undefined;
-    return JSON.parse(new TextDecoder().decode(sections[0])) as ReportLayout;
+    return decodeLayout(sections[0]);
 }
 
 /** Node 20 prints an ExperimentalWarning when node:wasi loads; the app's stderr must not carry it. */

@@ -8,7 +8,8 @@
 //
 // Memory layout (all little-endian):
 //   map header  at id*16:  table ptr (i32), capacity in entries (i32), entry count (i32)
-//   entry:                 used flag (i64, 1 = used), key words (i64 each), value slots (8 bytes each)
+//   entry:                 a packed key word (see keyLayout), or a used flag (i64 1) and one word per
+//                          key leaf; then the value slots (8 bytes each)
 // A key word is the leaf's canonical 64-bit form (unsigned ints zero-extended, signed ints sign-extended,
 // bool 0/1, float bits, string handle); a value slot holds the leaf stored with its natural width.
 import { leafValType, type LeafType } from './rt-types.js';
@@ -23,8 +24,67 @@ export interface MapShape {
 
 export const HEADER_BYTES = 16;
 
+/** Bit width of a key leaf when packed; 64-bit leaves are not packed. */
+function packWidth(t: LeafType): number | undefined {
+    switch (t) {
+        case 'bool': return 1;
+        case 'u8': case 'i8': return 8;
+        case 'u16': case 'i16': return 16;
+        case 'u32': case 'i32': case 'str': case 'f32': return 32;
+        default: return undefined;
+    }
+}
+
+export interface PackedField { t: LeafType; /** bit offset in the key word; a field never crosses bit 32 */ offset: number; width: number }
+
+/**
+ * Where an entry keeps its key. Keys whose leaves fit in 63 bits are packed into one word with bit 63
+ * set (so the word is never 0 and doubles as the used flag): 16-byte entries for the common
+ * `map<(u32, bool), u32>`, half the memory traffic of one word per leaf plus a flag.
+ */
+export interface KeyLayout {
+    /** Packed fields, or undefined when each leaf has its own word after a flag word. */
+    packed?: PackedField[];
+    /** Byte offset of the first key word in an entry. */
+    keyBase: number;
+    keyWords: number;
+    /** Byte offset of the first value slot. */
+    valueBase: number;
+}
+
+export function keyLayout(key: readonly LeafType[]): KeyLayout {
+    const fields: PackedField[] = [];
+    let at = 0;
+    for (const t of key) {
+        const w = packWidth(t);
+        if (w === undefined) { at = 64; break; }
+        if (at < 32 && at + w > 32) at = 32;
+        fields.push({ t, offset: at, width: w });
+        at += w;
+    }
+    if (at <= 63) return { packed: fields, keyBase: 0, keyWords: 1, valueBase: 8 };
+    return { keyBase: 8, keyWords: key.length, valueBase: 8 * (1 + key.length) };
+}
+
 export function entryBytes(shape: Pick<MapShape, 'key' | 'value'>): number {
-    return 8 * (1 + shape.key.length + shape.value.length);
+    return keyLayout(shape.key).valueBase + 8 * shape.value.length;
+}
+
+const MARKER = '0x8000000000000000';
+
+/** The packed key word: each field masked to its width, shifted into place, bit 63 set. */
+function packedWord(fields: PackedField[], expr: (i: number) => string): string {
+    let w = `(i64.const ${MARKER})`;
+    fields.forEach((f, i) => {
+        let v = expr(i);
+        if (f.t === 'f32') v = `(i32.reinterpret_f32 ${v})`;
+        else if (f.width === 1) v = `(i32.ne ${v} (i32.const 0))`;
+        else if (f.width < 32) v = `(i32.and ${v} (i32.const ${(2 ** f.width) - 1}))`;
+        let x = `(i64.extend_i32_u ${v})`;
+        if (f.offset) x = `(i64.shl ${x} (i64.const ${f.offset}))`;
+        w = `(i64.or ${w} ${x})`;
+    });
+    return w;
 }
 
 /** Export names: they are also the import names in the instrumented module, so they say what they do. */
@@ -69,16 +129,23 @@ function wrapValue(t: LeafType, expr: string): string {
 
 function shapeFunctions(shape: MapShape, s: number): string {
     const E = entryBytes(shape);
-    const kw = shape.key.length;
+    const layout = keyLayout(shape.key);
+    const kw = layout.keyWords;
     const kParams = shape.key.map((t, i) => `(param $k${i} ${leafValType(t)})`).join(' ');
     const kArgs = shape.key.map((_, i) => `(local.get $k${i})`).join(' ');
-    const words = shape.key.map((t, i) => keyWord(t, `(local.get $k${i})`));
-    let hash = `(i64.const ${SEED})`;
-    for (const w of words) hash = `(i64.mul (i64.xor ${hash} ${w}) (i64.const ${MUL}))`;
-    const keyEq = words.map((w, i) => `(i64.eq (i64.load offset=${8 * (i + 1)} (local.get $p)) ${w})`)
+    const words = layout.packed
+        ? [packedWord(layout.packed, i => `(local.get $k${i})`)]
+        : shape.key.map((t, i) => keyWord(t, `(local.get $k${i})`));
+    // The key words are computed once per call into locals (a packed word costs a few shifts).
+    const wordLocals = words.map((_, i) => `(local $w${i} i64)`).join(' ');
+    const setWords = words.map((w, i) => `(local.set $w${i} ${w})`).join(' ');
+    let hashW = `(i64.const ${SEED})`;
+    for (let i = 0; i < words.length; i++) hashW = `(i64.mul (i64.xor ${hashW} (local.get $w${i})) (i64.const ${MUL}))`;
+    const keyEq = words.map((_, i) => `(i64.eq (i64.load offset=${layout.keyBase + 8 * i} (local.get $p)) (local.get $w${i}))`)
         .reduce((a, b) => `(i32.and ${a} ${b})`);
-    const storeKey = words.map((w, i) => `(i64.store offset=${8 * (i + 1)} (local.get $p) ${w})`).join('\n        ');
-    const vOff = (j: number) => 8 * (1 + kw + j);
+    const storeKey = (layout.packed ? '' : '(i64.store (local.get $p) (i64.const 1))\n        ')
+        + words.map((_, i) => `(i64.store offset=${layout.keyBase + 8 * i} (local.get $p) (local.get $w${i}))`).join('\n        ');
+    const vOff = (j: number) => layout.valueBase + 8 * j;
     const results = shape.value.map(t => leafValType(t));
     const resultDecl = results.length ? `(result ${results.join(' ')})` : '';
     const loads = shape.value.map((t, j) => `(${leafValType(t)}.load offset=${vOff(j)} (local.get $p))`).join(' ');
@@ -88,11 +155,12 @@ function shapeFunctions(shape: MapShape, s: number): string {
 
     let out = `
   ;; ---- map<${shape.keyText},${shape.valueText}>: entry ${E} bytes ----
-  (func $find${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $tab i32) (local $mask i32)
+  (func $find${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $tab i32) (local $mask i32) ${wordLocals}
     (local.set $tab (i32.load (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))))
     (if (i32.eqz (local.get $tab)) (then (return (i32.const 0))))
     (local.set $mask (i32.sub (i32.load offset=4 (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))) (i32.const 1)))
-    (local.set $h (i32.wrap_i64 (i64.shr_u ${hash} (i64.const 32))))
+    ${setWords}
+    (local.set $h (i32.wrap_i64 (i64.shr_u ${hashW} (i64.const 32))))
     (loop $probe
       (local.set $p (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E}))))
       (if (i64.eqz (i64.load (local.get $p))) (then (return (i32.const 0))))
@@ -100,18 +168,18 @@ function shapeFunctions(shape: MapShape, s: number): string {
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $probe))
     (unreachable))
-  (func $insert${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $hdr i32) (local $tab i32) (local $mask i32)
+  (func $insert${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $hdr i32) (local $tab i32) (local $mask i32) ${wordLocals}
     (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
     (if (i32.ge_u (i32.mul (i32.add (i32.load offset=8 (local.get $hdr)) (i32.const 1)) (i32.const 4))
                   (i32.mul (i32.load offset=4 (local.get $hdr)) (i32.const 3)))
-      (then (call $rehash (local.get $id) (i32.const ${E}) (i32.const ${kw}))))
+      (then (call $rehash (local.get $id) (i32.const ${E}) (i32.const ${kw}) (i32.const ${layout.keyBase}))))
     (local.set $tab (i32.load (local.get $hdr)))
     (local.set $mask (i32.sub (i32.load offset=4 (local.get $hdr)) (i32.const 1)))
-    (local.set $h (i32.wrap_i64 (i64.shr_u ${hash} (i64.const 32))))
+    ${setWords}
+    (local.set $h (i32.wrap_i64 (i64.shr_u ${hashW} (i64.const 32))))
     (loop $probe
       (local.set $p (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E}))))
       (if (i64.eqz (i64.load (local.get $p))) (then
-        (i64.store (local.get $p) (i64.const 1))
         ${storeKey}
         (i32.store offset=8 (local.get $hdr) (i32.add (i32.load offset=8 (local.get $hdr)) (i32.const 1)))
         (return (local.get $p))))
@@ -167,7 +235,7 @@ export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
       (br $next)))
     (i32.wrap_i64 (i64.shr_u (local.get $h) (i64.const 32))))
   ;; Doubles map $id's table (16 entries at first) and moves every entry over.
-  (func $rehash (param $id i32) (param $e i32) (param $kw i32)
+  (func $rehash (param $id i32) (param $e i32) (param $kw i32) (param $kb i32)
     (local $hdr i32) (local $old i32) (local $oldcap i32) (local $cap i32) (local $tab i32) (local $i i32) (local $src i32) (local $h i32) (local $dst i32)
     (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
     (local.set $old (i32.load (local.get $hdr)))
@@ -180,7 +248,7 @@ export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $oldcap)))
       (if (i64.ne (i64.load (local.get $src)) (i64.const 0)) (then
-        (local.set $h (call $hash_words (i32.add (local.get $src) (i32.const 8)) (local.get $kw)))
+        (local.set $h (call $hash_words (i32.add (local.get $src) (local.get $kb)) (local.get $kw)))
         (block $placed (loop $probe
           (local.set $dst (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (i32.sub (local.get $cap) (i32.const 1))) (local.get $e))))
           (br_if $placed (i64.eqz (i64.load (local.get $dst))))

@@ -2,7 +2,7 @@
 // string functions, and the report formatting of compound values (maps, tuples, strings), which needs
 // both. Used by `whamm run` and by `whamm wast`.
 import { formatFloat, formatScalar } from '../runner/report-format.js';
-import { entryBytes, HEADER_BYTES, type MapShape } from './map-module.js';
+import { entryBytes, HEADER_BYTES, keyLayout, type MapShape } from './map-module.js';
 import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 import {
     fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
@@ -78,7 +78,14 @@ export class WhammRuntime {
     /** The `whamm:rt` import namespace. */
     imports(): WebAssembly.Imports {
         const s = this.strings;
-        const host: Record<keyof typeof STRING_IMPORTS, (...a: number[]) => number> = {
+        const host: Record<keyof typeof STRING_IMPORTS, (...a: number[]) => number | void> = {
+            'mem.copy': (sm, src, dm, dst, len) => { this.bytesAt(dm, dst, len).set(this.bytesAt(sm, src, len)); },
+            'mem.fill': (m, dst, val, len) => { this.bytesAt(m, dst, len).fill(val & 0xff); },
+            'mem.put': (h, from, m, dst, len) => {
+                const b = s.bytesOf(h);
+                if ((from >>> 0) + (len >>> 0) > b.length) throw new WebAssembly.RuntimeError('out of bounds memory access');
+                this.bytesAt(m, dst, len).set(b.subarray(from >>> 0, (from >>> 0) + (len >>> 0)));
+            },
             'str.len': h => s.bytesOf(h).length,
             'str.starts_with': (h, p) => Number(startsWith(s.bytesOf(h), s.bytesOf(p))),
             'str.ends_with': (h, p) => Number(endsWith(s.bytesOf(h), s.bytesOf(p))),
@@ -104,22 +111,29 @@ export class WhammRuntime {
 
     /** Entries of map `id` as [key leaves, value leaves], in table order. */
     mapEntries(id: number): { key: (bigint | number)[]; value: (bigint | number)[] }[] {
+        const out: { key: (bigint | number)[]; value: (bigint | number)[] }[] = [];
+        this.scanMap(id, (v, p, keys, values) => out.push({ key: keys.map(r => r(v, p)), value: values.map(r => r(v, p)) }));
+        return out;
+    }
+
+    /** Calls `visit` for every used entry of map `id` with the leaf readers of its key and value. */
+    private scanMap(id: number, visit: (v: Views, p: number, keys: LeafReader[], values: LeafReader[]) => void): void {
         const m = this.mapTypes[id];
         if (!m) throw new RuntimeError(`no map with id ${id}`);
         const mem = this.mapExports.memory as WebAssembly.Memory | undefined;
-        if (!mem) return [];
-        const view = new DataView(mem.buffer);
+        if (!mem) return;
+        const v = viewsOf(mem.buffer);
+        const keys = keyReaders(m.shape.key);
+        const layout = keyLayout(m.shape.key);
+        const values = m.shape.value.map((t, j) => valueReader(t, layout.valueBase + 8 * j));
         const hdr = id * HEADER_BYTES;
-        const tab = view.getUint32(hdr, true), cap = view.getUint32(hdr + 4, true);
+        const tab = v.u32[hdr >> 2], cap = v.u32[(hdr >> 2) + 1];
         const E = entryBytes(m.shape);
-        const out: { key: (bigint | number)[]; value: (bigint | number)[] }[] = [];
         for (let i = 0, p = tab; i < cap; i++, p += E) {
-            if (view.getBigUint64(p, true) === 0n) continue;
-            const key = m.shape.key.map((t, k) => keyLeaf(view, p + 8 * (k + 1), t));
-            const value = m.shape.value.map((t, j) => valueLeaf(view, p + 8 * (1 + m.shape.key.length + j), t));
-            out.push({ key, value });
+            // An entry is used when its first word (packed key with bit 63 set, or the flag) is not 0.
+            if (v.u32[p >> 2] === 0 && v.u32[(p >> 2) + 1] === 0) continue;
+            visit(v, p, keys, values);
         }
-        return out;
     }
 
     /** One leaf printed the way the report prints it. */
@@ -145,22 +159,25 @@ export class WhammRuntime {
     mapLines(id: number, line: (key: string, value: string) => string): string[] {
         const m = this.mapTypes[id];
         if (!m) throw new RuntimeError(`no map with id ${id}`);
-        const mem = this.mapExports.memory as WebAssembly.Memory | undefined;
-        if (!mem) return [];
         const [kt, vt] = (m.type as { map: [RtType, RtType] }).map;
-        const kw = m.shape.key.length;
-        const keyPrint = this.printer(kt, ',', (t, k) => keyPrinter(t, 8 * (k + 1)));
-        const valPrint = this.printer(vt, '; ', (t, j) => valuePrinter(t, 8 * (1 + kw + j)));
-        const v = viewsOf(mem.buffer);
-        const hdr = id * HEADER_BYTES;
-        const tab = v.u32[hdr >> 2], cap = v.u32[(hdr >> 2) + 1];
-        const E = entryBytes(m.shape);
         const out: string[] = [];
-        for (let i = 0, p = tab; i < cap; i++, p += E) {
-            if (v.u32[p >> 2] === 0) continue; // the used flag (1) sits in the entry's first word
+        let keyPrint: LeafPrinter | undefined, valPrint: LeafPrinter | undefined;
+        this.scanMap(id, (v, p, keys, values) => {
+            keyPrint ??= this.printer(kt, ',', (t, k) => this.leafPrinter(t, keys[k]));
+            valPrint ??= this.printer(vt, '; ', (t, k) => this.leafPrinter(t, values[k]));
             out.push(line(keyPrint(v, p), valPrint(v, p)));
-        }
+        });
         return out;
+    }
+
+    private leafPrinter(t: LeafType, read: LeafReader): LeafPrinter {
+        switch (t) {
+            case 'bool': return (v, p) => (read(v, p) ? 'true' : 'false');
+            case 'f32': return (v, p) => formatFloat(Number(read(v, p)), true);
+            case 'f64': return (v, p) => formatFloat(Number(read(v, p)), false);
+            case 'str': return (v, p) => this.strings.text(Number(read(v, p)));
+            default: return (v, p) => String(read(v, p));
+        }
     }
 
     /** A printer for a whole (possibly nested tuple) value from its leaves' printers, in leaf order. */
@@ -168,8 +185,7 @@ export class WhammRuntime {
         let n = 0;
         const build = (u: RtType): LeafPrinter => {
             if (typeof u === 'string') {
-                const f = leaf(u, n++);
-                return u === 'str' ? (view, p) => this.strings.text(Number(f(view, p))) : f;
+                return leaf(u, n++);
             }
             if ('tuple' in u) {
                 const parts = u.tuple.map(build);
@@ -232,27 +248,50 @@ function viewsOf(b: ArrayBuffer): Views {
     };
 }
 
-/** Key words are canonical 64-bit forms (see map-module.ts); little-endian, so the low half comes first. */
-function keyPrinter(t: LeafType, off: number): LeafPrinter {
+type LeafReader = (v: Views, entry: number) => number | bigint;
+
+const F32_BITS = new Uint32Array(1);
+const F32_VAL = new Float32Array(F32_BITS.buffer);
+
+/** Readers of a key's leaves, packed (see keyLayout) or one canonical word each. */
+function keyReaders(key: readonly LeafType[]): LeafReader[] {
+    const layout = keyLayout(key);
+    if (!layout.packed) return key.map((t, k) => wordReader(t, layout.keyBase + 8 * k));
+    return layout.packed.map(f => {
+        const half = f.offset >= 32 ? 1 : 0, shift = f.offset - 32 * half;
+        const mask = f.width === 32 ? 0xffffffff : 2 ** f.width - 1;
+        const raw = (v: Views, p: number) => ((v.u32[(p >> 2) + half] >>> shift) & mask) >>> 0;
+        switch (f.t) {
+            case 'i8': return (v, p) => (raw(v, p) << 24) >> 24;
+            case 'i16': return (v, p) => (raw(v, p) << 16) >> 16;
+            case 'i32': return (v, p) => raw(v, p) | 0;
+            case 'f32': return (v, p) => { F32_BITS[0] = raw(v, p); return F32_VAL[0]; };
+            default: return raw;
+        }
+    });
+}
+
+/** A leaf in a canonical 64-bit word (see map-module.ts); little-endian, so the low half comes first. */
+function wordReader(t: LeafType, off: number): LeafReader {
     switch (t) {
-        case 'u8': case 'u16': case 'u32': case 'str': return (v, p) => String(v.u32[(p + off) >> 2]);
-        case 'i8': case 'i16': case 'i32': return (v, p) => String(v.i32[(p + off) >> 2]);
-        case 'bool': return (v, p) => (v.u32[(p + off) >> 2] !== 0 ? 'true' : 'false');
-        case 'u64': return (v, p) => String(v.u64[(p + off) >> 3]);
-        case 'i64': return (v, p) => String(v.i64[(p + off) >> 3]);
-        case 'f32': return (v, p) => formatFloat(v.f32[(p + off) >> 2], true);
-        case 'f64': return (v, p) => formatFloat(v.f64[(p + off) >> 3], false);
+        case 'u8': case 'u16': case 'u32': case 'str': return (v, p) => v.u32[(p + off) >> 2];
+        case 'i8': case 'i16': case 'i32': return (v, p) => v.i32[(p + off) >> 2];
+        case 'bool': return (v, p) => (v.u32[(p + off) >> 2] !== 0 ? 1 : 0);
+        case 'u64': return (v, p) => v.u64[(p + off) >> 3];
+        case 'i64': return (v, p) => v.i64[(p + off) >> 3];
+        case 'f32': return (v, p) => v.f32[(p + off) >> 2];
+        case 'f64': return (v, p) => v.f64[(p + off) >> 3];
     }
 }
 
 /** Value slots hold the leaf at its natural width. */
-function valuePrinter(t: LeafType, off: number): LeafPrinter {
+function valueReader(t: LeafType, off: number): LeafReader {
     switch (t) {
-        case 'u8': return (v, p) => String(v.u8[p + off]);
-        case 'i8': return (v, p) => String(v.i8[p + off]);
-        case 'u16': return (v, p) => String(v.u16[(p + off) >> 1]);
-        case 'i16': return (v, p) => String(v.i16[(p + off) >> 1]);
-        default: return keyPrinter(t, off);
+        case 'u8': return (v, p) => v.u8[p + off];
+        case 'i8': return (v, p) => v.i8[p + off];
+        case 'u16': return (v, p) => v.u16[(p + off) >> 1];
+        case 'i16': return (v, p) => v.i16[(p + off) >> 1];
+        default: return wordReader(t, off);
     }
 }
 
@@ -262,23 +301,4 @@ const F64B = new BigInt64Array(F64V.buffer);
 /** Number of report slots a value of this type occupies. */
 export function slotCount(typeText: string): number {
     return leaves(parseRtType(typeText)).length;
-}
-
-function keyLeaf(view: DataView, at: number, t: LeafType): bigint | number {
-    switch (t) {
-        case 'f32': return (() => { const b = new DataView(new ArrayBuffer(4)); b.setUint32(0, view.getUint32(at, true), true); return b.getFloat32(0, true); })();
-        case 'f64': return view.getFloat64(at, true);
-        case 'str': return view.getUint32(at, true);
-        default: return view.getBigInt64(at, true);
-    }
-}
-
-function valueLeaf(view: DataView, at: number, t: LeafType): bigint | number {
-    switch (t) {
-        case 'f32': return view.getFloat32(at, true);
-        case 'f64': return view.getFloat64(at, true);
-        case 'str': return view.getUint32(at, true);
-        case 'u64': case 'i64': return view.getBigInt64(at, true);
-        default: return BigInt(view.getInt32(at, true));
-    }
 }

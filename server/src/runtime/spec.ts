@@ -36,6 +36,12 @@ export const STRING_IMPORTS = {
     'str.write': { params: ['i32', 'i32', 'i32'], results: ['i32'] },
     /** strcmp((addr, len), s) on memory memid -> 1 when the bytes equal s */
     'str.cmp': { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+    /** memcpy(src_mem, src_addr, dst_mem, dst_addr, len), across instances */
+    'mem.copy': { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
+    /** fill(mem, addr, byte, len) */
+    'mem.fill': { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
+    /** put(s, from, mem, addr, len): bytes [from, from+len) of s (e.g. a data segment) into memory */
+    'mem.put': { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
 } as const satisfies Record<string, { params: readonly string[]; results: readonly string[] }>;
 
 export function toHex(b: Uint8Array): string {

@@ -2,7 +2,7 @@
 // `;` and `,`, one after `,` and `:`. Documents with syntax errors are left alone (a formatter must never
 // make a broken file worse). The probe rule is a single token and is kept as written.
 import { AbstractFormatter, Formatting, type NodeFormatter } from 'langium/lsp';
-import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
+import { CstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { DocumentFormattingParams, TextEdit } from 'vscode-languageserver';
 import type * as ast from '../generated/ast.js';
 
@@ -36,8 +36,9 @@ export class WhammFormatter extends AbstractFormatter {
                     // Multi-line predicates keep their layout; only the delimiters get their spaces.
                     f.keyword('/', 0).prepend(Formatting.oneSpace());
                     f.keyword('/', 1).append(Formatting.oneSpace());
-                    const r = p.predicate.$cstNode?.range;
-                    if (r && r.start.line === r.end.line) {
+                    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '/', 0);
+                    const close = GrammarUtils.findNodeForKeyword(node.$cstNode, '/', 1);
+                    if (open && close && open.range.start.line === close.range.start.line) {
                         f.keyword('/', 0).append(Formatting.oneSpace());
                         f.keyword('/', 1).prepend(Formatting.oneSpace());
                     }
@@ -84,9 +85,15 @@ export class WhammFormatter extends AbstractFormatter {
             }
             case 'BinaryExpr': {
                 // Infix rules record the operator token under the grammar feature `operators`.
+                // A line break next to an operator is kept (long conditions are split over lines on purpose).
                 const ops = node.$cstNode ? [...CstUtils.streamCst(node.$cstNode)].filter(c =>
                     c.astNode === node && (c.grammarSource as { feature?: string } | undefined)?.feature === 'operators') : [];
-                if (ops.length) f.cst(ops).surround(Formatting.oneSpace());
+                const text = node.$cstNode?.root.fullText ?? '';
+                for (const op of ops) {
+                    const region = f.cst([op]);
+                    if (!/\n\s*$/.test(text.substring(Math.max(0, op.offset - 200), op.offset))) region.prepend(Formatting.oneSpace());
+                    if (!/^\s*\n/.test(text.substring(op.end, op.end + 200))) region.append(Formatting.oneSpace());
+                }
                 break;
             }
                 break;

@@ -1,0 +1,99 @@
+// `whamm/sites`: where each probe of a script would be inserted in an app, without running it — the
+// engine's own matcher (a full instrumentation pass whose output is dropped), so the count is exactly what
+// `whamm instr` would do. Sites get source locations where the app has debug info. The client shows the
+// counts as "N sites" CodeLenses and the locations in a picker.
+import fs from 'node:fs';
+import { instrument, ScriptError } from '../../engine/instrument.js';
+import { buildScriptModel } from '../../engine/script.js';
+import { loadSourceMapper, type MapperKind, type SourceMapper } from '../../mapping/index.js';
+import { parseScript } from '../parse.js';
+
+export const SITES_REQUEST = 'whamm/sites';
+
+export interface SitesParams {
+    /** Absolute path of the app (.wasm). */
+    app: string;
+    /** The script's text (may be unsaved). */
+    script: string;
+    /** The script's file path, for messages. */
+    scriptPath?: string;
+    /** User libraries, name -> absolute .wasm path. */
+    userLibs?: Record<string, string>;
+    /** At most this many sites listed per probe (counts are always exact). Default 1000. */
+    limit?: number;
+    /** Extra directories to look for sources a source map names relatively. */
+    searchRoots?: string[];
+}
+
+export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number }
+
+export interface ProbeSites {
+    index: number;
+    rule: string;
+    /** 0-based position of the probe's rule in the script. */
+    line: number;
+    character: number;
+    count: number;
+    sites: SiteLocation[];
+}
+
+export interface SitesResult {
+    probes: ProbeSites[];
+    mapping: MapperKind;
+    /** Why no sites could be computed (script errors, unreadable app); probes is empty then. */
+    error?: string;
+}
+
+interface AppCache { path: string; mtimeMs: number; size: number; bytes: Uint8Array; mapper?: SourceMapper }
+let cache: AppCache | undefined;
+
+function readApp(p: string): AppCache {
+    const st = fs.statSync(p);
+    if (cache && cache.path === p && cache.mtimeMs === st.mtimeMs && cache.size === st.size) return cache;
+    cache = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes: new Uint8Array(fs.readFileSync(p)) };
+    return cache;
+}
+
+export async function computeSites(params: SitesParams): Promise<SitesResult> {
+    const limit = params.limit ?? 1000;
+    let app: AppCache;
+    try {
+        app = readApp(params.app);
+    } catch (e) {
+        return { probes: [], mapping: 'none', error: `cannot read the app ${params.app}: ${(e as Error).message}` };
+    }
+    const parsed = await parseScript(params.script, params.scriptPath);
+    if (parsed.diagnostics.some(d => d.severity === 1)) return { probes: [], mapping: 'none', error: 'the script has errors' };
+    const model = buildScriptModel(parsed.script);
+    const libs = new Map<string, Uint8Array>();
+    try {
+        for (const [k, v] of Object.entries(params.userLibs ?? {})) libs.set(k, new Uint8Array(fs.readFileSync(v)));
+    } catch (e) {
+        return { probes: [], mapping: 'none', error: `cannot read a user library: ${(e as Error).message}` };
+    }
+    let result;
+    try {
+        result = await instrument({ app: app.bytes, script: params.script, scriptPath: params.scriptPath, userLibs: libs });
+    } catch (e) {
+        const msg = e instanceof ScriptError ? e.message : `instrumentation failed: ${(e as Error).message}`;
+        return { probes: [], mapping: 'none', error: msg };
+    }
+    app.mapper ??= loadSourceMapper(app.bytes, app.path, { searchRoots: params.searchRoots });
+    const locator = app.mapper.locator();
+    const probes: ProbeSites[] = model.probes.map(p => {
+        const start = p.ast.$cstNode?.range.start ?? { line: 0, character: 0 };
+        return { index: p.index, rule: p.ast.rule ?? '', line: start.line, character: start.character, count: 0, sites: [] };
+    });
+    const t = result.sites;
+    for (let i = 0; i < t.length; i++) {
+        const ps = probes[t.probe[i]];
+        if (!ps) continue;
+        ps.count++;
+        if (ps.sites.length >= limit) continue;
+        const s = t.get(i);
+        const loc: SiteLocation = { fid: s.fid, fname: s.fname, pc: s.pc, offset: s.offset, rule: s.rule };
+        if (locator.at(s.offset)) { loc.file = locator.file; loc.line = locator.line; loc.column = locator.column; }
+        ps.sites.push(loc);
+    }
+    return { probes, mapping: app.mapper.kind };
+}

@@ -23,8 +23,13 @@ export class WhammLanguageClient implements vscode.Disposable {
         }
     }
 
-    /** Resolves once the server answered `initialize`; rejects (after logging) when it cannot start. */
+    /**
+     * Resolves once the server answered `initialize`; rejects (after logging) when it cannot start.
+     * Idempotent: callers racing each other (a restart and a request from a CodeLens, say) share one
+     * client, since two running clients would publish every diagnostic twice.
+     */
     start(): Promise<void> {
+        if (this.client?.state === State.Running) return Promise.resolve();
         this.starting ??= this.doStart().finally(() => { this.starting = undefined; });
         return this.starting;
     }
@@ -42,6 +47,8 @@ export class WhammLanguageClient implements vscode.Disposable {
     }
 
     async stop(): Promise<void> {
+        // Stop the client a concurrent start is creating, not only the one that was there before.
+        if (this.starting) await this.starting.catch(() => undefined);
         const client = this.client;
         this.client = undefined;
         if (client) {
@@ -77,6 +84,10 @@ export class WhammLanguageClient implements vscode.Disposable {
             },
             outputChannel: this.serverLog,
         };
+        // A client left over from a failed start or a crash is replaced, never left running beside the new one.
+        const stale = this.client;
+        this.client = undefined;
+        if (stale) await stale.stop(2000).catch(() => undefined);
         const client = new LanguageClient(CLIENT_ID, 'Whamm Language Server', serverOptions, clientOptions);
         this.client = client;
         try {

@@ -154,6 +154,24 @@ test('func:entry and func:exit run once per call; localN reads the callee locals
     assert.equal(valueOf(r.rows, 'lastParam'), '9');
 });
 
+test('func:exit also runs when a br_if leaves the function, and only when it is taken', async () => {
+    const app = await wat(`(module
+      (func $early (param i32)
+        local.get 0
+        br_if 0
+        nop)
+      (func (export "_start") i32.const 1 call $early i32.const 0 call $early i32.const 7 call $early))`);
+    const r = await instrumentAndRun(app, `
+        report var exits: u32;
+        report var taken: u32;
+        wasm:func:exit / fname == "early" / { exits++; }
+        wasm:opcode:br_if:before / fname == "early" && arg0 != 0 / { taken++; }`);
+    assert.ok(validates(r.result.bytes));
+    // Three calls, three exits: two through the br_if (1 and 7), one through the final end.
+    assert.equal(valueOf(r.rows, 'exits'), '3');
+    assert.equal(valueOf(r.rows, 'taken'), '2');
+});
+
 test('memory events: effective_addr = addr + offset, static offset, is_write', async () => {
     const app = await wat(`(module (memory (export "memory") 1)
       (func (export "_start")

@@ -63,5 +63,18 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         });
     }
 
+    /** The view's rows as text ("group: label — description"), for tests. */
+    rows(): string[] {
+        const out: string[] = [];
+        for (const g of this.getChildren()) {
+            const gi = this.getTreeItem(g);
+            for (const e of this.getChildren(g)) {
+                const it = this.getTreeItem(e);
+                out.push(`${String(gi.label)}: ${String(it.label)} — ${String(it.description ?? '')}`);
+            }
+        }
+        return out;
+    }
+
     dispose(): void { this.disposables.forEach(d => d.dispose()); }
 }

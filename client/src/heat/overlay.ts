@@ -34,6 +34,7 @@ export class HeatOverlay implements vscode.Disposable {
             ...this.types, this.legendItem,
             store.onDidChange(() => { this.stale.clear(); this.refresh(); }),
             vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
+            vscode.window.onDidChangeActiveColorTheme(() => this.refresh()),
             vscode.workspace.onDidChangeTextDocument(e => {
                 if (e.contentChanges.length === 0) return;
                 const f = e.document.uri.fsPath;

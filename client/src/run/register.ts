@@ -28,6 +28,8 @@ export interface RunFeaturesApi {
     lastCoverage(): Record<string, Record<number, number>> | undefined;
     /** The heat decorations drawn now: per visible covered file, 1-based lines by heat level. */
     heatDecorations(): AppliedHeat[];
+    /** Rows of the Hot spots view ("Hottest lines: main.c:38 — 377 (3.5%)"). */
+    hotSpotRows(): string[];
     /** Tables of the Report view, as shown (sorted). */
     reportTables(): ReportTable[];
     onDidFinishCoverage: vscode.Event<CoverageRunResult>;
@@ -75,6 +77,7 @@ export function registerRunFeatures(rc: RunContext, send: SendRequest): RunFeatu
     return {
         lastCoverage: () => store.current ? lines(store.current) : undefined,
         heatDecorations: () => heat.heatDecorations(),
+        hotSpotRows: () => hot.rows(),
         reportTables: () => report.current().tables,
         onDidFinishCoverage: finished.event,
     };

@@ -19,6 +19,13 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
         throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message}`);
     }
     void module;
-    const r = await runModule(bytes, { args: o.args, argv0: path.basename(o.module), userLibs: libs });
+    let r;
+    try {
+        r = await runModule(bytes, { args: o.args, argv0: path.basename(o.module), userLibs: libs });
+    } catch (e) {
+        // Linking problems (missing imports, a bad library): the app could not run.
+        process.stderr.write(`whamm run: ${(e as Error).message}\n`);
+        return 1;
+    }
     return r.trapped ? (r.exitCode || 1) : r.exitCode;
 }

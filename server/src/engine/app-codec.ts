@@ -3,7 +3,7 @@ import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '.
 import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
 import { typeBody } from '../wasm/typing.js';
 import { ByteWriter } from '../wasm/encode.js';
-import { ModuleRewriter, type CodePiece } from '../wasm/rewrite.js';
+import { ModuleRewriter, type CodeBuilder } from '../wasm/rewrite.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import type { ValType } from './types.js';
 
@@ -12,7 +12,7 @@ export interface NewFunction { params: ValType[]; results: ValType[]; locals: Va
 
 export interface NewImport { module: string; name: string; params: ValType[]; results: ValType[] }
 
-export interface BodyEditPlan { extraLocals: ValType[]; pieces: CodePiece[] }
+export interface BodyEditPlan { extraLocals: ValType[]; code: CodeBuilder }
 
 export interface ModulePlan {
     /** Function imports added before the app's defined functions (they shift their indices). */
@@ -158,7 +158,7 @@ export function encodeModule(app: AppModule, plan: ModulePlan): Uint8Array {
         if (idx !== m.numImportedFuncs + k) throw new Error('import index mismatch');
     });
     for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
-    for (const [fid, edit] of plan.bodies) rw.editBody(fid, { extraLocals: edit.extraLocals, code: edit.pieces });
+    for (const [fid, edit] of plan.bodies) rw.editBody(fid, { extraLocals: edit.extraLocals, code: edit.code });
     plan.functions.forEach((f, k) => {
         const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);
         if (idx !== m.funcTypes.length + plan.imports.length + k) throw new Error('function index mismatch');

@@ -145,3 +145,17 @@ export function place(t: Template, out: Uint8Array, pos: number, siteVars: Array
     out.set(t.bytes.subarray(from), pos);
     return pos + t.bytes.length - from;
 }
+
+/** Appends a template to a ByteWriter-like buffer, resolving its references (no allocation). */
+export function placeInto(t: Template, w: { buf: Uint8Array; len: number; u32(v: number): unknown; copy(src: Uint8Array, start: number, end: number): unknown },
+    siteVars: ArrayLike<number>, locals: ArrayLike<number>): void {
+    const r = t.refs;
+    let from = 0;
+    for (let i = 0; i < r.length; i += 3) {
+        const at = r[i];
+        if (at > from) w.copy(t.bytes, from, at);
+        from = at;
+        w.u32(r[i + 1] === RefKind.SiteVar ? siteVars[r[i + 2]] : locals[r[i + 2]]);
+    }
+    if (t.bytes.length > from) w.copy(t.bytes, from, t.bytes.length);
+}

@@ -10,10 +10,10 @@ import type { Statement, TypeRef } from '../language/generated/ast.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import { type DecodedApp, decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
-import type { CodePiece } from '../wasm/rewrite.js';
+import { CodeBuilder } from '../wasm/rewrite.js';
 import { OPCODES } from '../wasm/opcodes.js';
 import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitBinary, emitConst, type PV } from './compile.js';
-import { CodeWriter, OP, RefKind, type Template, place, placedSize } from './emit.js';
+import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
@@ -46,17 +46,19 @@ export interface SiteRecord {
 
 /** Every match site, column by column (a hot monitor on a large app has a million of them). */
 export class SiteTable {
-    readonly fid: number[] = [];
-    readonly pc: number[] = [];
-    readonly opidx: number[] = [];
-    readonly offset: number[] = [];
-    readonly probe: number[] = [];
-    readonly ruleId: number[] = [];
+    private cols = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
+    private n = 0;
     readonly rules: string[] = [];
     private readonly ruleIds = new Map<string, number>();
     constructor(private readonly fname: (fid: number) => string) {}
 
-    get length(): number { return this.fid.length; }
+    get length(): number { return this.n; }
+    get fid(): Int32Array { return this.cols[0].subarray(0, this.n); }
+    get pc(): Int32Array { return this.cols[1].subarray(0, this.n); }
+    get opidx(): Int32Array { return this.cols[2].subarray(0, this.n); }
+    get offset(): Int32Array { return this.cols[3].subarray(0, this.n); }
+    get probe(): Int32Array { return this.cols[4].subarray(0, this.n); }
+    get ruleId(): Int32Array { return this.cols[5].subarray(0, this.n); }
 
     ruleIdOf(rule: string): number {
         let r = this.ruleIds.get(rule);
@@ -69,15 +71,21 @@ export class SiteTable {
     }
 
     addWithRuleId(fid: number, pc: number, opidx: number, offset: number, probe: number, ruleId: number): void {
-        this.fid.push(fid); this.pc.push(pc); this.opidx.push(opidx); this.offset.push(offset); this.probe.push(probe); this.ruleId.push(ruleId);
+        const c = this.cols;
+        if (this.n === c[0].length) {
+            for (let k = 0; k < c.length; k++) { const nc = new Int32Array(c[k].length * 2); nc.set(c[k]); c[k] = nc; }
+        }
+        const i = this.n++;
+        c[0][i] = fid; c[1][i] = pc; c[2][i] = opidx; c[3][i] = offset; c[4][i] = probe; c[5][i] = ruleId;
     }
 
     get(i: number): SiteRecord {
-        return { fid: this.fid[i], fname: this.fname(this.fid[i]), pc: this.pc[i], opidx: this.opidx[i], offset: this.offset[i], probe: this.probe[i], rule: this.rules[this.ruleId[i]] };
+        const c = this.cols;
+        return { fid: c[0][i], fname: this.fname(c[0][i]), pc: c[1][i], opidx: c[2][i], offset: c[3][i], probe: c[4][i], rule: this.rules[c[5][i]] };
     }
 
     *[Symbol.iterator](): Iterator<SiteRecord> {
-        for (let i = 0; i < this.length; i++) yield this.get(i);
+        for (let i = 0; i < this.n; i++) yield this.get(i);
     }
 }
 
@@ -115,6 +123,7 @@ interface Insertion {
 
 const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
 const NO_GLOBALS = new Int32Array(0);
+const INT_KEY: Record<string, number> = { u8: 1, i8: 2, u16: 3, i16: 4, u32: 5, i32: 6, u64: 7, i64: 8 };
 
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
     const file = input.scriptPath ?? 'script.mm';
@@ -464,6 +473,9 @@ class Instrumenter implements CompileHost {
                 if (ins.opidx === 0) for (const p of idx.funcEntry) this.placeEvent(f, ins, p, 'entry', 'wasm:func:entry', insertions);
                 if (ins.op.name === 'return' || ins.atFuncEnd || (ins.op.name === 'br' && ins.exitsFunction) || ins.op.name.startsWith('return_call')) {
                     for (const p of idx.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', insertions);
+                } else if (ins.op.name === 'br_if' && ins.exitsFunction) {
+                    // Leaves the function only when taken: the exit probes run under the branch condition.
+                    for (const p of idx.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', insertions, undefined, true);
                 }
             }
             if (blockProbes) {
@@ -535,11 +547,11 @@ class Instrumenter implements CompileHost {
         seg.reset();
     }
 
-    private readonly counterTemplates = new Map<string, Template>();
+    private readonly counterTemplates = new Map<number, Template>();
 
     /** `g = g + by` on the site's global (SiteVar 0), cached per type and increment. */
     private counterTemplate(t: WType, by: number): Template {
-        const key = `${t}:${by}`;
+        const key = INT_KEY[t as string] * 65536 + by;
         let tpl = this.counterTemplates.get(key);
         if (!tpl) {
             const w = new CodeWriter();
@@ -583,13 +595,13 @@ class Instrumenter implements CompileHost {
         this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${event}:${op.mode}`, after, out);
     }
 
-    private placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number): void {
+    private placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false): void {
         const site: SiteInfo = {
             fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
             args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
         };
         if (!this.boundsAccept(p, site)) return;
-        this.placeCompiled(f, ins, p, site, '', `${rule}:<no-mode>`, false, out);
+        this.placeCompiled(f, ins, p, site, whenTaken ? 'when-taken' : '', `${rule}:<no-mode>`, false, out);
     }
 
     private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[]): void {
@@ -748,6 +760,28 @@ class Instrumenter implements CompileHost {
         c.block(p.ast.body);
         if (guard) w.byte(OP.end);
         if (deepest > 0) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        if (mode === 'when-taken') {
+            // Before a br_if: run the code only when the branch is taken, keeping the condition.
+            const body = w.finish();
+            const outer = new CodeWriter();
+            const cond = outer.newLocal('i32');
+            for (const t of body.locals) outer.newLocal(t);
+            outer.byte(OP.local_tee).ref(RefKind.Local, cond).byte(OP.if).byte(0x40);
+            // Shift the body's local references by one (the condition's local comes first).
+            const refs = Int32Array.from(body.refs);
+            for (let i = 0; i < refs.length; i += 3) if (refs[i + 1] === RefKind.Local) refs[i + 2] += 1;
+            const start = outer.length;
+            outer.bytes(body.bytes);
+            const shifted = outer.finish();
+            const allRefs = [...shifted.refs, ...Array.from(refs, (v, i) => (i % 3 === 0 ? v + start : v))];
+            const tail = new CodeWriter();
+            tail.byte(OP.end).byte(OP.local_get).ref(RefKind.Local, 0);
+            const tl = tail.finish();
+            const bytes = new Uint8Array(shifted.bytes.length + tl.bytes.length);
+            bytes.set(shifted.bytes); bytes.set(tl.bytes, shifted.bytes.length);
+            const tailRefs = Array.from(tl.refs, (v, i) => (i % 3 === 0 ? v + shifted.bytes.length : v));
+            return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits };
+        }
         return { template: w.finish(), inits };
     }
 
@@ -777,21 +811,15 @@ class Instrumenter implements CompileHost {
             const seen = [0, 0, 0, 0];
             return Int32Array.from(x.template.locals, t => { const k = SCRATCH_ORDER.indexOf(t); return typeBase[k] + seen[k]++; });
         });
-        let size = 0;
-        for (let i = 0; i < ins.length; i++) size += placedSize(ins[i].template, ins[i].siteGlobals, resolved[i]);
-        const buf = new Uint8Array(size);
-        const pieces: CodePiece[] = [];
-        let pos = 0;
+        const code = new CodeBuilder();
         let copied = f.codeStart;
         for (let i = 0; i < ins.length; i++) {
             const x = ins[i];
-            if (x.cut > copied) { pieces.push({ start: copied, end: x.cut }); copied = x.cut; }
-            const from = pos;
-            pos = place(x.template, buf, pos, x.siteGlobals, resolved[i]);
-            pieces.push(buf.subarray(from, pos));
+            if (x.cut > copied) { code.copy(copied, x.cut); copied = x.cut; }
+            placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
         }
-        if (f.bodyEnd > copied) pieces.push({ start: copied, end: f.bodyEnd });
-        return { extraLocals, pieces };
+        if (f.bodyEnd > copied) code.copy(copied, f.bodyEnd);
+        return { extraLocals, code };
     }
 
     // ---------- start-up, end, report readers ----------

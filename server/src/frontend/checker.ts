@@ -107,13 +107,14 @@ class Checker {
     run(script: ast.Script): CheckResult {
         const root = new Scope(undefined);
         // Script-level names are visible everywhere, whatever their position.
-        for (const item of script.items) {
+        const items = script.items ?? [];
+        for (const item of items) {
             if (item.$type === 'Use') this.declare(root, item, { kind: 'library', name: item.name, decl: item });
             else if (item.$type === 'FnDef') this.declareFn(root, item);
             else if (item.$type === 'VarDecl') this.declareVar(root, item, undefined);
         }
         let probes = 0;
-        for (const item of script.items) {
+        for (const item of items) {
             switch (item.$type) {
                 case 'Use': case 'FnDef': break;
                 case 'Probe': probes++; this.checkProbe(item, root); break;
@@ -121,9 +122,9 @@ class Checker {
                 default: this.checkStatement(item as ast.Statement, root);
             }
         }
-        for (const item of script.items) if (item.$type === 'FnDef') this.checkFn(item, root);
-        if (probes === 0 && script.items.length > 0) {
-            const first = script.items[0].$cstNode;
+        for (const item of items) if (item.$type === 'FnDef') this.checkFn(item, root);
+        if (probes === 0 && items.length > 0) {
+            const first = items[0].$cstNode;
             if (first) this.report('error', 'A script must contain at least one probe, e.g. `wasm:opcode:*:before { ... }`',
                 first.offset, first.end, 'no-probe');
         }
@@ -257,7 +258,9 @@ class Checker {
     // ---- statements ----
 
     /** Checks a block; returns true when it always ends in `return`. */
-    private block(block: ast.Block, parent: Scope, owner: ast.Probe | ast.FnDef | undefined): boolean {
+    private block(block: ast.Block | undefined, parent: Scope, owner: ast.Probe | ast.FnDef | undefined): boolean {
+        // Error recovery can leave a mandatory block out of the AST (`if (x)` with no body yet).
+        if (!block?.stmts) return false;
         const scope = new Scope(parent);
         let returned = false;
         let reportedDead = false;
@@ -309,7 +312,7 @@ class Checker {
     private ifStmt(stmt: ast.IfStmt, scope: Scope, owner?: ast.Probe | ast.FnDef): boolean {
         this.condition(stmt.cond, scope, '`if` condition');
         let all = this.block(stmt.then, scope, owner);
-        for (const elif of stmt.elifs) {
+        for (const elif of stmt.elifs ?? []) {
             this.condition(elif.cond, scope, '`elif` condition');
             all = this.block(elif.body, scope, owner) && all;
         }

@@ -14,7 +14,13 @@ const results = new WeakMap<AstNode, CheckResult>();
 export function checkResultOf(script: Script): CheckResult {
     let r = results.get(script);
     if (!r) {
-        r = checkScript(script);
+        try {
+            r = checkScript(script);
+        } catch (e) {
+            // A checker bug must not take completion, hover and the other diagnostics down with it.
+            console.error('whamm checker failed:', e);
+            r = { diagnostics: [], probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
+        }
         results.set(script, r);
     }
     return r;
@@ -42,6 +48,14 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);
         const result = checkResultOf(rootNode as Script);
+        const text = doc.textDocument.getText();
+        const open = unterminatedComment(text);
+        if (open !== undefined) {
+            out.push({
+                range: { start: doc.textDocument.positionAt(open), end: doc.textDocument.positionAt(open + 2) },
+                severity: 1, message: 'Unterminated block comment: add `*/` (block comments nest)', source: 'whamm', code: 'unterminated-comment',
+            });
+        }
         for (const d of result.diagnostics) {
             out.push({
                 range: { start: doc.textDocument.positionAt(d.start), end: doc.textDocument.positionAt(d.end) },
@@ -73,4 +87,32 @@ const TOKEN_NAMES: Record<string, string> = {
 
 function tokenName(t: string): string {
     return TOKEN_NAMES[t] ?? `\`${t}\``;
+}
+
+/** Offset of the outermost `/*` that is never closed (block comments nest), skipping strings and `//` comments. */
+export function unterminatedComment(text: string): number | undefined {
+    if (!text.includes('/*')) return undefined;
+    let i = 0;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === 34 /* " */) {
+            i++;
+            while (i < text.length && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
+            i++;
+        } else if (c === 47 /* / */ && text[i + 1] === '/') {
+            const nl = text.indexOf('\n', i);
+            if (nl < 0) return undefined;
+            i = nl + 1;
+        } else if (c === 47 && text[i + 1] === '*') {
+            const start = i;
+            let depth = 0;
+            while (i < text.length) {
+                if (text.startsWith('/*', i)) { depth++; i += 2; }
+                else if (text.startsWith('*/', i)) { depth--; i += 2; if (depth === 0) break; }
+                else i++;
+            }
+            if (depth > 0) return start;
+        } else i++;
+    }
+    return undefined;
 }

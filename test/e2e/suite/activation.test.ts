@@ -28,8 +28,10 @@ describe('activation', () => {
             assert.equal(path.resolve(ext.extensionPath), path.resolve(expected));
         }
         const pkg = ext.packageJSON as { contributes: { commands: { command: string }[] } };
-        const contributed = pkg.contributes.commands.map(c => c.command).sort();
-        assert.deepEqual(contributed, ['whamm.instrumentAndRun', 'whamm.newScript', 'whamm.restartServer', 'whamm.selectApp', 'whamm.showOutput']);
+        const contributed = new Set(pkg.contributes.commands.map(c => c.command));
+        for (const c of ['whamm.instrumentAndRun', 'whamm.newScript', 'whamm.restartServer', 'whamm.selectApp', 'whamm.showOutput']) {
+            assert.ok(contributed.has(c), `package.json of the loaded extension must contribute ${c}`);
+        }
     });
 
     it('registers every contributed command', async () => {

@@ -13,6 +13,7 @@ import { activateExtension, waitFor } from './helpers.js';
 interface CoverageApi {
     lastCoverage(): Record<string, Record<number, number>> | undefined;
     heatDecorations(): { file: string; levels: Record<number, number[]> }[];
+    hotSpotRows(): string[];
 }
 interface CoverageRun { exitCode: number | null; cancelled: boolean; stderr: string; files: string[] }
 
@@ -76,6 +77,14 @@ describe('coverage and heat', function () {
         // The loop lines (38, 39: 10-11 passes) are hotter than the once-run `return 0;` (49).
         const levelOf = (line: number) => Number(Object.entries(applied.levels).find(([, ls]) => ls.includes(line))?.[0]);
         assert.ok(levelOf(38) > levelOf(49), `levels: ${JSON.stringify(applied.levels)}`);
+    });
+
+    it('the Hot spots view lists the loop of main and the hottest functions', () => {
+        const rows = api.hotSpotRows();
+        // Lines 38 and 39 (the first loop: 11 and 10 passes, several instructions each) are main.c's hottest.
+        const mainLines = rows.filter(r => r.startsWith('Hottest lines: main.c:')).map(r => Number(/main\.c:(\d+)/.exec(r)![1]));
+        assert.deepEqual(mainLines.slice(0, 2).sort(), [38, 39], rows.join('\n'));
+        assert.ok(rows.some(r => r.startsWith('Hottest functions: classify —') && /, 10 calls$/.test(r)), rows.join('\n'));
     });
 
     it('a screenshot shows main.c with coverage gutters and heat', async function () {

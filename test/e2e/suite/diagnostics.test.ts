@@ -17,6 +17,8 @@ describe('diagnostics', () => {
         const doc = await openWhamm('errors.mm', true);
         const diags = await waitForDiagnostics(doc.uri, EXPECTED.length);
         const listing = describeDiagnostics(doc, diags);
+        // Exactly one each: also catches a second language client publishing the same diagnostics.
+        assert.equal(diags.length, EXPECTED.length, listing);
         for (const e of EXPECTED) {
             const d = diags.find(x => x.range.start.line === e.line - 1 && doc.getText(x.range) === e.token);
             assert.ok(d, `expected a diagnostic on "${e.token}" at line ${e.line} (${e.why}); got:\n${listing}`);

@@ -26,10 +26,13 @@ export class WhammLanguageClient implements vscode.Disposable {
     /**
      * Resolves once the server answered `initialize`; rejects (after logging) when it cannot start.
      * Idempotent: callers racing each other (a restart and a request from a CodeLens, say) share one
-     * client, since two running clients would publish every diagnostic twice.
+     * client, and a client that is restarting its crashed server by itself is waited for, not replaced:
+     * two live clients would publish every diagnostic twice.
      */
-    start(): Promise<void> {
-        if (this.client?.state === State.Running) return Promise.resolve();
+    async start(): Promise<void> {
+        if (this.starting) return this.starting;
+        const current = this.client;
+        if (current && (await settled(current)) === State.Running && this.client === current) return;
         this.starting ??= this.doStart().finally(() => { this.starting = undefined; });
         return this.starting;
     }
@@ -51,12 +54,16 @@ export class WhammLanguageClient implements vscode.Disposable {
         if (this.starting) await this.starting.catch(() => undefined);
         const client = this.client;
         this.client = undefined;
-        if (client) {
-            try {
-                await client.stop(5000);
-            } catch (err) {
-                this.output.appendLine(`[client] stopping the language server: ${errorText(err)}`);
-            }
+        if (client) await this.retire(client, 5000);
+    }
+
+    /** Stops a client for good; one still starting (it cannot be stopped then) is waited for first. */
+    private async retire(client: LanguageClient, timeoutMs: number): Promise<void> {
+        await settled(client);
+        try {
+            await client.dispose(timeoutMs);
+        } catch (err) {
+            this.output.appendLine(`[client] stopping the language server: ${errorText(err)}`);
         }
     }
 
@@ -87,7 +94,7 @@ export class WhammLanguageClient implements vscode.Disposable {
         // A client left over from a failed start or a crash is replaced, never left running beside the new one.
         const stale = this.client;
         this.client = undefined;
-        if (stale) await stale.stop(2000).catch(() => undefined);
+        if (stale) await this.retire(stale, 2000);
         const client = new LanguageClient(CLIENT_ID, 'Whamm Language Server', serverOptions, clientOptions);
         this.client = client;
         try {
@@ -107,4 +114,20 @@ export class WhammLanguageClient implements vscode.Disposable {
 
 export function errorText(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
+}
+
+const SETTLE_TIMEOUT_MS = 30_000;
+
+/** The client's state once it is no longer starting (or after a generous timeout). */
+function settled(client: LanguageClient): Promise<State> {
+    if (client.state !== State.Starting) return Promise.resolve(client.state);
+    return new Promise(resolve => {
+        const timer = setTimeout(() => { sub.dispose(); resolve(client.state); }, SETTLE_TIMEOUT_MS);
+        const sub = client.onDidChangeState(e => {
+            if (e.newState === State.Starting) return;
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(e.newState);
+        });
+    });
 }

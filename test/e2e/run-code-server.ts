@@ -170,8 +170,9 @@ async function main(): Promise<number> {
     } : {});
     const workspace = await prepareWorkspace(path.join(STATE, 'workspace'));
     const serverLog = path.join(ARTIFACTS, 'code-server.log');
-    const suiteLog = path.join(ARTIFACTS, 'suite.log');
-    const summaryFile = path.join(ARTIFACTS, 'summary.json');
+    // Written into this run's own folder (another run may share test-artifacts/), copied at the end.
+    const suiteLog = path.join(STATE, 'suite.log');
+    const summaryFile = path.join(STATE, 'summary.json');
 
     const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -206,6 +207,7 @@ async function main(): Promise<number> {
         await context?.close().catch(() => undefined);
         await killGroup(server);
         fs.closeSync(logFd);
+        for (const f of [suiteLog, summaryFile]) if (fs.existsSync(f)) fs.copyFileSync(f, path.join(ARTIFACTS, path.basename(f)));
         if (!process.env.WHAMM_E2E_KEEP) fs.rmSync(STATE, { recursive: true, force: true });
     };
     process.once('SIGINT', () => { void cleanup().then(() => process.exit(130)); });

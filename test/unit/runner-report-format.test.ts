@@ -46,3 +46,16 @@ test('a report has the banner, the header and one row per variable, globals with
     assert.equal(lines[2], '0, global_id, count, u32, i32, script0, , , , , 42');
     assert.equal(lines[3], '1, memaddr, hits, i32, i32, script0, main, 5, 9, 0_wasm:opcode:call:before, 7');
 });
+
+test('the layout section round-trips in its packed form and also accepts the plain JSON form', async () => {
+    const { encodeLayout, decodeLayout } = await import('../../server/src/engine/report-layout.js');
+    const layout = {
+        version: 1 as const, script: 's.mm', readers: [{ export: 'whamm$report0', count: 2 }],
+        vars: [
+            { name: 'count', type: 'u32', slot: 0 },
+            { name: 'hits', type: 'i32', fname: '', fid: 3, pc: 9, probe: '0_wasm:opcode:call:before', slot: 1 },
+        ],
+    };
+    assert.deepEqual(decodeLayout(encodeLayout(layout)), layout);
+    assert.deepEqual(decodeLayout(new TextEncoder().encode(JSON.stringify(layout))), layout);
+});

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runCli } from '../cliProcess.js';
+import { splitRunOutput } from '../report.js';
 import { resolveApp } from '../commands/selectApp.js';
 import type { WhammOutput } from '../output.js';
 import { readSettings, workspaceRoot } from '../settings.js';
@@ -56,6 +57,8 @@ export interface CoverageRunResult {
     cancelled: boolean;
     stderr: string;
     coverage: LoadedCoverage | undefined;
+    /** The script's report, when the run was given a script. */
+    reportCsv: string | undefined;
     durationMs: number;
 }
 
@@ -170,7 +173,8 @@ export class WhammCoverage implements vscode.Disposable {
                 out.appendLine(`[coverage] could not read ${json}: ${(e as Error).message}`);
             }
         }
-        return { app, exitCode: r.exitCode, cancelled: r.cancelled, stderr: r.stderr, coverage };
+        const reportCsv = opts.script ? splitRunOutput(r.stdout).reportCsv : undefined;
+        return { app, exitCode: r.exitCode, cancelled: r.cancelled, stderr: r.stderr, coverage, reportCsv };
     }
 
     /** "Whamm: Export lcov": the last run's coverage as an lcov tracefile. */

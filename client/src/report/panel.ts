@@ -29,7 +29,7 @@ export class ReportPanel implements vscode.Disposable {
             this.panel.onDidDispose(() => { this.panel = undefined; });
             this.panel.webview.onDidReceiveMessage(m => this.onMessage(m));
         } else {
-            this.panel.reveal(undefined, true);
+            this.panel.reveal(vscode.ViewColumn.Beside, true);
         }
         this.render();
     }

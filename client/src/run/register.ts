@@ -1,6 +1,7 @@
 // Wires the run-result features into VS Code: coverage through the Testing API, the heat overlay with its
 // legend and Hot spots view, the Report view, and the script CodeLenses (run, match sites). extension.ts
 // calls registerRunFeatures once; what it returns joins the extension API (used by the e2e suite).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunContext, RunOutcome } from '../commands/instrumentAndRun.js';
@@ -48,9 +49,15 @@ export function registerRunFeatures(rc: RunContext, send: SendRequest): RunFeatu
 
     ctx.subscriptions.push(
         vscode.languages.registerCodeLensProvider({ language: 'whamm' }, lenses),
-        vscode.commands.registerCommand(RunCommands.runWithCoverage, async (opts?: CoverageRunOptions) => {
-            const r = await coverage.run(opts ?? {});
+        vscode.commands.registerCommand(RunCommands.runWithCoverage, async (arg?: CoverageRunOptions | vscode.Uri) => {
+            // From a .mm editor (title button, CodeLens) the script runs along and its report is shown too.
+            const opts = arg instanceof vscode.Uri ? await scriptOptions(arg) : arg ?? {};
+            const r = await coverage.run(opts);
             if (r) finished.fire(r);
+            if (r?.reportCsv !== undefined && opts.script) {
+                lastReport = { csv: r.reportCsv, title: `${path.basename(opts.script)} on ${path.basename(r.app)} (with coverage) — exit code ${r.exitCode}` };
+                report.show(lastReport.csv, lastReport.title);
+            }
             return r ? { ...r, coverage: undefined, files: r.coverage ? [...r.coverage.files.keys()] : [] } : undefined;
         }),
         vscode.commands.registerCommand(RunCommands.exportLcov, (target?: vscode.Uri) => coverage.exportLcov(target)),
@@ -72,6 +79,18 @@ export function registerRunFeatures(rc: RunContext, send: SendRequest): RunFeatu
         lastReport = { csv: o.reportCsv, title: `${path.basename(o.script)} on ${path.basename(o.app)} — exit code ${o.exitCode}` };
         report.show(lastReport.csv, lastReport.title);
     }));
+
+    /** The script as the user sees it: unsaved edits run from a copy, never written over their file. */
+    async function scriptOptions(uri: vscode.Uri): Promise<CoverageRunOptions> {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        if (doc.languageId !== 'whamm') return {};
+        if (!doc.isDirty && !doc.isUntitled && doc.uri.scheme === 'file') return { script: doc.uri.fsPath };
+        const dir = path.join((ctx.storageUri ?? ctx.globalStorageUri).fsPath, 'coverage');
+        fs.mkdirSync(dir, { recursive: true });
+        const copy = path.join(dir, `unsaved-${doc.isUntitled ? 'untitled.mm' : path.basename(doc.uri.fsPath)}`);
+        fs.writeFileSync(copy, doc.getText());
+        return { script: copy };
+    }
 
     const lines = (c: LoadedCoverage) => Object.fromEntries([...c.files].map(([f, d]) => [f, Object.fromEntries(d.lines)]));
     return {

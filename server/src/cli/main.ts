@@ -67,6 +67,10 @@ script (in --testing mode) and checks the assertions that follow. Prints one lin
 last line 'N passed, M failed'; exit code 0 only when all pass.
 
 Options:
+  -v, --verbose         also list every check that passed
+  --check-original      also run each assertion alone on the original module: it must fail there unless
+                        marked ';; @passes_uninstr' (then it must hold), as the reference's harness checks
+  --user-libs LIST      user libraries the scripts use, name=PATH[,name=PATH...]
   -h, --help            this help`,
 };
 
@@ -126,9 +130,13 @@ export async function main(argv: string[]): Promise<number> {
             case 'coverage':
                 return await coverageCommand(rest);
             case 'wast': {
-                const a = parseArgs(rest, new Set(), new Set());
+                // [helper-6] -v lists passing checks; --check-original also checks the file against the original module.
+                const a = parseArgs(rest, new Set(['user-libs']), new Set(['v', 'verbose', 'check-original', 'user-libs']));
                 if (a.positionals.length !== 1) throw new UsageError('expected one .wast file');
-                return await wastCommand(a.positionals[0]);
+                return await wastCommand(a.positionals[0], {
+                    verbose: a.options.has('v') || a.options.has('verbose'), checkOriginal: a.options.has('check-original'),
+                    userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
+                });
             }
         }
     } catch (e) {

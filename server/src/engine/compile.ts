@@ -77,6 +77,10 @@ const num = (v: Const): bigint => (typeof v === 'bigint' ? v : typeof v === 'boo
 
 export class Compiler {
     private scopes: Map<string, Binding>[] = [];
+    /** Nesting of blocks the generated code opened (for `br` out of an alt body). */
+    depth = 0;
+    /** Set while compiling an alt body: the block `return` leaves and the result it supplies. */
+    altBlock?: { depth: number; result: WType };
     /** report/unshared declarations whose initialiser was folded into the global's initial value. */
     readonly foldedInits = new Set<VarDecl>();
 
@@ -163,6 +167,13 @@ export class Compiler {
                 return;
             }
             case 'ReturnStmt': {
+                if (this.altBlock) {
+                    // In an alt body, `return e` supplies the replaced instruction's result.
+                    const rt = this.altBlock.result;
+                    if (s.value && rt !== 'unit') this.push(this.coerce(this.expr(s.value, rt), rt));
+                    this.w.byte(OP.br).u32(this.depth - this.altBlock.depth);
+                    return;
+                }
                 if (s.value) {
                     const v = this.coerce(this.expr(s.value, this.fnResult), this.fnResult ?? 'unit');
                     this.push(v);
@@ -203,6 +214,7 @@ export class Compiler {
             }
             this.push(c);
             this.w.byte(OP.if).byte(0x40);
+            this.depth++;
             this.block(arm.body);
             this.w.byte(OP.else);
             opened++;
@@ -211,6 +223,7 @@ export class Compiler {
             if (elseBody.$type === 'IfStmt') this.ifStmt(elseBody); else this.block(elseBody);
         }
         for (let i = 0; i < opened; i++) this.w.byte(OP.end);
+        this.depth -= opened;
     }
 
     private targetBinding(e: Expression): Binding {

@@ -13,7 +13,7 @@ import { type DecodedApp, decodeApp, encodeModule, type BodyEditPlan, type NewFu
 import { CodeBuilder } from '../wasm/rewrite.js';
 import { OPCODES } from '../wasm/opcodes.js';
 import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitBinary, emitConst, type PV } from './compile.js';
-import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize } from './emit.js';
+import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize, valTypeByte } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
@@ -117,6 +117,8 @@ interface Insertion {
     after: boolean;
     /** Module offset the code goes at (the instruction's start, or its end for `after`). */
     cut: number;
+    /** alt: the instruction (up to this offset) is replaced by the code. */
+    skipTo?: number;
     template: Template;
     siteGlobals: Int32Array;
 }
@@ -174,7 +176,7 @@ class Instrumenter implements CompileHost {
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
         this.sites = new SiteTable(f => app.funcName(f));
         this.index = indexProbes(model.probes);
-        this.needsTypes = model.probes.some(needsStack);
+        this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);
         setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
         this.planImports();
@@ -485,12 +487,14 @@ class Instrumenter implements CompileHost {
                 if (ends) for (const p of idx.blockEnd) this.placeEvent(f, ins, p, 'end', 'wasm:block:end', insertions, blockLen);
                 prevEndsBlock = ends;
             }
+            const alt = idx.alt[ins.op.index];
+            if (alt) for (const op of alt) if (this.placeAlt(f, ins, op, insertions)) break;
             if (after && !ins.atFuncEnd) for (const op of after) this.place(f, ins, op, true, insertions, warnedDead);
             if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
         };
         if (!blockProbes) {
             for (const ins of instrs) {
-                if (idx.before[ins.op.index] || idx.after[ins.op.index] || hasFuncProbes) handle(ins, undefined);
+                if (idx.before[ins.op.index] || idx.after[ins.op.index] || idx.alt[ins.op.index] || hasFuncProbes) handle(ins, undefined);
                 else if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
             }
         } else {
@@ -523,31 +527,45 @@ class Instrumenter implements CompileHost {
                 n++;
             }
             if (first < 0) continue;
-            const target = c.perSite ? this.app.globalCount + this.newGlobals.length : (this.globals.get(c.name) as { index: number }).index;
+            const target = c.perSite ? this.app.globalCount + this.newGlobals.length : this.globalIndexOf(c.name);
             if (c.perSite) this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+            let rules = this.counterRuleIds[k];
+            if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
+            const sites = this.sites, fid = f.fid, probe = p.index;
             for (let i = first; i < seg.length; i += 5) {
                 if (e[i] !== k) continue;
-                const opIndex = e[i + 1], pc = e[i + 2], opidx = e[i + 3], offset = e[i + 4];
-                const key = ruleKey(opIndex, p.index, false);
-                let ruleId = this.ruleIdCache.get(key);
-                if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${OPCODES[opIndex].name}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
-                this.sites.addWithRuleId(f.fid, pc, opidx, offset, p.index, ruleId);
+                const opIndex = e[i + 1], pc = e[i + 2];
+                let ruleId = rules[opIndex];
+                if (ruleId < 0) ruleId = rules[opIndex] = sites.ruleIdOf(`wasm:opcode:${OPCODES[opIndex].name}:${op.mode}`);
+                sites.addWithRuleId(fid, pc, e[i + 3], e[i + 4], probe, ruleId);
                 if (c.perSite && c.report) {
                     // Every site of the segment reads the segment's counter.
                     this.reportVars.push({
-                        name: c.name, type: c.type, fname: f.name || `#${f.fid}`, fid: f.fid, pc,
-                        probe: `${p.index}_${this.sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
+                        name: c.name, type: c.type, fname: f.name || `#${f.fid}`, fid, pc,
+                        probe: `${probe}_${sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
                     });
                 }
             }
             const by = c.perSite ? 1 : n;
             const template = this.counterTemplate(c.type, by);
-            out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: Int32Array.of(target) });
+            let g = this.targetArrays.get(target);
+            if (!g) { g = Int32Array.of(target); if (!c.perSite) this.targetArrays.set(target, g); }
+            out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: g });
         }
         seg.reset();
     }
 
     private readonly counterTemplates = new Map<number, Template>();
+    private readonly targetArrays = new Map<number, Int32Array>();
+    /** Per counter op (SegmentState index): rule id by opcode-table index (-1 = not yet named). */
+    private readonly counterRuleIds: Int32Array[] = [];
+    private readonly globalIndexCache = new Map<string, number>();
+
+    private globalIndexOf(name: string): number {
+        let i = this.globalIndexCache.get(name);
+        if (i === undefined) { i = (this.globals.get(name) as { index: number }).index; this.globalIndexCache.set(name, i); }
+        return i;
+    }
 
     /** `g = g + by` on the site's global (SiteVar 0), cached per type and increment. */
     private counterTemplate(t: WType, by: number): Template {
@@ -563,6 +581,58 @@ class Instrumenter implements CompileHost {
             this.counterTemplates.set(key, tpl);
         }
         return tpl;
+    }
+
+    /**
+     * alt: the probe body replaces the instruction. Its operands are popped into scratch locals (argN)
+     * and not pushed back; `return e` supplies its result (the type's default otherwise). The predicate
+     * must be decided at instrumentation time: a run-time choice would need the original instruction
+     * inside a new block, with its labels shifted.
+     */
+    private placeAlt(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): boolean {
+        const p = op.probe;
+        ins.detail();
+        const site = this.siteInfo(f, ins, p, 'alt');
+        if (!site) return false;
+        if (!ins.args || !ins.results) {
+            // Without operand types (typing pass not run, or dead code) the stack effect is unknown.
+            if (!this.needsTypes) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt needs operand types; run with a probe that reads argN`); }
+            return false;
+        }
+        if (ins.results.length > 1) { this.warnings.push(`probe ${p.index}: alt on ${ins.op.name} with several results is not supported yet`); return false; }
+        const w = new CodeWriter();
+        const env: SiteEnv = { site, event: site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
+        const slots = site.args.map(t => w.newLocal(t));
+        site.args.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
+        if (site.memarg) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', env.saved.get(site.memarg.isWrite ? 'arg1' : 'arg0')!);
+        const siteVars = new Map<string, Binding>();
+        p.siteVars.forEach((d, k) => siteVars.set(d.name, { kind: 'site', t: typeText(d.type) as WType, id: k }));
+        const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.pushScope();
+        if (p.ast.predicate) {
+            const pv = c.condition(p.ast.predicate);
+            if (!pv.isConst) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): an alt predicate must be decided at instrumentation time; not injected at fid ${f.fid} pc ${ins.pc}`); return false; }
+            if (!pv.v) return false;
+        }
+        for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
+        const rv = ins.results[0] as ValType | undefined;
+        const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
+        w.byte(OP.block).byte(rv ? valTypeByte(rv) : 0x40);
+        c.depth = 1;
+        c.altBlock = { depth: 0, result };
+        c.block(p.ast.body);
+        if (rv) emitConst(w, result, defaultOf(result));
+        w.byte(OP.end);
+        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
+        p.siteVars.forEach((d, k) => {
+            const t = typeText(d.type) as WType;
+            siteGlobals[k] = this.app.globalCount + this.newGlobals.length;
+            this.newGlobals.push({ type: valTypeOf(t), init: constBits(defaultOf(t), t), mutable: true });
+            if (d.report) this.reportVars.push({ name: d.name, type: t, fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_wasm:opcode:${ins.op.name}:alt`, slot: 0, global: siteGlobals[k], vt: valTypeOf(t) });
+        });
+        this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
+        out.push({ at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals });
+        return true;
     }
 
     /** Compiles (or reuses) the code of one opcode probe at one site and queues it. */
@@ -817,6 +887,7 @@ class Instrumenter implements CompileHost {
             const x = ins[i];
             if (x.cut > copied) { code.copy(copied, x.cut); copied = x.cut; }
             placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
+            if (x.skipTo !== undefined && x.skipTo > copied) copied = x.skipTo;
         }
         if (f.bodyEnd > copied) code.copy(copied, f.bodyEnd);
         return { extraLocals, code };
@@ -913,7 +984,8 @@ function declaredType(t: string | undefined): WType | undefined {
 }
 
 function needsStack(p: ProbeDef): boolean {
-    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr') return true;
+    // [helper-6] dup_at() reads every operand of the instruction.
+    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at') return true;
     for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
     return false;
 }
@@ -963,16 +1035,20 @@ class SegmentState {
     reset(): void { this.length = 0; }
 }
 
-/** After this instruction, the next one may not run (branch, call, return, trap). */
-function endsSegment(ins: AppInstr): boolean {
-    if (ins.op.mem) return true;
-    switch (ins.op.category) {
+/** After this instruction, the next one may not run (branch, call, return, trap); by opcode-table index. */
+const ENDS_SEGMENT: Uint8Array = Uint8Array.from(OPCODES, op => {
+    if (op.mem) return 1;
+    switch (op.category) {
         case 'const': case 'compare': case 'variable': case 'parametric': case 'simd':
-            return false;
-        case 'arith': return /\.(div|rem)_/.test(ins.op.name) && !ins.op.name.startsWith('f');
-        case 'convert': return /trunc_f/.test(ins.op.name) && !ins.op.name.includes('_sat_');
-        default: return true;
+            return 0;
+        case 'arith': return /\.(div|rem)_/.test(op.name) && !op.name.startsWith('f') ? 1 : 0;
+        case 'convert': return /trunc_f/.test(op.name) && !op.name.includes('_sat_') ? 1 : 0;
+        default: return 1;
     }
+});
+
+function endsSegment(ins: AppInstr): boolean {
+    return ENDS_SEGMENT[ins.op.index] === 1;
 }
 
 /** Control instructions end a basic block; the instruction after them starts one. */

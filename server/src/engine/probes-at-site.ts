@@ -36,6 +36,13 @@ export function indexProbes(probes: ProbeDef[]): ProbeIndex {
             const e = m.event;
             if (e.op) {
                 for (const mode of m.modes) {
+                    // A block's after/alt concern its whole extent (after its end, the block replaced),
+                    // which the core does not inject yet; better no code than code in the wrong place.
+                    const blockish = e.op.blockLike || e.op.name === 'else' || e.op.name === 'end';
+                    if ((mode === 'alt' && blockish) || (mode === 'after' && e.op.blockLike)) {
+                        idx.unsupported.push({ probe: p, what: `${e.rule}:${mode}` });
+                        continue;
+                    }
                     const list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;
                     if (!list) { idx.unsupported.push({ probe: p, what: `${e.rule}:${mode}` }); continue; }
                     (list[e.op.index] ??= []).push({ probe: p, mode });

@@ -54,7 +54,9 @@ export class WhammRuntime {
     /** The runtime of an instrumented module, or undefined when it needs none. */
     static async forModule(module: WebAssembly.Module): Promise<WhammRuntime | undefined> {
         const r = readRuntimeSpec(module);
-        return r ? WhammRuntime.create(r.spec, r.mapModule) : undefined;
+        if (r) return WhammRuntime.create(r.spec, r.mapModule);
+        // String operations that all folded away may still be imported: serve them from an empty table.
+        return WebAssembly.Module.imports(module).some(i => i.module === RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined;
     }
 
     /** Makes memory `memid` readable by the string functions (the app's once instantiated, a library's). */

@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, waitFor } from './helpers.js';
+import { activateExtension, fixtureUri, waitFor } from './helpers.js';
 
 interface CoverageApi {
     lastCoverage(): Record<string, Record<number, number>> | undefined;
     heatDecorations(): { file: string; levels: Record<number, number[]> }[];
     hotSpotRows(): string[];
+    reportTables(): { name: string; rows: { value: string }[] }[];
 }
 interface CoverageRun { exitCode: number | null; cancelled: boolean; stderr: string; files: string[] }
 
@@ -91,6 +92,8 @@ describe('coverage and heat', function () {
         if (!UI_DIR) this.skip();
         // Show VS Code's own coverage decorations in the editor (gutters), then let the runner capture the window.
         await vscode.commands.executeCommand('testing.coverage.toggleInline').then(undefined, () => undefined);
+        // The Hot spots view (in the Testing side bar) beside the editor, for the picture.
+        await vscode.commands.executeCommand('whamm.hotSpots.focus').then(undefined, () => undefined);
         await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { preview: false, selection: new vscode.Range(14, 0, 14, 0) });
         await new Promise(r => setTimeout(r, 1500));
         const id = 'coverage-heat-main-c';
@@ -109,6 +112,25 @@ describe('coverage and heat', function () {
         const rec = fs.readFileSync(dest, 'utf8').split('end_of_record').find(r => r.includes(`SF:${MAIN_C}\n`));
         assert.ok(rec, 'no record for main.c');
         for (const [line, hits] of expectedHits(MAIN_C)) assert.ok(rec.includes(`\nDA:${line},${hits}\n`), `DA:${line},${hits} missing`);
+    });
+
+    it('Run with Coverage on a .mm runs its probes too: same report as Instrument and Run', async () => {
+        const cfg = vscode.workspace.getConfiguration('whamm');
+        await cfg.update('app', APP, vscode.ConfigurationTarget.Workspace);
+        try {
+            const plain = await vscode.commands.executeCommand<{ reportCsv?: string; exitCode: number | null; stderr: string }>(
+                'whamm.instrumentAndRun', fixtureUri('count-br_if.mm'), { app: APP, quiet: true });
+            assert.equal(plain?.exitCode, 0, plain?.stderr);
+            const expected = /taken, u32, i32, script0, , , , , (\d+)/.exec(plain!.reportCsv ?? '')?.[1];
+            assert.ok(expected, plain!.reportCsv);
+            const r = await vscode.commands.executeCommand<CoverageRun>('whamm.runWithCoverage', fixtureUri('count-br_if.mm'));
+            assert.equal(r?.exitCode, 0, r?.stderr);
+            const taken = api.reportTables().find(t => t.name === 'taken');
+            assert.deepEqual(taken?.rows.map(x => x.value), [expected]);
+            assert.ok(api.lastCoverage()?.[MAIN_C], 'coverage came with the script run');
+        } finally {
+            await cfg.update('app', undefined, vscode.ConfigurationTarget.Workspace);
+        }
     });
 
     it('editing main.c drops its heat overlay; hiding overlays clears them', async () => {

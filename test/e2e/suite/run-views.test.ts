@@ -51,6 +51,18 @@ describe('report view and code lenses', function () {
             // The probe `wasm:opcode:br_if:before` is on line 4 (0-based 3); app.wat has exactly one br_if.
             assert.ok(titled.some(([line, t]) => line === 3 && t === '1 site'), JSON.stringify(titled));
             assert.ok(titled.some(([line, t]) => line === 3 && /Run/.test(String(t))), JSON.stringify(titled));
+            // A picture of the lenses with the Report view beside, for people to look at.
+            const ui = process.env.WHAMM_E2E_UI_DIR;
+            if (ui) {
+                await vscode.commands.executeCommand('workbench.action.closeSidebar');
+                await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, preview: false });
+                await vscode.commands.executeCommand('whamm.showReport');
+                await new Promise(r => setTimeout(r, 6000));
+                const id = 'report-and-lenses';
+                fs.writeFileSync(path.join(ui, `request-${id}.json`), JSON.stringify({ id, kind: 'screenshot' }));
+                await waitFor('the runner to take the screenshot', () => fs.existsSync(path.join(ui, `response-${id}.json`)) ? true : undefined, 60000);
+                await vscode.commands.executeCommand('workbench.view.explorer');
+            }
         } finally {
             await cfg.update('app', undefined, vscode.ConfigurationTarget.Workspace);
         }

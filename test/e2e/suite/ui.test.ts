@@ -38,6 +38,10 @@ describe('ui', function () {
         await vscode.commands.executeCommand('workbench.actions.view.problems');
         await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false });
         await sleep(1500); // let the editor paint its decorations
+        // errors.mm has three mistakes; after everything the suite did before (server restarts, runs,
+        // CodeLens requests) each must still be reported once: a second live client would double them.
+        const now = vscode.languages.getDiagnostics(doc.uri);
+        assert.equal(now.length, 3, `errors.mm diagnostics:\n${now.map(d => d.message).join('\n')}`);
         const errors = vscode.languages.getDiagnostics().flatMap(([, d]) => d)
             .filter(d => d.severity === vscode.DiagnosticSeverity.Error).length;
         const v = await askRunner({ id: 'errors-mm-problems', kind: 'problems', file: 'errors.mm', diagnostics: diags.length, errors });

@@ -46,6 +46,8 @@ export interface SitesResult {
 
 interface AppCache { path: string; mtimeMs: number; size: number; bytes: Uint8Array; mapper?: SourceMapper }
 let cache: AppCache | undefined;
+/** The last answer: CodeLenses are asked again on focus and scroll, with nothing changed. */
+let last: { key: string; result: SitesResult } | undefined;
 
 function readApp(p: string): AppCache {
     const st = fs.statSync(p);
@@ -62,6 +64,14 @@ export async function computeSites(params: SitesParams): Promise<SitesResult> {
     } catch (e) {
         return { probes: [], mapping: 'none', error: `cannot read the app ${params.app}: ${(e as Error).message}` };
     }
+    const key = JSON.stringify([app.path, app.mtimeMs, app.size, params.script, params.userLibs ?? {}, limit, params.searchRoots ?? []]);
+    if (last?.key === key) return last.result;
+    const result = await sitesOf(app, params, limit);
+    last = { key, result };
+    return result;
+}
+
+async function sitesOf(app: AppCache, params: SitesParams, limit: number): Promise<SitesResult> {
     const parsed = await parseScript(params.script, params.scriptPath);
     if (parsed.diagnostics.some(d => d.severity === 1)) return { probes: [], mapping: 'none', error: 'the script has errors' };
     const model = buildScriptModel(parsed.script);

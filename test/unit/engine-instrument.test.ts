@@ -172,6 +172,22 @@ test('func:exit also runs when a br_if leaves the function, and only when it is 
     assert.equal(valueOf(r.rows, 'taken'), '2');
 });
 
+test('alt replaces the instruction; `return` supplies its result; a run-time predicate keeps the original otherwise', async () => {
+    const app = await wat(`(module
+      (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+      (func (export "run") (param i32) (result i32) local.get 0 call $inc)
+      (func (export "_start")))`);
+    const always = await instrument({ app, script: 'wasm:opcode:call:alt { return 100; }' });
+    assert.ok(validates(always.bytes));
+    const a = new WebAssembly.Instance(new WebAssembly.Module(always.bytes), {}).exports as Record<string, (x: number) => number>;
+    assert.equal(a.run(5), 100);
+    const some = await instrument({ app, script: 'wasm:opcode:call(arg0: i32):alt / arg0 > 10 / { return arg0 * 2; }' });
+    assert.ok(validates(some.bytes));
+    const b = new WebAssembly.Instance(new WebAssembly.Module(some.bytes), {}).exports as Record<string, (x: number) => number>;
+    assert.equal(b.run(5), 6);    // predicate false: the original call of $inc
+    assert.equal(b.run(50), 100); // predicate true: replaced
+});
+
 test('memory events: effective_addr = addr + offset, static offset, is_write', async () => {
     const app = await wat(`(module (memory (export "memory") 1)
       (func (export "_start")

@@ -7,7 +7,7 @@ import type { CoverageStore } from '../coverage/store.js';
 import type { LoadedCoverage } from '../coverage/model.js';
 import { formatCount, formatShare, HEAT_LEVELS, heatColor, heatLevel, legend } from './scale.js';
 
-export interface AppliedHeat { file: string; levels: Record<number, number[]> }
+export interface AppliedHeat { file: string; levels: Record<number, number[]>; hovers: Record<number, string> }
 
 export class HeatOverlay implements vscode.Disposable {
     private readonly types: vscode.TextEditorDecorationType[] = [];
@@ -75,6 +75,7 @@ export class HeatOverlay implements vscode.Disposable {
             const data = c?.files.get(file);
             const ranges: vscode.DecorationOptions[][] = this.types.map(() => []);
             const levels: Record<number, number[]> = {};
+            const hovers: Record<number, string> = {};
             if (c && data && this.visible && !this.stale.has(file)) {
                 for (const [line, n] of data.heat) {
                     const level = heatLevel(n, max);
@@ -85,8 +86,9 @@ export class HeatOverlay implements vscode.Disposable {
                         `(${formatShare(n, c.totalInstructions)} of the run); the line started ${formatCount(hits)} time${hits === 1 ? '' : 's'}.`);
                     ranges[level - 1].push({ range: new vscode.Range(line - 1, 0, line - 1, 0), hoverMessage: hover });
                     (levels[level] ??= []).push(line);
+                    hovers[line] = hover.value;
                 }
-                this.applied.set(file, { file, levels });
+                this.applied.set(file, { file, levels, hovers });
             }
             ranges.forEach((r, i) => editor.setDecorations(this.types[i], r));
         }

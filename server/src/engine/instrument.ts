@@ -609,20 +609,37 @@ class Instrumenter implements CompileHost {
         p.siteVars.forEach((d, k) => siteVars.set(d.name, { kind: 'site', t: typeText(d.type) as WType, id: k }));
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
+        let guard: PV | undefined;
         if (p.ast.predicate) {
             const pv = c.condition(p.ast.predicate);
-            if (!pv.isConst) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): an alt predicate must be decided at instrumentation time; not injected at fid ${f.fid} pc ${ins.pc}`); return false; }
-            if (!pv.v) return false;
+            if (!pv.isConst) {
+                // Decided at run time: the original instruction runs when the predicate is false. It then
+                // sits one block deeper, so instructions with labels would need their depths rewritten.
+                if (ins.op.imms.includes('label') || ins.op.imms.includes('brtable')) {
+                    this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${ins.op.name} is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
+                    return false;
+                }
+                guard = pv;
+            } else if (!pv.v) return false;
         }
         for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
         const rv = ins.results[0] as ValType | undefined;
         const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
-        w.byte(OP.block).byte(rv ? valTypeByte(rv) : 0x40);
-        c.depth = 1;
+        const bt = rv ? valTypeByte(rv) : 0x40;
+        if (guard) { c.push(guard); w.byte(OP.if).byte(bt); }
+        w.byte(OP.block).byte(bt);
+        // `return` branches to this block: depth counts the blocks the body opens inside it.
+        c.depth = 0;
         c.altBlock = { depth: 0, result };
         c.block(p.ast.body);
         if (rv) emitConst(w, result, defaultOf(result));
         w.byte(OP.end);
+        if (guard) {
+            w.byte(OP.else);
+            for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+            this.copyInstruction(w, ins);
+            w.byte(OP.end);
+        }
         const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
         p.siteVars.forEach((d, k) => {
             const t = typeText(d.type) as WType;
@@ -633,6 +650,17 @@ class Instrumenter implements CompileHost {
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
         out.push({ at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals });
         return true;
+    }
+
+    /** The original instruction's bytes, with a direct callee's index shifted past added imports. */
+    private copyInstruction(w: CodeWriter, ins: AppInstr): void {
+        const name = ins.op.name;
+        if ((name === 'call' || name === 'return_call' || name === 'ref.func') && ins.callee !== undefined) {
+            const shift = ins.callee >= this.app.importedFuncs.length ? this.imports.length : 0;
+            w.bytes(this.app.bytes.subarray(ins.start, ins.start + (ins.op.prefix >= 0 ? 2 : 1))).u32(ins.callee + shift);
+            return;
+        }
+        w.bytes(this.app.bytes.subarray(ins.start, ins.end));
     }
 
     /** Compiles (or reuses) the code of one opcode probe at one site and queues it. */

@@ -12,7 +12,7 @@ import { activateExtension, fixtureUri, waitFor } from './helpers.js';
 
 interface CoverageApi {
     lastCoverage(): Record<string, Record<number, number>> | undefined;
-    heatDecorations(): { file: string; levels: Record<number, number[]> }[];
+    heatDecorations(): { file: string; levels: Record<number, number[]>; hovers: Record<number, string> }[];
     hotSpotRows(): string[];
     reportTables(): { name: string; rows: { value: string }[] }[];
 }
@@ -78,6 +78,8 @@ describe('coverage and heat', function () {
         // The loop lines (38, 39: 10-11 passes) are hotter than the once-run `return 0;` (49).
         const levelOf = (line: number) => Number(Object.entries(applied.levels).find(([, ls]) => ls.includes(line))?.[0]);
         assert.ok(levelOf(38) > levelOf(49), `levels: ${JSON.stringify(applied.levels)}`);
+        // The hover gives the exact count, its share of the run and how often the line started (HITS: 11).
+        assert.match(applied.hovers[38], /^\*\*Whamm heat\*\* — [\d,]+ instructions executed on this line \(\d+\.\d% of the run\); the line started 11 times\.$/);
     });
 
     it('the Hot spots view lists the loop of main and the hottest functions', () => {

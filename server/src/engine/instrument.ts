@@ -357,7 +357,8 @@ class Instrumenter implements CompileHost {
             for (const [name, b] of this.globals) {
                 if (b.kind === 'global' && !this.app.exportNames.has(`get_${name}`)) {
                     const w = new CodeWriter();
-                    w.byte(OP.global_get).u32(b.index).byte(OP.end); // [helper-6] a body ends with `end`
+                    this.emitGlobalValue(w, b.index);
+                    w.byte(OP.end); // [helper-6] a body ends with `end`
                     const fid = this.addFunction([], [valTypeOf(b.t)], [], w.finish().bytes);
                     this.exports.push({ name: `get_${name}`, kind: 'func', index: fid });
                 }
@@ -527,8 +528,18 @@ class Instrumenter implements CompileHost {
                 n++;
             }
             if (first < 0) continue;
-            const target = c.perSite ? this.app.globalCount + this.newGlobals.length : this.globalIndexOf(c.name);
-            if (c.perSite) this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+            // Every segment counts in a global of its own: increments of one shared global would form one
+            // long dependency chain through memory. A script global is then the sum of its segments' counts
+            // times their sizes, computed when it is read (report flush, --testing getter).
+            const target = this.app.globalCount + this.newGlobals.length;
+            this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+            if (!c.perSite) {
+                const base = this.globalIndexOf(c.name);
+                let parts = this.counterParts.get(base);
+                if (!parts) this.counterParts.set(base, parts = { type: c.type, globals: [], sizes: [] });
+                parts.globals.push(target);
+                parts.sizes.push(n);
+            }
             let rules = this.counterRuleIds[k];
             if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
             const sites = this.sites, fid = f.fid, probe = p.index;
@@ -546,17 +557,31 @@ class Instrumenter implements CompileHost {
                     });
                 }
             }
-            const by = c.perSite ? 1 : n;
-            const template = this.counterTemplate(c.type, by);
-            let g = this.targetArrays.get(target);
-            if (!g) { g = Int32Array.of(target); if (!c.perSite) this.targetArrays.set(target, g); }
+            const template = this.counterTemplate(c.type, 1);
+            const g = Int32Array.of(target);
             out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: g });
         }
         seg.reset();
     }
 
     private readonly counterTemplates = new Map<number, Template>();
-    private readonly targetArrays = new Map<number, Int32Array>();
+    /** Script-global counters spread over per-segment globals: base global -> parts. */
+    private readonly counterParts = new Map<number, { type: WType; globals: number[]; sizes: number[] }>();
+
+    /** Pushes the value of a script global (the sum of its parts for a spread counter). */
+    private emitGlobalValue(w: CodeWriter, index: number): void {
+        w.byte(OP.global_get).u32(index);
+        const parts = this.counterParts.get(index);
+        if (!parts) return;
+        for (let i = 0; i < parts.globals.length; i++) {
+            w.byte(OP.global_get).u32(parts.globals[i]);
+            if (parts.sizes[i] !== 1) {
+                emitConst(w, parts.type, convert(BigInt(parts.sizes[i]), 'u64', parts.type));
+                emitBinary(w, '*', parts.type);
+            }
+            emitBinary(w, '+', parts.type);
+        }
+    }
     /** Per counter op (SegmentState index): rule id by opcode-table index (-1 = not yet named). */
     private readonly counterRuleIds: Int32Array[] = [];
     private readonly globalIndexCache = new Map<string, number>();
@@ -984,7 +1009,7 @@ class Instrumenter implements CompileHost {
             const batch = vars.slice(from, from + READER_BATCH);
             const w = new CodeWriter();
             for (const v of batch) {
-                w.byte(OP.global_get).u32(v.global);
+                this.emitGlobalValue(w, v.global);
                 switch (v.vt) {
                     case 'i32': w.byte(OP.i64_extend_i32_u); break;
                     case 'f32': w.byte(OP.f64_promote_f32).byte(OP.i64_reinterpret_f64); break;

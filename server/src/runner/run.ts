@@ -26,6 +26,8 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+    /** Wall time of the app's own run (wasm:begin + entry point), without compile, link or report flush. */
+    runMs?: number;
     exitCode: number;
     trapped?: string;
     report?: string;
@@ -92,6 +94,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
     const exports = instance.exports as Record<string, unknown>;
     let exitCode = 0;
     let trapped: string | undefined;
+    const started = performance.now();
     try {
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
         if (wasi && typeof exports._start === 'function' && exports.memory instanceof WebAssembly.Memory) {
@@ -106,6 +109,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         err(`trap: ${trapped}\n`);
         exitCode = exitCode || 1;
     }
+    const runMs = performance.now() - started;
 
     let report: string | undefined;
     if (layout) {
@@ -118,7 +122,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         report = formatReport(layout, readSlots(layout, exports), link.formatValue); // [issue 5, helper-6] compound values
         out(report);
     }
-    return { exitCode, trapped, report };
+    return { exitCode, trapped, report, runMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -168,7 +168,18 @@ export function encodeModule(app: AppModule, plan: ModulePlan): Uint8Array {
     return rw.emit().slice();
 }
 
+const ZERO_INITS = new Map<string, Uint8Array>();
+
 function constExpr(g: NewGlobal): Uint8Array {
+    if (g.init === 0n) {
+        let z = ZERO_INITS.get(g.type);
+        if (!z) ZERO_INITS.set(g.type, z = constExprOf(g));
+        return z;
+    }
+    return constExprOf(g);
+}
+
+function constExprOf(g: NewGlobal): Uint8Array {
     const w = new ByteWriter(16);
     const f64 = () => new Float64Array(new BigInt64Array([g.init]).buffer)[0];
     switch (g.type) {

@@ -120,11 +120,13 @@ interface Insertion {
     /** alt: the instruction (up to this offset) is replaced by the code. */
     skipTo?: number;
     template: Template;
-    siteGlobals: Int32Array;
+    siteGlobals: ArrayLike<number>;
 }
 
 const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
 const NO_GLOBALS = new Int32Array(0);
+/** Globals a script-global counter is spread over (see flushSegment). */
+const COUNTER_SPREAD = 8;
 const INT_KEY: Record<string, number> = { u8: 1, i8: 2, u16: 3, i16: 4, u32: 5, i32: 6, u64: 7, i64: 8 };
 
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
@@ -528,17 +530,29 @@ class Instrumenter implements CompileHost {
                 n++;
             }
             if (first < 0) continue;
-            // Every segment counts in a global of its own: increments of one shared global would form one
-            // long dependency chain through memory. A script global is then the sum of its segments' counts
-            // times their sizes, computed when it is read (report flush, --testing getter).
-            const target = this.app.globalCount + this.newGlobals.length;
-            this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
-            if (!c.perSite) {
+            // A script global counter is spread over a few globals, used in turn by consecutive segments:
+            // increments of one shared global would form one long dependency chain through memory. Its
+            // value is the sum of its parts, computed when read (report flush, --testing getter). Per-site
+            // counters get one global per segment (every site of the segment reads it).
+            let target: number, by = 1;
+            if (c.perSite) {
+                target = this.app.globalCount + this.newGlobals.length;
+                this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+            } else {
                 const base = this.globalIndexOf(c.name);
                 let parts = this.counterParts.get(base);
-                if (!parts) this.counterParts.set(base, parts = { type: c.type, globals: [], sizes: [] });
-                parts.globals.push(target);
-                parts.sizes.push(n);
+                if (!parts) {
+                    parts = { type: c.type, globals: [], sizes: [], next: 0 };
+                    for (let j = 0; j < COUNTER_SPREAD; j++) {
+                        parts.globals.push(this.app.globalCount + this.newGlobals.length);
+                        parts.sizes.push(1);
+                        this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
+                    }
+                    this.counterParts.set(base, parts);
+                }
+                target = parts.globals[parts.next];
+                parts.next = (parts.next + 1) % COUNTER_SPREAD;
+                by = n;
             }
             let rules = this.counterRuleIds[k];
             if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
@@ -557,8 +571,8 @@ class Instrumenter implements CompileHost {
                     });
                 }
             }
-            const template = this.counterTemplate(c.type, 1);
-            const g = Int32Array.of(target);
+            const template = this.counterTemplate(c.type, by);
+            const g = [target];
             out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: g });
         }
         seg.reset();
@@ -566,7 +580,7 @@ class Instrumenter implements CompileHost {
 
     private readonly counterTemplates = new Map<number, Template>();
     /** Script-global counters spread over per-segment globals: base global -> parts. */
-    private readonly counterParts = new Map<number, { type: WType; globals: number[]; sizes: number[] }>();
+    private readonly counterParts = new Map<number, { type: WType; globals: number[]; sizes: number[]; next: number }>();
 
     /** Pushes the value of a script global (the sum of its parts for a spread counter). */
     private emitGlobalValue(w: CodeWriter, index: number): void {

@@ -95,25 +95,23 @@ class MapChainScope implements Scope {
 }
 
 export class WhammScopeProvider implements ScopeProvider {
+    /** Keyed by declaration containers only (script, functions, blocks): one entry per scope, not per reference. */
     private readonly cache = new WeakMap<AstNode, Scope>();
 
     getScope(context: ReferenceInfo): Scope {
-        return this.scopeOf(context.container);
+        return this.scopeOf(context.container, AstUtils.getDocument(context.container).localSymbols);
     }
 
-    private scopeOf(node: AstNode): Scope {
+    private scopeOf(node: AstNode | undefined, symbols: LocalSymbols | undefined): Scope {
+        // Nodes without declarations of their own see their nearest declaring ancestor's scope.
+        while (node && !symbols?.has(node)) node = node.$container;
+        if (!node || !symbols) return EMPTY_SCOPE;
         const cached = this.cache.get(node);
         if (cached) return cached;
-        const outer = node.$container ? this.scopeOf(node.$container) : EMPTY_SCOPE;
-        const symbols = AstUtils.getDocument(node).localSymbols;
-        const descs = symbols?.has(node) ? symbols.getStream(node).toArray() : [];
-        let scope = outer;
-        if (descs.length > 0) {
-            const names = new Map<string, AstNodeDescription>();
-            // The first declaration wins, as in Langium's stream scope; duplicates are reported by the checker.
-            for (const d of descs) if (!names.has(d.name)) names.set(d.name, d);
-            scope = new MapChainScope(names, outer);
-        }
+        const names = new Map<string, AstNodeDescription>();
+        // The first declaration wins, as in Langium's stream scope; duplicates are reported by the checker.
+        for (const d of symbols.getStream(node)) if (!names.has(d.name)) names.set(d.name, d);
+        const scope = new MapChainScope(names, this.scopeOf(node.$container, symbols));
         this.cache.set(node, scope);
         return scope;
     }

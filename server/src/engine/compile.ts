@@ -17,6 +17,7 @@ import {
     whammTypeOfVal,
 } from './types.js';
 import { typeText } from './script.js';
+import { elementAt, leafCount, leafTypes, shapeOf, tuplePathOf, type TupleShape } from './tuples.js';
 
 export class CompileError extends Error {
     constructor(message: string, readonly node?: { $cstNode?: { range: { start: { line: number; character: number } } } }) {
@@ -35,16 +36,31 @@ export interface PV {
     pure: boolean;
     /** Static map (br_table targets): index -> value. */
     table?: number[];
+    /** A tuple value (t = 'tuple'): its elements, evaluated in order. */
+    elems?: PV[];
 }
 
 /** Key and value types of a map variable (its storage holds the map's id, an i32). */
 export interface MapShape { keys: WType[]; value: WType; typeText: string }
 
+/** A tuple binding (t = 'tuple') names its first leaf; the others follow at consecutive indices. */
 export type Binding =
-    | { kind: 'global'; t: WType; index: number; map?: MapShape }
-    | { kind: 'site'; t: WType; id: number; map?: MapShape }
-    | { kind: 'local'; t: WType; id: number; map?: MapShape }
-    | { kind: 'param'; t: WType; index: number; map?: MapShape };
+    | { kind: 'global'; t: WType; index: number; map?: MapShape; tuple?: TupleShape }
+    | { kind: 'site'; t: WType; id: number; map?: MapShape; tuple?: TupleShape }
+    | { kind: 'local'; t: WType; id: number; map?: MapShape; tuple?: TupleShape }
+    | { kind: 'param'; t: WType; index: number; map?: MapShape; tuple?: TupleShape };
+
+/** The binding of the element `offset` leaves into tuple binding `b`, of shape `shape`. */
+export function elementBinding(b: Binding, offset: number, shape: TupleShape): Binding {
+    const t: WType = Array.isArray(shape) ? 'tuple' : shape;
+    const tuple = Array.isArray(shape) ? shape : undefined;
+    switch (b.kind) {
+        case 'global': return { kind: 'global', t, index: b.index + offset, tuple };
+        case 'param': return { kind: 'param', t, index: b.index + offset, tuple };
+        case 'site': return { kind: 'site', t, id: b.id + offset, tuple };
+        case 'local': return { kind: 'local', t, id: b.id + offset, tuple };
+    }
+}
 
 /** Host services the compiler needs from the instrumenter. */
 export interface CompileHost {
@@ -97,8 +113,10 @@ export class Compiler {
     // ---------- names ----------
     pushScope(): void { this.scopes.push(new Map()); }
     popScope(): void { this.scopes.pop(); }
-    declareLocal(name: string, t: WType): Binding {
-        const b: Binding = { kind: 'local', t, id: this.w.newLocal(valTypeOf(t)) };
+    declareLocal(name: string, t: WType, tuple?: TupleShape): Binding {
+        const b: Binding = tuple
+            ? { kind: 'local', t: 'tuple', id: leafTypes(tuple).map(l => this.w.newLocal(valTypeOf(l)))[0], tuple }
+            : { kind: 'local', t, id: this.w.newLocal(valTypeOf(t)) };
         this.scopes[this.scopes.length - 1].set(name, b);
         return b;
     }
@@ -131,6 +149,7 @@ export class Compiler {
                     return;
                 }
                 const b = this.targetBinding(s.target);
+                if (b.tuple) { this.storeTuple(b, s.value); return; }
                 const v = this.expr(s.value, b.t);
                 this.store(b, v);
                 return;
@@ -189,10 +208,20 @@ export class Compiler {
             // Per-site (inside probes) or global: a static initialiser became the global's initial value.
             const b = this.siteVars.get(d.name) ?? this.globals.get(d.name);
             if (!b) throw new CompileError(`'${d.name}' has no storage`, d);
+            if (d.init && b.tuple) { this.storeTuple(b, d.init); return; }
             if (d.init && !this.foldedInits.has(d)) {
                 const v = this.expr(d.init, b.t);
                 if (!v.isConst) this.store(b, v);
             }
+            return;
+        }
+        if (d.type.$type === 'TupleType') {
+            const shape = shapeOf(d.type);
+            if (leafTypes(shape).some(l => !isScalar(l) && l !== 'str')) throw new CompileError(`tuples of type ${typeText(d.type)} are not supported yet`, d);
+            // Declared before its initialiser is evaluated would shadow outer names the initialiser uses.
+            const v = d.init ? this.tupleValue(d.init, shape) : undefined;
+            const b = this.declareLocal(d.name, 'tuple', shape);
+            this.storeLeaves(b, shape, v ? this.leafValues(v, shape, d) : leafTypes(shape).map(l => ({ t: l, isConst: true, v: defaultOf(l), pure: true })));
             return;
         }
         const t = typeText(d.type) as WType;
@@ -232,6 +261,13 @@ export class Compiler {
             const b = this.lookup(name);
             if (!b) throw new CompileError(`cannot assign to '${name}'`, e);
             return b;
+        }
+        const path = e.$type === 'MemberExpr' && !e.call ? tuplePathOf(e) : undefined;
+        if (path && e.$type === 'MemberExpr') {
+            const base = this.targetBinding(e.receiver);
+            const at = base.tuple ? elementAt(base.tuple, path) : undefined;
+            if (!at) throw new CompileError('only tuple elements can be assigned by position', e);
+            return elementBinding(base, at.offset, at.shape);
         }
         throw new CompileError('this kind of assignment target is not supported yet (maps: issue 5)', e);
     }
@@ -275,6 +311,12 @@ export class Compiler {
 
     load(b: Binding): PV {
         const w = this.w;
+        if (Array.isArray(b.tuple)) {
+            const shape: TupleShape[] = b.tuple;
+            let offset = 0;
+            const elems = shape.map(s => { const x = this.load(elementBinding(b, offset, s)); offset += leafCount(s); return x; });
+            return { t: 'tuple', isConst: false, pure: true, elems };
+        }
         return {
             t: b.t, isConst: false, pure: true,
             emit: () => {
@@ -288,7 +330,46 @@ export class Compiler {
         };
     }
 
+    // ---------- tuples (see tuples.ts) ----------
+    /** A tuple-typed expression, its literal elements typed after `shape`. */
+    tupleValue(e: Expression, shape: TupleShape): PV {
+        if (e.$type === 'TupleExpr' && Array.isArray(shape) && e.elems.length === shape.length) {
+            return { t: 'tuple', isConst: false, pure: true, elems: e.elems.map((x, i) => Array.isArray(shape[i]) ? this.tupleValue(x, shape[i]) : this.expr(x, shape[i] as WType)) };
+        }
+        return this.expr(e, Array.isArray(shape) ? 'tuple' : shape);
+    }
+
+    /** The leaves of tuple value `v`, converted to the leaf types of `shape`. */
+    leafValues(v: PV, shape: TupleShape, node: unknown): PV[] {
+        if (!Array.isArray(shape)) return [this.coerce(v, shape)];
+        if (!v.elems || v.elems.length !== shape.length) throw new CompileError(`expected a tuple of ${shape.length} elements`, node as never);
+        return v.elems.flatMap((x, i) => this.leafValues(x, shape[i], node));
+    }
+
+    /** Evaluates every leaf before storing any, so `t = (t.1, t.0)` swaps. */
+    storeLeaves(b: Binding, shape: TupleShape, leaves: PV[]): void {
+        const types = leafTypes(shape);
+        for (const v of leaves) this.push(v);
+        for (let i = types.length - 1; i >= 0; i--) this.storeScalar(elementBinding(b, i, types[i]));
+    }
+
+    storeTuple(b: Binding, e: Expression): void {
+        const shape = b.tuple!;
+        this.storeLeaves(b, shape, this.leafValues(this.tupleValue(e, shape), shape, e));
+    }
+
+    private storeScalar(b: Binding): void {
+        const w = this.w;
+        switch (b.kind) {
+            case 'global': w.byte(OP.global_set).u32(b.index); break;
+            case 'site': w.byte(OP.global_set).ref(RefKind.SiteVar, b.id); break;
+            case 'local': w.byte(OP.local_set).ref(RefKind.Local, b.id); break;
+            case 'param': w.byte(OP.local_set).u32(b.index); break;
+        }
+    }
+
     store(b: Binding, v: PV): void {
+        if (b.tuple) { this.storeLeaves(b, b.tuple, this.leafValues(v, b.tuple, undefined)); return; }
         this.push(this.coerce(v, b.t));
         const w = this.w;
         switch (b.kind) {
@@ -362,7 +443,19 @@ export class Compiler {
                     const sm = compileStringMethod(this, this.expr(e.receiver), e.member, e.args, e);
                     if (sm) return sm;
                 }
-                throw new CompileError('member access is not supported yet (strings, tuples: issue 5)', e);
+                const path = e.call ? undefined : tuplePathOf(e);
+                if (path) {
+                    let v = this.expr(e.receiver);
+                    for (const i of path) {
+                        if (!v.elems || i >= v.elems.length) throw new CompileError(`no element ${i} in this value`, e);
+                        // Elements not selected still run when they have side effects.
+                        const side = v.elems.filter((x, k) => k !== i && !x.pure);
+                        if (side.length) throw new CompileError('selecting from a tuple with side effects is not supported yet', e);
+                        v = v.elems[i];
+                    }
+                    return v;
+                }
+                throw new CompileError('member access is not supported yet (strings: issue 5)', e);
             }
             case 'IndexExpr': {
                 if (e.receiver.$type === 'VarRef') {
@@ -373,7 +466,10 @@ export class Compiler {
                 if (recv.table) return this.tableLookup(recv.table, this.coerce(this.expr(e.index, 'u32'), 'u32'));
                 throw new CompileError('only maps and br_table targets can be indexed', e);
             }
-            case 'TupleExpr': throw new CompileError('tuples are not supported yet (issue 5)', e);
+            case 'TupleExpr': {
+                const elems = e.elems.map(x => this.expr(x));
+                return { t: 'tuple', isConst: false, pure: elems.every(x => x.pure), elems };
+            }
         }
         throw new CompileError(`unsupported expression ${(e as Expression).$type}`, e);
     }
@@ -594,6 +690,8 @@ export class Compiler {
         }
         const sb = compileStringBuiltin(this, name, args, node); // [helper-6] read_str, write_str, strcmp, memid
         if (sb) return sb;
+        // An alt body starts with the operands already popped into locals: drop_args has nothing left to do.
+        if (name === 'drop_args' && args.length === 0 && this.env?.mode === 'alt') return { t: 'unit', isConst: false, pure: false, emit: () => {} };
         const vals = args.map(a => this.expr(a));
         const mem = (): { pageSize: number; pages: number } => {
             const id = vals[0]?.isConst ? Number(vals[0].v) : 0;

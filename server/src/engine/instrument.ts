@@ -15,6 +15,7 @@ import { OPCODES } from '../wasm/opcodes.js';
 import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitBinary, emitConst, type PV } from './compile.js';
 import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize, valTypeByte } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
+import { siteSlots } from './tuples.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
@@ -111,6 +112,12 @@ interface CompiledProbe {
     inits: Const[];
 }
 
+interface BlockProbeSite { op: OpcodeProbe; site: SiteInfo; rule: string }
+/** alt on a block: the probe, the opening's site and operands, and where the replaced code begins. */
+interface BlockAlt { op: OpcodeProbe; site: SiteInfo; pops: ValType[]; results: ValType[]; opidx: number; pc: number; start: number }
+const VALTYPE_OF_BYTE: Record<number, ValType | undefined> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+interface BlockFrame { exit: BlockProbeSite[]; after: BlockProbeSite[]; alt?: BlockAlt }
+
 interface Insertion {
     /** Index of the instruction in the function; the code goes before it, or after it when `after`. */
     at: number;
@@ -156,7 +163,8 @@ class Instrumenter implements CompileHost {
     private readonly newGlobals: NewGlobal[] = [];
     private readonly newFunctions: NewFunction[] = [];
     private readonly exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[] = [];
-    private readonly reportVars: (ReportVar & { global: number; vt: ValType })[] = [];
+    /** `more`: a tuple's further leaves (its first is `global`). */
+    private readonly reportVars: (ReportVar & { global: number; vt: ValType; more?: { global: number; vt: ValType }[] })[] = [];
     private readonly sites: SiteTable;
     private readonly warnings: string[] = [];
     private readonly scriptFns = new Map<string, { index: number; params: WType[]; result: WType }>();
@@ -178,7 +186,7 @@ class Instrumenter implements CompileHost {
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
         this.sites = new SiteTable(f => app.funcName(f));
         this.index = indexProbes(model.probes);
-        this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined);
+        this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined) || this.index.blockAlt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);
         setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
         this.planImports();
@@ -331,6 +339,24 @@ class Instrumenter implements CompileHost {
                 if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: index, vt: 'i32' });
                 continue;
             }
+            const slots = siteSlots([d]);
+            if (slots.shapes[0]) {
+                // A tuple: one global per leaf; a non-default initialiser runs at start-up.
+                const index = globalBase + this.newGlobals.length;
+                this.globals.set(d.name, { kind: 'global', t: 'tuple', index, tuple: slots.shapes[0] });
+                for (const lt of slots.leaves) {
+                    this.requireScalar(lt, d);
+                    this.newGlobals.push({ type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true });
+                }
+                if (d.init) startCode.push(d as unknown as Statement);
+                if (d.report) {
+                    this.reportVars.push({
+                        name: d.name, type: typeText(d.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
+                        more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })),
+                    });
+                }
+                continue;
+            }
             const t = typeText(d.type) as WType;
             this.requireScalar(t, d);
             const index = globalBase + this.newGlobals.length;
@@ -357,7 +383,7 @@ class Instrumenter implements CompileHost {
         const layout = this.emitReaders();
         if (this.input.testing) {
             for (const [name, b] of this.globals) {
-                if (b.kind === 'global' && !this.app.exportNames.has(`get_${name}`)) {
+                if (b.kind === 'global' && !b.tuple && !this.app.exportNames.has(`get_${name}`)) {
                     const w = new CodeWriter();
                     this.emitGlobalValue(w, b.index);
                     w.byte(OP.end); // [helper-6] a body ends with `end`
@@ -465,6 +491,11 @@ class Instrumenter implements CompileHost {
         // counter) at the first site is exact. Segments end at every instruction that may branch, call
         // or trap, so counts stay exact even when the run ends in a trap.
         const seg = this.counters.length ? new SegmentState(this.counterOps) : undefined;
+        // Open blocks (innermost last), with the exit/after probes that run at their `end`.
+        const frames: BlockFrame[] = [];
+        /** Replaced ranges [from, to) of block alts, pairwise. */
+        const skipped: number[] = [];
+        let reorder = false;
         const handle = (ins: AppInstr, next: AppInstr | undefined) => {
             const before = idx.before[ins.op.index];
             const after = idx.after[ins.op.index];
@@ -474,6 +505,9 @@ class Instrumenter implements CompileHost {
                     else this.place(f, ins, op, false, insertions, warnedDead);
                 }
             }
+            const atTarget = idx.atTarget[ins.op.index];
+            if (atTarget) for (const op of atTarget) this.placeAtTarget(f, ins, op, insertions);
+            if (idx.nesting && this.trackBlock(f, ins, frames, insertions, skipped)) reorder = true;
             if (hasFuncProbes) {
                 if (ins.opidx === 0) for (const p of idx.funcEntry) this.placeEvent(f, ins, p, 'entry', 'wasm:func:entry', insertions);
                 if (ins.op.name === 'return' || ins.atFuncEnd || (ins.op.name === 'br' && ins.exitsFunction) || ins.op.name.startsWith('return_call')) {
@@ -497,7 +531,7 @@ class Instrumenter implements CompileHost {
         };
         if (!blockProbes) {
             for (const ins of instrs) {
-                if (idx.before[ins.op.index] || idx.after[ins.op.index] || idx.alt[ins.op.index] || hasFuncProbes) handle(ins, undefined);
+                if (idx.before[ins.op.index] || idx.after[ins.op.index] || idx.alt[ins.op.index] || hasFuncProbes || idx.nesting || idx.atTarget[ins.op.index]) handle(ins, undefined);
                 else if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
             }
         } else {
@@ -509,7 +543,18 @@ class Instrumenter implements CompileHost {
         }
         if (seg) {
             this.flushSegment(f, seg, insertions);
-            if (seg.flushed) insertions.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
+            if (seg.flushed) reorder = true;
+        }
+        // Stable: same-place insertions keep their queueing order.
+        if (reorder) insertions.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
+        if (skipped.length) {
+            const inside = (x: Insertion) => {
+                for (let k = 0; k < skipped.length; k += 2) {
+                    if (x.cut > skipped[k] && x.cut < skipped[k + 1]) return true;
+                }
+                return false;
+            };
+            for (let i = insertions.length - 1; i >= 0; i--) if (inside(insertions[i])) insertions.splice(i, 1);
         }
         if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
     }
@@ -691,6 +736,156 @@ class Instrumenter implements CompileHost {
         return true;
     }
 
+    /**
+     * Block extents: `entry` runs at the start of the body (right after block/loop/if/else), `exit` where
+     * the body falls through to its `end` (or to `else`, for the then-arm), `after` past the `end`, where
+     * fall-through and branches out of the block meet. Exit/after code is compiled against the opening
+     * instruction's site and queued at the `end`; returns true when queued out of order.
+     */
+    private trackBlock(f: AppFunction, ins: AppInstr, frames: BlockFrame[], out: Insertion[], skipped: number[]): boolean {
+        const idx = this.index;
+        const name = ins.op.name;
+        const opening = ins.op.blockLike || name === 'else';
+        if (opening) {
+            let carried: BlockFrame['after'] = [];
+            let wholeIf: BlockAlt | undefined;
+            if (name === 'else') {
+                // The then-arm ends here; the if's after probes (and an alt of the whole if) wait for the shared `end`.
+                const top = frames.pop();
+                if (top) {
+                    for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
+                    carried = top.after;
+                    wholeIf = top.alt;
+                }
+            }
+            const frame: BlockFrame = { exit: [], after: carried, alt: wholeIf };
+            const entry = idx.blockEntry[ins.op.index], exit = idx.blockExit[ins.op.index], after = idx.blockAfter[ins.op.index];
+            const alt = idx.blockAlt[ins.op.index];
+            if (entry || exit || after || alt) ins.detail();
+            if (alt && !wholeIf) {
+                for (const op of alt) {
+                    const site = this.siteInfo(f, ins, op.probe, 'alt');
+                    if (!site || !ins.args || !ins.results) continue;
+                    const a: BlockAlt = {
+                        op, site: { ...site, imms: [...site.imms] }, pops: [...ins.args], results: [],
+                        opidx: ins.opidx, pc: ins.pc, start: ins.start,
+                    };
+                    if (name === 'else') {
+                        // alt on else replaces the else opcode alone: the else arm's code joins the then arm
+                        // (the corpus: the replaced arm is never entered). Only valid when both arms are empty-typed.
+                        if (ins.args.length || ins.results.length) {
+                            this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on a typed else is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
+                            continue;
+                        }
+                        if (this.placeBlockAlt(f, a, ins.start, ins.end, out)) break;
+                        continue;
+                    }
+                    // The block's result types (the end's may be unknown: unreachable code before it).
+                    const bt = this.app.bytes[ins.start + 1];
+                    const rv = bt === 0x40 ? undefined : VALTYPE_OF_BYTE[bt];
+                    if (bt !== 0x40 && rv === undefined) {
+                        this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on a block with a type-index signature is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
+                        continue;
+                    }
+                    if (rv) a.results.push(rv);
+                    frame.alt = a;
+                    break;
+                }
+            }
+            const siteOf = (op: OpcodeProbe): BlockProbeSite | undefined => {
+                const site = this.siteInfo(f, ins, op.probe, op.mode);
+                return site && { op, site: { ...site, imms: [...site.imms] }, rule: `wasm:opcode:${name}:${op.mode}` };
+            };
+            if (entry) {
+                for (const op of entry) {
+                    const s = siteOf(op);
+                    if (!s) continue;
+                    if (name === 'if' && needsStack(op.probe)) {
+                        // The condition is gone inside the arm: save the operands just before the if, into
+                        // scratch locals the entry code (compiled with the same first locals) reads.
+                        out.push({ at: ins.opidx, after: false, cut: ins.start, template: ifEntrySaver(s.site.args), siteGlobals: NO_GLOBALS });
+                        this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out, true);
+                    } else this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out);
+                }
+            }
+            if (exit) for (const op of exit) { const s = siteOf(op); if (s) frame.exit.push(s); }
+            if (after) for (const op of after) { const s = siteOf(op); if (s) frame.after.push(s); }
+            frames.push(frame);
+            return false;
+        }
+        if (name !== 'end' || ins.atFuncEnd) return false;
+        const top = frames.pop();
+        if (!top || (top.exit.length === 0 && top.after.length === 0 && !top.alt)) return false;
+        if (top.alt && this.placeBlockAlt(f, top.alt, top.alt.start, ins.end, out)) {
+            // Code queued inside the replaced range (nested probes) is dropped when the body is rewritten.
+            skipped.push(top.alt.start, ins.end);
+        } else {
+            for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
+        }
+        for (const x of top.after) this.placeCompiled(f, ins, x.op.probe, x.site, 'after', x.rule, true, out);
+        return true;
+    }
+
+    /**
+     * at_target on br/br_if: runs at whichever target control goes to. A br always reaches its label; a
+     * br_if reaches either its label or its fall-through, so the code runs at every execution (the
+     * corpus counts a not-taken br_if too), with arg0 the condition. Placed at the branch itself.
+     */
+    private placeAtTarget(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): void {
+        const p = op.probe;
+        ins.detail();
+        const site = this.siteInfo(f, ins, p, op.mode);
+        if (!site) return;
+        this.placeCompiled(f, ins, p, site, 'at_target', `wasm:opcode:${ins.op.name}:at_target`, false, out);
+    }
+
+    /**
+     * alt on a block-like opcode: the probe body replaces the block from its opening to its `end` (on
+     * else, the else opcode only). Operands are popped (drop_args is implicit), the block's results are the
+     * types' defaults. The predicate must be decided at instrumentation time.
+     */
+    private placeBlockAlt(f: AppFunction, a: BlockAlt, from: number, to: number, out: Insertion[]): boolean {
+        const p = a.op.probe;
+        const results = a.results;
+        if (results.length > 1) { this.warnings.push(`probe ${p.index}: alt on ${a.site.opname} with several results is not supported yet`); return false; }
+        const w = new CodeWriter();
+        const env: SiteEnv = { site: a.site, event: a.site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
+        const slots = a.pops.map(t => w.newLocal(t));
+        a.pops.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
+        const siteVars = new Map<string, Binding>();
+        p.siteVars.forEach((d, k) => siteVars.set(d.name, { kind: 'site', t: typeText(d.type) as WType, id: k }));
+        const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.pushScope();
+        if (p.ast.predicate) {
+            const pv = c.condition(p.ast.predicate);
+            if (!pv.isConst) {
+                this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${a.site.opname} is not supported yet; not injected at fid ${f.fid} pc ${a.pc}`);
+                return false;
+            }
+            if (!pv.v) return false;
+        }
+        for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
+        const rv = results[0] as ValType | undefined;
+        const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
+        w.byte(OP.block).byte(rv ? valTypeByte(rv) : 0x40);
+        c.depth = 0;
+        c.altBlock = { depth: 0, result };
+        c.block(p.ast.body);
+        if (rv) emitConst(w, result, defaultOf(result));
+        w.byte(OP.end);
+        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
+        const rule = `wasm:opcode:${a.site.opname}:alt`;
+        p.siteVars.forEach((d, k) => {
+            const t = typeText(d.type) as WType;
+            siteGlobals[k] = this.app.globalCount + this.newGlobals.length;
+            this.newGlobals.push({ type: valTypeOf(t), init: constBits(defaultOf(t), t), mutable: true });
+            if (d.report) this.reportVars.push({ name: d.name, type: t, fname: a.site.fname || `#${a.site.fid}`, fid: a.site.fid, pc: a.site.pc, probe: `${p.index}_${rule}`, slot: 0, global: siteGlobals[k], vt: valTypeOf(t) });
+        });
+        this.sites.add(f.fid, a.pc, a.opidx, a.start, p.index, rule);
+        out.push({ at: a.opidx, after: false, cut: from, skipTo: to, template: w.finish(), siteGlobals });
+        return true;
+    }
+
     /** The original instruction's bytes, with a direct callee's index shifted past added imports. */
     private copyInstruction(w: CodeWriter, ins: AppInstr): void {
         const name = ins.op.name;
@@ -741,19 +936,36 @@ class Instrumenter implements CompileHost {
         this.placeCompiled(f, ins, p, site, whenTaken ? 'when-taken' : '', `${rule}:<no-mode>`, false, out);
     }
 
-    private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[]): void {
-        const key = this.cacheKey(p, mode, site);
+    private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false): void {
+        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '');
         let compiled = this.cache.get(key);
         if (compiled === undefined) {
-            compiled = this.compileAt(p, site, mode);
+            compiled = this.compileAt(p, site, mode, preSaved);
             this.cache.set(key, compiled);
         }
         if (compiled === null) return;
-        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
+        const slotsOf = siteSlots(p.siteVars);
+        const siteGlobals = p.siteVars.length ? new Int32Array(slotsOf.leaves.length) : NO_GLOBALS;
         const base = this.app.globalCount;
         p.siteVars.forEach((d, k) => {
             const index = base + this.newGlobals.length;
-            siteGlobals[k] = index;
+            siteGlobals[slotsOf.first[k]] = index;
+            const tuple = slotsOf.shapes[k];
+            if (tuple) {
+                const types = slotsOf.leaves.slice(slotsOf.first[k], slotsOf.first[k] + (k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] - slotsOf.first[k] : slotsOf.leaves.length));
+                types.forEach((lt, j) => {
+                    siteGlobals[slotsOf.first[k] + j] = base + this.newGlobals.length;
+                    this.newGlobals.push({ type: valTypeOf(lt), init: constBits(compiled!.inits[slotsOf.first[k] + j], lt), mutable: true });
+                });
+                if (d.report) {
+                    this.reportVars.push({
+                        name: d.name, type: typeText(d.type), fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
+                        probe: `${p.index}_${rule}`, slot: 0, global: index, vt: valTypeOf(types[0]),
+                        more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })),
+                    });
+                }
+                return;
+            }
             if (mapShape(d.type)) {
                 const id = this.newMap(d.type);
                 this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
@@ -766,7 +978,7 @@ class Instrumenter implements CompileHost {
                 return;
             }
             const t = typeText(d.type) as WType;
-            this.newGlobals.push({ type: valTypeOf(t), init: constBits(compiled!.inits[k], t), mutable: true });
+            this.newGlobals.push({ type: valTypeOf(t), init: constBits(compiled!.inits[slotsOf.first[k]], t), mutable: true });
             if (d.report) {
                 this.reportVars.push({
                     // The reference prints functions without a name as `#<fid>`.
@@ -814,10 +1026,10 @@ class Instrumenter implements CompileHost {
         if (ins.brTable) site.brTable = ins.brTable;
         if (ins.callee !== undefined) {
             const imp = this.app.importedFuncs.find(i => i.fid === ins.callee);
-            const t = this.app.funcType(ins.callee);
             site.callee = {
                 name: imp ? imp.name : this.app.funcName(ins.callee), module: imp ? imp.module : '',
-                type: `(${t.params.join(', ')}) -> (${t.results.join(', ')})`,
+                // Where the callee lives (the corpus compares it with "import" and "local").
+                type: imp ? 'import' : 'local',
             };
         }
         if (!this.boundsAccept(p, site, mode)) return undefined;
@@ -835,7 +1047,8 @@ class Instrumenter implements CompileHost {
         return key;
     }
 
-    private compileAt(p: ProbeDef, site: SiteInfo, mode: string): CompiledProbe | null {
+    /** preSaved: the operands were saved to the template's first locals by earlier code (see ifEntrySaver). */
+    private compileAt(p: ProbeDef, site: SiteInfo, mode: string, preSaved = false): CompiledProbe | null {
         const w = new CodeWriter();
         const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
         // Operands (before) or results (after) the probe reads are popped into scratch locals and pushed
@@ -866,9 +1079,11 @@ class Instrumenter implements CompileHost {
             if (d <= deepest) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', { id: slots[d], t: stack[d] });
         }
         const siteVars = new Map<string, Binding>();
+        const slotsOf = siteSlots(p.siteVars);
         p.siteVars.forEach((d, k) => {
             const shape = mapShape(d.type);
-            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id: k, map: shape } : { kind: 'site', t: typeText(d.type) as WType, id: k });
+            const id = slotsOf.first[k], tuple = slotsOf.shapes[k];
+            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: typeText(d.type) as WType, id });
         });
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
@@ -879,8 +1094,10 @@ class Instrumenter implements CompileHost {
             if (!pv.isConst) guard = pv;
         }
         // Per-site variables: static initialisers become the globals' initial values.
-        const inits: Const[] = p.siteVars.map(d => {
+        const inits: Const[] = p.siteVars.flatMap((d, k): Const | Const[] => {
             if (mapShape(d.type)) return 0n;
+            // Tuples start at their defaults; an initialiser runs in the body.
+            if (slotsOf.shapes[k]) return slotsOf.leaves.slice(slotsOf.first[k], k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] : undefined).map(defaultOf);
             const t = typeText(d.type) as WType;
             this.requireScalar(t, d);
             if (!d.init) return defaultOf(t);
@@ -891,12 +1108,13 @@ class Instrumenter implements CompileHost {
             c.foldedInits.add(d);
             return convert(v.v!, v.t, t);
         });
-        if (deepest === 0) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
+        if (preSaved) { /* operands already in the slots */ }
+        else if (deepest === 0) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
         else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
         if (guard) { c.push(guard); w.byte(OP.if).byte(0x40); }
         c.block(p.ast.body);
         if (guard) w.byte(OP.end);
-        if (deepest > 0) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        if (deepest > 0 && !preSaved) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
         if (mode === 'when-taken') {
             // Before a br_if: run the code only when the branch is taken, keeping the condition.
             const body = w.finish();
@@ -970,7 +1188,7 @@ class Instrumenter implements CompileHost {
             if (s.$type === 'VarDecl') {
                 const d = s as unknown as { name: string; init: never };
                 const b = this.globals.get(d.name)!;
-                c.store(b, c.expr(d.init, b.t));
+                if (b.tuple) c.storeTuple(b, d.init); else c.store(b, c.expr(d.init, b.t));
             } else c.stmt(s);
         }
         for (const p of this.index.begin) this.inlineProbe(c, w, p);
@@ -1019,8 +1237,10 @@ class Instrumenter implements CompileHost {
     private emitReaders(): ReportLayout {
         const layout: ReportLayout = { version: 1, script: this.input.scriptPath ?? 'script.mm', vars: [], readers: [] };
         const vars = this.reportVars;
-        for (let from = 0; from < vars.length; from += READER_BATCH) {
-            const batch = vars.slice(from, from + READER_BATCH);
+        // A tuple takes one slot per leaf.
+        const leaves = vars.some(v => v.more) ? vars.flatMap(v => [v, ...(v.more ?? [])]) : vars;
+        for (let from = 0; from < leaves.length; from += READER_BATCH) {
+            const batch = leaves.slice(from, from + READER_BATCH);
             const w = new CodeWriter();
             for (const v of batch) {
                 this.emitGlobalValue(w, v.global);
@@ -1036,13 +1256,27 @@ class Instrumenter implements CompileHost {
             this.exports.push({ name, kind: 'func', index: fid });
             layout.readers.push({ export: name, count: batch.length });
         }
-        vars.forEach((v, slot) => {
-            const { global: _g, vt: _vt, ...rest } = v;
+        let slot = 0;
+        for (const v of vars) {
+            const { global: _g, vt: _vt, more, ...rest } = v;
             layout.vars.push({ ...rest, slot });
-        });
+            slot += 1 + (more?.length ?? 0);
+        }
         if (this.endExport) layout.end = this.endExport;
         return layout;
     }
+}
+
+/**
+ * Saves an if's operands (condition first) into a template's first locals and leaves the stack as it was.
+ * Scratch locals are pooled by type, so an entry template allocating the same leading locals reads them.
+ */
+function ifEntrySaver(args: ValType[]): Template {
+    const w = new CodeWriter();
+    const slots = args.map(t => w.newLocal(t));
+    for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
+    for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+    return w.finish();
 }
 
 function declaredType(t: string | undefined): WType | undefined {

@@ -12,6 +12,16 @@ export interface ProbeIndex {
     before: (OpcodeProbe[] | undefined)[];
     after: (OpcodeProbe[] | undefined)[];
     alt: (OpcodeProbe[] | undefined)[];
+    /** Block-like opcodes (and else): entry at the body's start, exit at its fall-through end, after past its `end`. */
+    blockEntry: (OpcodeProbe[] | undefined)[];
+    blockExit: (OpcodeProbe[] | undefined)[];
+    blockAfter: (OpcodeProbe[] | undefined)[];
+    /** alt on a block-like opcode replaces the whole block (on else: the else arm). */
+    blockAlt: (OpcodeProbe[] | undefined)[];
+    /** br/br_if: runs when the branch is taken (placed at the branch, under its condition). */
+    atTarget: (OpcodeProbe[] | undefined)[];
+    /** Some block-extent list is non-empty: the instrumenter tracks block nesting. */
+    nesting: boolean;
     funcEntry: ProbeDef[];
     funcExit: ProbeDef[];
     blockStart: ProbeDef[];
@@ -25,7 +35,7 @@ export interface ProbeIndex {
 
 export function indexProbes(probes: ProbeDef[]): ProbeIndex {
     const idx: ProbeIndex = {
-        before: [], after: [], alt: [], funcEntry: [], funcExit: [], blockStart: [], blockEnd: [],
+        before: [], after: [], alt: [], blockEntry: [], blockExit: [], blockAfter: [], blockAlt: [], atTarget: [], nesting: false, funcEntry: [], funcExit: [], blockStart: [], blockEnd: [],
         begin: [], end: [], report: [], unsupported: [],
     };
     for (const p of probes) {
@@ -39,11 +49,20 @@ export function indexProbes(probes: ProbeDef[]): ProbeIndex {
                     // A block's after/alt concern its whole extent (after its end, the block replaced),
                     // which the core does not inject yet; better no code than code in the wrong place.
                     const blockish = e.op.blockLike || e.op.name === 'else' || e.op.name === 'end';
-                    if ((mode === 'alt' && blockish) || (mode === 'after' && e.op.blockLike)) {
+                    const extent = e.op.blockLike || e.op.name === 'else';
+                    if ((mode === 'alt' || mode === 'block_alt') && !extent && blockish) {
                         idx.unsupported.push({ probe: p, what: `${e.rule}:${mode}` });
                         continue;
                     }
-                    const list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;
+                    let list: (OpcodeProbe[] | undefined)[] | undefined;
+                    if (extent && (mode === 'after' || mode === 'entry' || mode === 'exit' || mode === 'alt' || mode === 'block_alt')) {
+                        list = mode === 'after' ? idx.blockAfter : mode === 'entry' ? idx.blockEntry : mode === 'exit' ? idx.blockExit : idx.blockAlt;
+                        idx.nesting = true;
+                    } else if (mode === 'at_target' && (e.op.name === 'br' || e.op.name === 'br_if')) {
+                        list = idx.atTarget;
+                    } else {
+                        list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;
+                    }
                     if (!list) { idx.unsupported.push({ probe: p, what: `${e.rule}:${mode}` }); continue; }
                     (list[e.op.index] ??= []).push({ probe: p, mode });
                 }

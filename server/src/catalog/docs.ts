@@ -27,7 +27,7 @@ export const VAR_DOCS: Record<string, string> = {
     memory: 'Index of the memory the instruction accesses.',
     target_fn_name: 'Name of the called function (export/import or name-section name).',
     target_imp_module: 'Module name of the called function when it is an import, else "".',
-    target_fn_type: 'Signature of the called function, e.g. "(i32, i32) -> (i64)".',
+    target_fn_type: 'Whether the called function is "import"ed or "local" to the module.',
     table_entry_idx: 'Table slot the indirect call or table read goes through.',
     target_funcref: 'Function reference found in the table slot.',
     resolved_fid: 'Function index the reference resolves to (-1 when it is not a known function).',

@@ -107,3 +107,19 @@ test('info lists the events a rule selects, with bound variables on -v', () => {
     const none = whamm(['info', '--rule', 'wasm:opcode:nosuchop:before']);
     assert.equal(none.code, 2);
 });
+
+test('the default output never replaces a file whamm did not write', async () => {
+    const cwd = fs.mkdtempSync(path.join(dir, 'default-out-'));
+    fs.writeFileSync(path.join(cwd, 'app.wasm'), await wat(APP_WAT));
+    fs.writeFileSync(path.join(cwd, 'count.mm'), 'var n: u32;\nwasm:opcode:call:before { n++; }\n');
+    fs.writeFileSync(path.join(cwd, 'output.wasm'), 'the user\'s own file');
+    const refused = whamm(['instr', '--app', 'app.wasm', '--script', 'count.mm'], cwd);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /output\.wasm exists and was not written by whamm/);
+    assert.equal(fs.readFileSync(path.join(cwd, 'output.wasm'), 'utf8'), 'the user\'s own file');
+    // Once the file is gone, the default is used; re-instrumenting over our own output is fine.
+    fs.rmSync(path.join(cwd, 'output.wasm'));
+    assert.equal(whamm(['instr', '--app', 'app.wasm', '--script', 'count.mm'], cwd).code, 0);
+    assert.equal(whamm(['instr', '--app', 'app.wasm', '--script', 'count.mm'], cwd).code, 0);
+    assert.ok(WebAssembly.validate(fs.readFileSync(path.join(cwd, 'output.wasm'))));
+});

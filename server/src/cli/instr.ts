@@ -7,6 +7,8 @@ export interface InstrCommandOptions {
     app: string;
     script: string;
     output: string;
+    /** False when the output is the default name: then a file we did not write is never replaced. */
+    explicitOutput?: boolean;
     userLibs: Map<string, string>;
     testing: boolean;
 }
@@ -16,6 +18,10 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     const script = readInput(o.script, 'script').toString('utf8');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
+    if (o.explicitOutput === false && fs.existsSync(o.output) && !fs.existsSync(siteTablePath(o.output))) {
+        // A default-named file without our site table beside it is the user's own: keep it.
+        throw new InputError(`${o.output} exists and was not written by whamm; choose the output with -o OUT.wasm`);
+    }
     if (path.resolve(o.output) === path.resolve(o.app)) {
         // Only when asked explicitly (-o names the app) is the input replaced.
         process.stderr.write(`whamm instr: note: overwriting the app ${o.app} as -o asks\n`);

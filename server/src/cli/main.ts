@@ -34,7 +34,8 @@ Options:
   --app PATH            the application module to instrument (never modified)
   --script PATH         the Whamm script (.mm)
   -o, --output PATH     where to write the instrumented module
-                        (default: output.wasm in the current directory, as the reference does)
+                        (default: output.wasm in the current directory, as the reference does;
+                        a file of that name that whamm did not write is never replaced)
   --user-libs LIST      user libraries, name=PATH[,name=PATH...] (for 'use name;')
   --testing             also export get_<var> for every global script variable
   -h, --help            this help
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
                 if (typeof script !== 'string') throw new UsageError('missing --script SCRIPT.mm');
                 const out = (a.options.get('o') ?? a.options.get('output')) as string | undefined;
                 return await instrCommand({
-                    app, script, output: out ?? 'output.wasm',
+                    app, script, output: out ?? 'output.wasm', explicitOutput: out !== undefined,
                     userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
                     testing: a.options.has('testing'),
                 });

@@ -371,13 +371,7 @@ export class Compiler {
     store(b: Binding, v: PV): void {
         if (b.tuple) { this.storeLeaves(b, b.tuple, this.leafValues(v, b.tuple, undefined)); return; }
         this.push(this.coerce(v, b.t));
-        const w = this.w;
-        switch (b.kind) {
-            case 'global': w.byte(OP.global_set).u32(b.index); break;
-            case 'site': w.byte(OP.global_set).ref(RefKind.SiteVar, b.id); break;
-            case 'local': w.byte(OP.local_set).ref(RefKind.Local, b.id); break;
-            case 'param': w.byte(OP.local_set).u32(b.index); break;
-        }
+        this.storeScalar(b);
     }
 
     /** Emits code that leaves the value on the stack. */

@@ -30,13 +30,6 @@ export interface ReportVar {
     slot: number;
 }
 
-/** A map of the i64-word map store (runtime/word-maps.ts); the engine currently uses whamm:rt instead. */
-export interface MapInfo {
-    id: number;
-    keys: ScalarTypeName[];
-    value: ScalarTypeName;
-}
-
 export interface ReportLayout {
     version: 1;
     script: string;
@@ -45,8 +38,6 @@ export interface ReportLayout {
     readers: { export: string; count: number }[];
     /** Present when the script has wasm:end / wasm:report probes. */
     end?: string;
-    /** Maps of the word-map store, by id (unused while maps go through whamm:rt). */
-    maps?: MapInfo[];
 }
 
 /**

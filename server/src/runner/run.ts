@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import type { WASI as WasiType } from 'node:wasi';
 import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '../engine/report-layout.js';
 import { formatReport } from './report-format.js';
-import { createWordMapRuntime } from '../runtime/word-maps.js';
 import { linkRuntime } from '../runtime/link.js';
 
 export interface RunOptions {
@@ -61,10 +60,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
     const imports = WebAssembly.Module.imports(module);
     const usesWasi = imports.some(i => WASI_MODULES.has(i.module));
 
-    // [issue 5, helper-6] maps live in the generated wasm hash table (server/src/runtime/word-maps.ts),
-    // about 3x faster per update than a JS Map (test/bench/map-runtime.bench.ts); same interface.
-    const runtime = await createWordMapRuntime(layout?.maps ?? [], module);
-    const importObject: WebAssembly.Imports = { ...runtime.imports };
+    const importObject: WebAssembly.Imports = {};
     const wasiOptions = {
         version: 'preview1' as const,
         args: [opts.argv0 ?? 'app.wasm', ...(opts.args ?? [])],

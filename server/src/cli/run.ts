@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runModule } from '../runner/run.js';
+import { compileForEngine } from '../runner/engine-compile.js';
 import { InputError, readInput } from './io.js';
 
 export interface RunCommandOptions {
@@ -12,13 +13,11 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
     const bytes = readInput(o.module, 'module');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
-    let module: WebAssembly.Module;
     try {
-        module = await WebAssembly.compile(bytes);
+        await compileForEngine(bytes);
     } catch (e) {
         throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message}`);
     }
-    void module;
     let r;
     try {
         r = await runModule(bytes, { args: o.args, argv0: path.basename(o.module), userLibs: libs });

@@ -70,6 +70,13 @@ export interface CompileHost {
     callStatic(lib: string, fn: string, args: Const[]): { t: WType; v: Const };
     /** A dynamic library call: function index of the import and its signature. */
     libraryImport?(lib: string, fn: string): { index: number; params: WType[]; result: WType } | undefined;
+    /**
+     * An app function named by `alt_call_by_id` (its index in the app) or `alt_call_by_name` (its export or
+     * name-section name): its index in the instrumented module and its type.
+     */
+    /** Function index of the generated `(slot: i32) -> fid` lookup of `table`. */
+    tableResolver?(table: number): number;
+    appFunction?(by: number | string): { index: number; params: ValType[]; results: ValType[] } | undefined;
     /** Static memory facts: page size and initial size in pages of memory `mem`. */
     memory(mem: number): { pageSize: number; pages: number } | undefined;
     isLibrary(name: string): boolean;
@@ -96,7 +103,7 @@ export class Compiler {
     /** Nesting of blocks the generated code opened (for `br` out of an alt body). */
     depth = 0;
     /** Set while compiling an alt body: the block `return` leaves and the result it supplies. */
-    altBlock?: { depth: number; result: WType };
+    altBlock?: { depth: number; result: WType; resultLocal?: number };
     /** report/unshared declarations whose initialiser was folded into the global's initial value. */
     readonly foldedInits = new Set<VarDecl>();
 
@@ -258,7 +265,7 @@ export class Compiler {
     private targetBinding(e: Expression): Binding {
         if (e.$type === 'VarRef') {
             const name = e.ref.$refText;
-            const b = this.lookup(name);
+            const b = this.lookup(name) ?? this.operandBinding(name);
             if (!b) throw new CompileError(`cannot assign to '${name}'`, e);
             return b;
         }
@@ -631,6 +638,23 @@ export class Compiler {
                 case 'targets': return { t: 'map', isConst: false, pure: true, table: bt.targets };
             }
         }
+        if (s.opname.endsWith('call_indirect')) {
+            const table = Number(s.imms[1] ?? 0);
+            switch (name) {
+                case 'table_entry_idx': return this.savedValue('arg0', 'i32');
+                case 'resolved_fid': {
+                    const slot = this.savedValue('arg0', 'i32');
+                    if (!slot || !this.host.tableResolver) return undefined;
+                    const resolver = this.host.tableResolver(table);
+                    return { t: 'i32', isConst: false, pure: true, emit: w => { slot.emit!(w); w.byte(OP.call).u32(resolver); } };
+                }
+                case 'target_funcref': {
+                    const slot = this.savedValue('arg0', 'i32');
+                    if (!slot) return undefined;
+                    return { t: 'funcref', isConst: false, pure: true, emit: w => { slot.emit!(w); w.byte(0x25).u32(table); } };
+                }
+            }
+        }
         if (s.callee) {
             switch (name) {
                 case 'target_fn_name': return k('str', s.callee.name);
@@ -667,6 +691,70 @@ export class Compiler {
         return undefined;
     }
 
+    /**
+     * alt_call_by_id(fid) / alt_call_by_name("f"): calls another app function with the replaced call's operands.
+     * Its result becomes the replaced instruction's result unless the body later `return`s another one.
+     */
+    private altCall(name: string, args: Expression[], node: Expression): PV {
+        const a = args[0];
+        let by: number | string | undefined;
+        if (name === 'alt_call_by_name') {
+            if (args.length !== 1 || a.$type !== 'StrLit') throw new CompileError('alt_call_by_name needs a string literal: the function\'s name', node);
+            by = unescape(a.value);
+        } else {
+            const v = args.length === 1 ? this.expr(a, 'u32') : undefined;
+            if (!v?.isConst) throw new CompileError('alt_call_by_id needs a function index known at instrumentation time', node);
+            by = Number(num(v.v!));
+        }
+        const target = this.host.appFunction?.(by);
+        if (!target) throw new CompileError(`${name}: the app has no function ${typeof by === 'string' ? `named '${by}'` : by}`, a ?? node);
+        const site = this.env?.site;
+        const operands = site ? [...site.args].reverse() : [];
+        const results = site ? site.results : [];
+        const sig = (ps: readonly string[], rs: readonly string[]) => `(${ps.join(', ')}) -> (${rs.join(', ')})`;
+        if (target.params.join() !== operands.join() || target.results.join() !== [...results].reverse().join()) {
+            throw new CompileError(`${name}: the function has type ${sig(target.params, target.results)} but the replaced call has ${sig(operands, [...results].reverse())}`, a ?? node);
+        }
+        const alt = this.altBlock;
+        return {
+            t: 'unit', isConst: false, pure: false,
+            emit: w => {
+                for (let i = operands.length - 1; i >= 0; i--) {
+                    const slot = this.env!.saved.get(`arg${i}`);
+                    if (!slot) throw new CompileError(`${name}: operand arg${i} was not saved`, node);
+                    w.byte(OP.local_get).ref(RefKind.Local, slot.id);
+                }
+                w.byte(OP.call).u32(target.index);
+                if (target.results.length === 0) return;
+                if (alt && target.results.length === 1) {
+                    alt.resultLocal ??= w.newLocal(target.results[0]);
+                    w.byte(OP.local_set).ref(RefKind.Local, alt.resultLocal);
+                } else for (let i = 0; i < target.results.length; i++) w.byte(OP.drop);
+            },
+        };
+    }
+
+    /** Leaves the value an alt body supplies when it falls through: an alt call's result, else the default. */
+    altFallthrough(): void {
+        const alt = this.altBlock;
+        if (!alt || alt.result === 'unit') return;
+        if (alt.resultLocal !== undefined) this.w.byte(OP.local_get).ref(RefKind.Local, alt.resultLocal);
+        else emitConst(this.w, alt.result, defaultOf(alt.result));
+    }
+
+    /**
+     * `argN = v;` before an instruction writes the scratch local its operand was saved in; the site pushes the
+     * saved operands back after the probe, so the instruction sees the new value.
+     */
+    private operandBinding(name: string): Binding | undefined {
+        const m = /^arg(\d+)$/.exec(name);
+        const slot = m ? this.env?.saved.get(name) : undefined;
+        if (!m || !slot || !this.env) return undefined;
+        const i = Number(m[1]);
+        const t = (this.env.bounds.get(name) as WType | undefined) ?? this.env.site?.argWhamm?.[i] ?? whammTypeOfVal(slot.t);
+        return { kind: 'local', t, id: slot.id };
+    }
+
     private savedValue(name: string, t: WType): PV | undefined {
         const slot = this.env?.saved.get(name);
         if (!slot) return undefined;
@@ -686,6 +774,22 @@ export class Compiler {
         if (sb) return sb;
         // An alt body starts with the operands already popped into locals: drop_args has nothing left to do.
         if (name === 'drop_args' && args.length === 0 && this.env?.mode === 'alt') return { t: 'unit', isConst: false, pure: false, emit: () => {} };
+        if ((name === 'alt_call_by_id' || name === 'alt_call_by_name') && this.env?.mode === 'alt') return this.altCall(name, args, node);
+        if (name === 'resolve_funcref' && args.length === 2 && this.host.tableResolver) {
+            // The slot decides (see table-resolver.ts); the funcref is only evaluated for its side effects.
+            const ref = this.expr(args[0]);
+            const slot = this.coerce(this.expr(args[1], 'i32'), 'i32');
+            const site = this.env?.site;
+            const resolver = this.host.tableResolver(site?.opname.endsWith('call_indirect') ? Number(site.imms[1] ?? 0) : 0);
+            return {
+                t: 'i32', isConst: false, pure: ref.pure && slot.pure,
+                emit: w => {
+                    if (!ref.pure) { this.push(ref); w.byte(OP.drop); }
+                    this.push(slot);
+                    w.byte(OP.call).u32(resolver);
+                },
+            };
+        }
         const vals = args.map(a => this.expr(a));
         const mem = (): { pageSize: number; pages: number } => {
             const id = vals[0]?.isConst ? Number(vals[0].v) : 0;

@@ -16,6 +16,8 @@ import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, e
 import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize, valTypeByte } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
 import { siteSlots } from './tuples.js';
+import { initialTableContents, resolverBody } from './table-resolver.js';
+import { numberScriptGlobals } from './global-numbering.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
@@ -110,6 +112,11 @@ interface CompiledProbe {
     template: Template;
     /** Initial values of the probe's per-site variables at this site. */
     inits: Const[];
+    /**
+     * An `after` probe reading operands: they are saved before the instruction into locals of these types,
+     * which are the template's first locals (see Insertion.pins).
+     */
+    argsBefore?: ValType[];
 }
 
 interface BlockProbeSite { op: OpcodeProbe; site: SiteInfo; rule: string }
@@ -128,8 +135,15 @@ interface Insertion {
     skipTo?: number;
     template: Template;
     siteGlobals: ArrayLike<number>;
+    /**
+     * The template's first locals are the function's pinned locals with these ids, not pooled scratch: the
+     * value lives from one insertion to another (operands saved before a call, read after it), so other
+     * probes' scratch code in between must not reuse them.
+     */
+    pins?: Int32Array;
 }
 
+const TABLE_WRITES = new Set(['table.set', 'table.grow', 'table.init', 'table.copy', 'table.fill']);
 const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
 const NO_GLOBALS = new Int32Array(0);
 /** Globals a script-global counter is spread over (see flushSegment). */
@@ -289,6 +303,39 @@ class Instrumenter implements CompileHost {
     // ---------- CompileHost ----------
     scriptFunction(name: string) { return this.scriptFns.get(name); }
     isLibrary(name: string): boolean { return this.model.uses.includes(name); }
+    /** Index of the generated slot -> app function lookup for `table` (see table-resolver.ts). */
+    tableResolver(table: number): number {
+        let fid = this.resolvers.get(table);
+        if (fid === undefined) {
+            const m = (this.app as Partial<DecodedApp>).module;
+            if (!m) throw new CompileError('resolved_fid needs the decoded app');
+            let mutated = false;
+            for (const f of this.app.functions) {
+                for (const ins of f.instrs(false)) if (TABLE_WRITES.has(ins.op.name)) { mutated = true; break; }
+                if (mutated) break;
+            }
+            const contents = initialTableContents(m, table, mutated);
+            for (const why of contents.caveats) this.warnings.push(`resolved_fid: slots are resolved from the element segments, but ${why}`);
+            fid = this.addFunction(['i32'], ['i32'], [], resolverBody(contents.fids));
+            this.resolvers.set(table, fid);
+        }
+        return fid;
+    }
+    private readonly resolvers = new Map<number, number>();
+
+    appFunction(by: number | string): { index: number; params: ValType[]; results: ValType[] } | undefined {
+        let fid: number | undefined;
+        if (typeof by === 'number') fid = by >= 0 && by < this.app.funcCount ? by : undefined;
+        else {
+            fid = this.exportedFid(this.app, by);
+            for (let i = 0; fid === undefined && i < this.app.funcCount; i++) if (this.app.funcName(i) === by) fid = i;
+        }
+        if (fid === undefined) return undefined;
+        const t = this.app.funcType(fid);
+        // Functions defined by the app move up by the imports the instrumentation adds.
+        const index = fid >= this.app.importedFuncs.length ? fid + this.imports.length : fid;
+        return { index, params: t.params, results: t.results };
+    }
     memory(mem: number) {
         const m = this.app.memories[mem];
         return m ? { pageSize: m.pageSize, pages: m.initialPages } : undefined;
@@ -327,47 +374,58 @@ class Instrumenter implements CompileHost {
     // ---------- the run ----------
     async run(): Promise<InstrumentResult> {
         const globalBase = this.app.globalCount;
-        // Script globals first: their indices are fixed before any code refers to them.
+        // Script globals first: their indices are fixed before any code refers to them. They sit where the
+        // reference puts them (engine/global-numbering.ts), since the report prints them: the reserved
+        // range starts as immutable i32 placeholders (the reference's internal globals, a str's length
+        // half, the extra values of a tuple's str elements), then each global's leaves overwrite its first
+        // entries. Maps follow the range, numbered in name order as the reference numbers them.
         const startCode: Statement[] = [];
+        const numbering = numberScriptGlobals(this.model);
+        for (let i = 0; i < numbering.size; i++) this.newGlobals.push({ type: 'i32', init: 0n, mutable: false });
+        const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+        for (const d of this.model.globals.filter(g => mapShape(g.type)).sort(byName)) {
+            const index = globalBase + this.newGlobals.length;
+            const id = this.newMap(d.type);
+            this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: mapShape(d.type) });
+            this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
+        }
         for (const d of this.model.globals) {
-            const shape = mapShape(d.type);
-            if (shape) {
-                const index = globalBase + this.newGlobals.length;
-                const id = this.newMap(d.type);
-                this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: shape });
-                this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
-                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: index, vt: 'i32' });
+            const b = this.globals.get(d.name);
+            if (b?.kind === 'global' && b.map) {
+                const id = this.newGlobals[b.index - globalBase].init;
+                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: b.index, vt: 'i32', ids: [Number(id)] });
                 continue;
             }
+            const at = numbering.slots.get(d)!;
+            const index = globalBase + at.first;
+            const ids = Array.from({ length: at.count }, (_, k) => index + k);
             const slots = siteSlots([d]);
             if (slots.shapes[0]) {
                 // A tuple: one global per leaf; a non-default initialiser runs at start-up.
-                const index = globalBase + this.newGlobals.length;
                 this.globals.set(d.name, { kind: 'global', t: 'tuple', index, tuple: slots.shapes[0] });
-                for (const lt of slots.leaves) {
+                slots.leaves.forEach((lt, k) => {
                     this.requireScalar(lt, d);
-                    this.newGlobals.push({ type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true });
-                }
+                    this.newGlobals[at.first + k] = { type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true };
+                });
                 if (d.init) startCode.push(d as unknown as Statement);
                 if (d.report) {
                     this.reportVars.push({
                         name: d.name, type: typeText(d.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
-                        more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })),
+                        more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })), ids,
                     });
                 }
                 continue;
             }
             const t = typeText(d.type) as WType;
             this.requireScalar(t, d);
-            const index = globalBase + this.newGlobals.length;
             this.globals.set(d.name, { kind: 'global', t, index });
             let init: Const = defaultOf(t);
             if (d.init) {
                 const v = this.staticValue(c => c.expr(d.init!, t));
                 if (v) init = convert(v.v!, v.t, t); else startCode.push(d as unknown as Statement);
             }
-            this.newGlobals.push({ type: valTypeOf(t), init: constBits(init, t), mutable: true });
-            if (d.report) this.reportVars.push({ name: d.name, type: t, slot: 0, global: index, vt: valTypeOf(t) });
+            this.newGlobals[at.first] = { type: valTypeOf(t), init: constBits(init, t), mutable: true };
+            if (d.report) this.reportVars.push({ name: d.name, type: t, slot: 0, global: index, vt: valTypeOf(t), ids });
         }
         // Top-level statements: folded into initial values where static, otherwise run at start-up.
         for (const s of this.model.topStatements) {
@@ -480,6 +538,7 @@ class Instrumenter implements CompileHost {
     private instrumentFunction(f: AppFunction, warnedDead: Set<number>): void {
         const idx = this.index;
         const insertions: Insertion[] = [];
+        this.pinned = [];
         const hasFuncProbes = idx.funcEntry.length > 0 || idx.funcExit.length > 0;
         const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
         let prevEndsBlock = true;
@@ -716,7 +775,7 @@ class Instrumenter implements CompileHost {
         c.depth = 0;
         c.altBlock = { depth: 0, result };
         c.block(p.ast.body);
-        if (rv) emitConst(w, result, defaultOf(result));
+        c.altFallthrough();
         w.byte(OP.end);
         if (guard) {
             w.byte(OP.else);
@@ -988,7 +1047,11 @@ class Instrumenter implements CompileHost {
             }
         });
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
-        if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
+        if (compiled.argsBefore) {
+            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(t));
+            insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins });
+            out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins });
+        } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
         void f;
     }
 
@@ -1056,6 +1119,7 @@ class Instrumenter implements CompileHost {
         const after = mode === 'after';
         const stack = after ? site.results : site.args;
         const depthOf = (name: string): number => {
+            name = operandAlias(name, site);
             const m = /^(arg|res)(\d+)$/.exec(name);
             if (m && (m[1] === 'res') === after) return Number(m[2]);
             if ((name === 'addr' || name === 'effective_addr') && site.memarg && !after) return site.memarg.isWrite ? 1 : 0;
@@ -1067,11 +1131,28 @@ class Instrumenter implements CompileHost {
         const dupAt = p.uses.has('dup_at') && !after;
         if (dupAt) deepest = stack.length - 1;
         deepest = Math.min(deepest, stack.length - 1);
+        // Writing an operand: it must come back from its local, not stay on the stack under a tee.
+        let writesOperand = false;
+        if (!after) for (const name of p.writes) if (/^arg\d+$/.test(name) && depthOf(name) >= 0 && depthOf(name) <= deepest) writesOperand = true;
+        // `after` reading argN: the operands were saved before the instruction into the first (pinned) locals.
+        let argsBefore: ValType[] | undefined;
+        if (after && !preSaved) {
+            let deepestArg = -1;
+            for (const name of p.uses) {
+                const m = /^arg(\d+)$/.exec(operandAlias(name, site));
+                if (m && Number(m[1]) < site.args.length) deepestArg = Math.max(deepestArg, Number(m[1]));
+            }
+            if (deepestArg >= 0) {
+                argsBefore = site.args.slice(0, deepestArg + 1);
+                argsBefore.forEach((t, i) => env.saved.set(`arg${i}`, { id: w.newLocal(t), t }));
+            }
+        }
         const slots: number[] = [];
         for (let i = 0; i <= deepest; i++) slots.push(w.newLocal(stack[i]));
         for (const name of p.uses) {
             const d = depthOf(name);
-            if (d >= 0 && d <= deepest && /^(arg|res)\d+$/.test(name)) env.saved.set(name, { id: slots[d], t: stack[d] });
+            const operand = operandAlias(name, site);
+            if (d >= 0 && d <= deepest && /^(arg|res)\d+$/.test(operand)) env.saved.set(operand, { id: slots[d], t: stack[d] });
         }
         if (dupAt) for (let i = 0; i <= deepest; i++) env.saved.set(`arg${i}`, { id: slots[i], t: stack[i] });
         if (site.memarg && !after && deepest >= 0) {
@@ -1109,12 +1190,12 @@ class Instrumenter implements CompileHost {
             return convert(v.v!, v.t, t);
         });
         if (preSaved) { /* operands already in the slots */ }
-        else if (deepest === 0) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
+        else if (deepest === 0 && !writesOperand) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
         else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
         if (guard) { c.push(guard); w.byte(OP.if).byte(0x40); }
         c.block(p.ast.body);
         if (guard) w.byte(OP.end);
-        if (deepest > 0 && !preSaved) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
         if (mode === 'when-taken') {
             // Before a br_if: run the code only when the branch is taken, keeping the condition.
             const body = w.finish();
@@ -1137,10 +1218,17 @@ class Instrumenter implements CompileHost {
             const tailRefs = Array.from(tl.refs, (v, i) => (i % 3 === 0 ? v + shifted.bytes.length : v));
             return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits };
         }
-        return { template: w.finish(), inits };
+        return { template: w.finish(), inits, argsBefore };
     }
 
     // ---------- body rewriting ----------
+    /** Locals of the function being instrumented that belong to one site (see Insertion.pins). */
+    private pinned: ValType[] = [];
+    private pinLocal(t: ValType): number {
+        this.pinned.push(t);
+        return this.pinned.length - 1;
+    }
+
     private rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
         // Queued in instruction order already: before-code, then func/block events, then after-code.
         const counts = [0, 0, 0, 0];
@@ -1148,7 +1236,8 @@ class Instrumenter implements CompileHost {
         for (const x of ins) {
             if (x.template.locals.length === 0) continue;
             c.fill(0);
-            for (const t of x.template.locals) c[SCRATCH_ORDER.indexOf(t)]++;
+            const locals = x.template.locals;
+            for (let j = x.pins?.length ?? 0; j < locals.length; j++) c[SCRATCH_ORDER.indexOf(locals[j])]++;
             for (let k = 0; k < 4; k++) if (c[k] > counts[k]) counts[k] = c[k];
         }
         // Scratch locals follow the function's own: a pool per type shared by every site.
@@ -1160,11 +1249,19 @@ class Instrumenter implements CompileHost {
             acc += counts[k];
             for (let i = 0; i < counts[k]; i++) extraLocals.push(SCRATCH_ORDER[k]);
         }
+        const pinBase = acc;
+        extraLocals.push(...this.pinned);
+        this.pinned = [];
         const none = new Int32Array(0);
         const resolved: Int32Array[] = ins.map(x => {
             if (x.template.locals.length === 0) return none;
             const seen = [0, 0, 0, 0];
-            return Int32Array.from(x.template.locals, t => { const k = SCRATCH_ORDER.indexOf(t); return typeBase[k] + seen[k]++; });
+            const pins = x.pins;
+            return Int32Array.from(x.template.locals, (t, j) => {
+                if (pins && j < pins.length) return pinBase + pins[j];
+                const k = SCRATCH_ORDER.indexOf(t);
+                return typeBase[k] + seen[k]++;
+            });
         });
         const code = new CodeBuilder();
         let copied = f.codeStart;
@@ -1279,14 +1376,35 @@ function ifEntrySaver(args: ValType[]): Template {
     return w.finish();
 }
 
+/** Saves the topmost operands (arg0 first) into the template's first locals and leaves the stack as it was. */
+function operandSaver(args: ValType[]): Template {
+    return ifEntrySaver(args);
+}
+
+/**
+ * Queues code that must run right before instruction `at`, after the before-code already queued for it but
+ * ahead of an alt that replaces it and of its after-code.
+ */
+function insertBeforeInstruction(out: Insertion[], at: number, x: Insertion): void {
+    let k = out.length;
+    while (k > 0 && out[k - 1].at === at && (out[k - 1].after || out[k - 1].skipTo !== undefined)) k--;
+    out.splice(k, 0, x);
+}
+
 function declaredType(t: string | undefined): WType | undefined {
     if (!t || t === 'unknown') return undefined;
     return t as WType;
 }
 
+/** Bound variables computed from an operand: the operand they read (call_indirect's slot is arg0). */
+const SLOT_VARS = new Set(['table_entry_idx', 'resolved_fid', 'target_funcref']);
+function operandAlias(name: string, site: SiteInfo): string {
+    return SLOT_VARS.has(name) && site.opname.endsWith('call_indirect') ? 'arg0' : name;
+}
+
 function needsStack(p: ProbeDef): boolean {
     // [helper-6] dup_at() reads every operand of the instruction.
-    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at') return true;
+    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || SLOT_VARS.has(n)) return true;
     for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
     return false;
 }

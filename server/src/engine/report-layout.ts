@@ -28,6 +28,12 @@ export interface ReportVar {
     probe?: string;
     /** Index into the concatenated reader results (a map's slot holds its id in the runtime). */
     slot: number;
+    /**
+     * Script globals only: what the report's id column prints. The global indices the value occupies in
+     * the instrumented module, laid out as the reference lays them out (engine/global-numbering.ts: a
+     * str takes two, a tuple one per flattened value); for a map, its id in the runtime.
+     */
+    ids?: number[];
 }
 
 export interface ReportLayout {
@@ -49,32 +55,36 @@ interface PackedLayout extends Omit<ReportLayout, 'vars'> {
     strings: string[];
     /** Per var: name, type, fname, probe (string indices, -1 = absent), fid, pc (-1 = absent), slot. */
     packed: number[];
+    /** The vars that have `ids` (script globals, a few): runs of var index, id count, ids. */
+    ids?: number[];
 }
 
 export function encodeLayout(layout: ReportLayout): Uint8Array {
     const strings: string[] = [];
-    const ids = new Map<string, number>();
+    const stringIndex = new Map<string, number>();
     const str = (s: string | undefined): number => {
         if (s === undefined) return -1;
-        let i = ids.get(s);
-        if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); }
+        let i = stringIndex.get(s);
+        if (i === undefined) { i = strings.length; strings.push(s); stringIndex.set(s, i); }
         return i;
     };
     const packed: number[] = new Array(layout.vars.length * 7);
+    const ids: number[] = [];
     let k = 0;
-    for (const v of layout.vars) {
+    layout.vars.forEach((v, i) => {
         packed[k++] = str(v.name); packed[k++] = str(v.type); packed[k++] = str(v.fname); packed[k++] = str(v.probe);
         packed[k++] = v.fid ?? -1; packed[k++] = v.pc ?? -1; packed[k++] = v.slot;
-    }
+        if (v.ids) ids.push(i, v.ids.length, ...v.ids);
+    });
     const { vars: _vars, ...rest } = layout;
-    const out: PackedLayout = { ...rest, strings, packed };
+    const out: PackedLayout = { ...rest, strings, packed, ...(ids.length ? { ids } : {}) };
     return new TextEncoder().encode(JSON.stringify(out));
 }
 
 export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
     const raw = JSON.parse(new TextDecoder().decode(bytes)) as ReportLayout | PackedLayout;
     if ('vars' in raw && Array.isArray(raw.vars)) return raw as ReportLayout;
-    const { strings, packed, ...rest } = raw as PackedLayout;
+    const { strings, packed, ids, ...rest } = raw as PackedLayout;
     const vars: ReportVar[] = [];
     for (let k = 0; k < packed.length; k += 7) {
         const v: ReportVar = { name: strings[packed[k]], type: strings[packed[k + 1]], slot: packed[k + 6] };
@@ -86,5 +96,6 @@ export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
         }
         vars.push(v);
     }
+    for (let k = 0; ids && k < ids.length; k += 2 + ids[k + 1]) vars[ids[k]].ids = ids.slice(k + 2, k + 2 + ids[k + 1]);
     return { ...rest, vars } as ReportLayout;
 }

@@ -18,6 +18,8 @@ export interface ProbeDef {
     siteVars: VarDecl[];
     /** Names of bound variables the predicate and body read (to key the code cache). */
     uses: Set<string>;
+    /** Names the body assigns to (`arg0 = 1;`, `x++;`): written operands must be saved and pushed back. */
+    writes: Set<string>;
     /** The probe calls `@static lib.fn()`: evaluated per site, never cached. */
     hasStaticCalls: boolean;
     /** Nothing in the probe depends on the site: one compiled body serves every site. */
@@ -61,9 +63,11 @@ export function buildScriptModel(script: Script): ScriptModel {
                 const uses = new Set<string>();
                 if (item.predicate) collectNames(item.predicate, uses);
                 collectNames(item.body, uses);
+                const writes = new Set<string>();
+                collectWrites(item.body, writes);
                 const hasStaticCalls = containsStaticCall(item);
                 const siteIndependent = !hasStaticCalls && siteVars.length === 0 && bounds.size === 0 && ![...uses].some(isSiteDependentName);
-                model.probes.push({ index: model.probes.length, ast: item, rule, provider, pkg, event, mode, bounds, siteVars, uses, hasStaticCalls, siteIndependent });
+                model.probes.push({ index: model.probes.length, ast: item, rule, provider, pkg, event, mode, bounds, siteVars, uses, writes, hasStaticCalls, siteIndependent });
                 break;
             }
             default: model.topStatements.push(item as Statement);
@@ -147,6 +151,23 @@ function collectNames(node: Expression | Block | Statement, out: Set<string>): v
         if (o.$type === 'VarRef' || o.$type === 'CallExpr') {
             const ref = (o.$type === 'VarRef' ? o.ref : o.callee) as { $refText?: string } | undefined;
             if (ref?.$refText) out.add(ref.$refText);
+        }
+        for (const [k, v] of Object.entries(o)) {
+            if (k.startsWith('$')) continue;
+            if (Array.isArray(v)) v.forEach(visit);
+            else if (v && typeof v === 'object' && '$type' in (v as object)) visit(v);
+        }
+    };
+    visit(node);
+}
+
+function collectWrites(node: Block, out: Set<string>): void {
+    const visit = (n: unknown): void => {
+        if (!n || typeof n !== 'object') return;
+        const o = n as Record<string, unknown>;
+        if (o.$type === 'Assignment' || o.$type === 'IncDec') {
+            const t = o.target as { $type?: string; ref?: { $refText?: string } } | undefined;
+            if (t?.$type === 'VarRef' && t.ref?.$refText) out.add(t.ref.$refText);
         }
         for (const [k, v] of Object.entries(o)) {
             if (k.startsWith('$')) continue;

@@ -46,16 +46,25 @@ export function formatScalar(bits: bigint, type: string): string {
     }
 }
 
+/**
+ * One row. A script global prints the global indices its value occupies (`v.ids`, the reference's
+ * numbering: engine/global-numbering.ts), several as a tuple (`(8; 9), (global_id; global_id)` for a str);
+ * a map prints its id; a per-site variable prints `id` (the reference prints a memory address there).
+ */
 export function formatRow(id: number, v: ReportVar, value: string, wasmType: string): string {
     const site = v.fid === undefined;
-    // [helper-6] The reference keeps a global str in two globals (address, length) and prints both ids.
-    const pair = site && v.type === 'str';
-    const idType = pair ? '(global_id; global_id)' : site ? 'global_id' : 'memaddr';
-    const cols = [pair ? `(${id}; ${id + 1})` : String(id), idType, v.name, v.type, v.type === 'str' ? '(i32; i32)' : wasmType, 'script0',
+    const map = v.type.startsWith('map<');
+    // Without ids (a layout written by an older engine) a global's values are numbered from `id`.
+    const ids = site ? v.ids ?? Array.from({ length: map ? 1 : wasmTypesOf(v.type).length }, (_, k) => id + k) : [id];
+    const several = ids.length > 1;
+    const idText = several ? `(${ids.join('; ')})` : String(ids[0]);
+    const idType = !site ? 'memaddr' : map ? 'map_id' : several ? `(${ids.map(() => 'global_id').join('; ')})` : 'global_id';
+    const cols = [idText, idType, v.name, v.type, wasmType, 'script0',
         site ? '' : v.fname ?? '', site ? '' : String(v.fid), site ? '' : String(v.pc ?? ''), site ? '' : v.probe ?? '', value];
     return cols.join(', ');
 }
 
+/** The wasm type column of a scalar Whamm type. */
 export function wasmTypeOf(type: string): string {
     switch (type) {
         case 'u64': case 'i64': return 'i64';
@@ -65,6 +74,34 @@ export function wasmTypeOf(type: string): string {
     }
 }
 
+/**
+ * The wasm values the reference stores a value of this Whamm type in: a str is (address, length), a tuple
+ * its elements' values flattened, a map its i32 handle. `type` is the printed type, `(u8,(str,f32))`.
+ */
+export function wasmTypesOf(type: string): string[] {
+    if (type === 'str') return ['i32', 'i32'];
+    if (!type.startsWith('(')) return [wasmTypeOf(type)];
+    const out: string[] = [];
+    let depth = 0, from = 1;
+    for (let i = 1; i < type.length; i++) {
+        const ch = type[i];
+        if (ch === '(' || ch === '<') depth++;
+        else if ((ch === ')' || ch === '>') && depth > 0) depth--;
+        else if ((ch === ',' && depth === 0) || i === type.length - 1) {
+            const elem = type.slice(from, i).trim();
+            if (elem) out.push(...wasmTypesOf(elem));
+            from = i + 1;
+        }
+    }
+    return out;
+}
+
+/** The wasm type column: one type, or the flattened values of a str or tuple. */
+export function wasmTypeColumn(type: string): string {
+    const ts = wasmTypesOf(type);
+    return ts.length === 1 ? ts[0] : `(${ts.join('; ')})`;
+}
+
 /** The whole flush: banner, header and rows, each line ending in '\n'. */
 export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     /** [issue 5, helper-6] tuples, str and maps (server/src/runtime/link.ts); undefined for scalars. */
@@ -72,7 +109,7 @@ export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     const lines = [REPORT_BANNER, REPORT_HEADER];
     layout.vars.forEach((v, i) => {
         const value = formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
-        lines.push(formatRow(i, v, value, wasmTypeOf(v.type)));
+        lines.push(formatRow(i, v, value, wasmTypeColumn(v.type)));
     });
     return lines.join('\n') + '\n';
 }

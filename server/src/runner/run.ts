@@ -6,6 +6,7 @@ import type { WASI as WasiType } from 'node:wasi';
 import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '../engine/report-layout.js';
 import { formatReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
+import { compileForEngine } from './engine-compile.js';
 
 export interface RunOptions {
     /** argv[1..] seen by the app (argv[0] is the module's file name). */
@@ -55,7 +56,7 @@ async function quietWasi(options: ConstructorParameters<typeof WasiType>[0]): Pr
 export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promise<RunResult> {
     const out = opts.stdout ?? ((t: string) => { fs.writeSync(1, t); });
     const err = opts.stderr ?? ((t: string) => { fs.writeSync(2, t); });
-    const module = await WebAssembly.compile(bytes);
+    const { module } = await compileForEngine(bytes, note => err(`${note}\n`));
     const layout = readReportLayout(module);
     const imports = WebAssembly.Module.imports(module);
     const usesWasi = imports.some(i => WASI_MODULES.has(i.module));

@@ -38,6 +38,7 @@ export async function runWastFiles(o: WastCommandOptions): Promise<number> {
             checkOriginal: o.checkOriginal,
             onFailure: line => out(`FAIL ${line}\n`),
             onPass: o.verbose ? line => out(`PASS ${line}\n`) : undefined,
+            onNote: line => err(`${display(file)}: ${line}\n`),
         });
         passed += r.passed;
         failed += r.failed;

@@ -4,11 +4,12 @@ import { instrument } from '../engine/instrument.js';
 import { WhammRuntime } from '../runtime/runtime.js';
 import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import type { InstrumentFn, InstrumentOutput } from './harness.js';
+import { compileForEngine } from '../runner/engine-compile.js';
 
 export function engineInstrument(userLibs: Map<string, Uint8Array> = new Map()): InstrumentFn {
     return async (app, script): Promise<InstrumentOutput> => {
         const result = await instrument({ app, script, testing: true, userLibs });
-        const module = await WebAssembly.compile(result.bytes);
+        const { module } = await compileForEngine(result.bytes);
         const rt = await WhammRuntime.forModule(module);
         if (!rt) return result.bytes;
         return {

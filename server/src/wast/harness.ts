@@ -7,6 +7,7 @@ import { head, stringText, type SList, type SNode } from './sexpr.js';
 import { describeActual, describeExpected, matches, parseArg, parseExpected, type Expected } from './values.js';
 import { parseWastFile, type WastAssertion, type WastFile, type WastModule, type WastTestCase } from './wast-file.js';
 import { moduleFormToWasm } from './wat.js';
+import { compileForEngine } from '../runner/engine-compile.js';
 
 export interface InstrumentOptions {
     /** The reference's `--testing` mode: export `get_<var>` for every global script variable. */
@@ -40,6 +41,8 @@ export interface WastRunOptions {
      * `@passes_uninstr` assertions themselves, and a few in its corpus do not hold on the original.
      */
     checkOriginal?: boolean;
+    /** Called once per file when a module needed adapting to this engine (custom page sizes emulated). */
+    onNote?: (line: string) => void;
 }
 
 export interface WastRunResult {
@@ -79,12 +82,16 @@ interface World {
 
 class Compiled {
     private readonly cache = new Map<WastModule, Promise<WebAssembly.Module>>();
-    constructor(private readonly source: string) {}
+    constructor(private readonly source: string, private readonly note?: (line: string) => void) {}
     bytes(m: WastModule): Promise<Uint8Array> { return moduleFormToWasm(m.node, this.source); }
     module(m: WastModule): Promise<WebAssembly.Module> {
         let p = this.cache.get(m);
-        if (!p) { p = this.bytes(m).then(b => WebAssembly.compile(b)); this.cache.set(m, p); }
+        if (!p) { p = this.bytes(m).then(b => this.compile(b)); this.cache.set(m, p); }
         return p;
+    }
+    /** Compiles for this engine (custom page sizes lowered where it lacks them). */
+    async compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
+        return (await compileForEngine(bytes, this.note)).module;
     }
 }
 
@@ -172,7 +179,7 @@ async function checkAssertion(a: WastAssertion, world: World, compiled: Compiled
             const target = node.items[1];
             if (target?.kind === 'list' && head(target) === 'module') {
                 try {
-                    const module = await WebAssembly.compile(await moduleFormToWasm(target, source));
+                    const module = await compiled.compile(await moduleFormToWasm(target, source));
                     await WebAssembly.instantiate(module, importsFor(module, registry));
                     return 'expected instantiation to trap, but it succeeded';
                 } catch (e) {
@@ -189,7 +196,7 @@ async function checkAssertion(a: WastAssertion, world: World, compiled: Compiled
             if (!target || target.kind !== 'list' || head(target) !== 'module') return `(${op} ...) needs a module`;
             let module: WebAssembly.Module;
             try {
-                module = await WebAssembly.compile(await moduleFormToWasm(target, source));
+                module = await compiled.compile(await moduleFormToWasm(target, source));
             } catch {
                 return op === 'assert_invalid' || op === 'assert_malformed' ? undefined : 'the module failed to compile';
             }
@@ -210,7 +217,7 @@ async function checkAssertion(a: WastAssertion, world: World, compiled: Compiled
 
 async function instantiateTarget(bytes: Uint8Array, file: WastFile, compiled: Compiled, extra?: WebAssembly.Imports, onInstance?: (i: WebAssembly.Instance) => void): Promise<{ world: World; registry: Map<string, WebAssembly.ModuleImports> }> {
     const { world, registry } = await buildSetup(file, compiled);
-    const module = await WebAssembly.compile(bytes);
+    const module = await compiled.compile(bytes);
     const instance = await WebAssembly.instantiate(module, importsFor(module, registry, extra));
     onInstance?.(instance);
     world.current = instance;
@@ -237,7 +244,8 @@ export async function runWast(source: string, path: string, opts: WastRunOptions
         fail((e as { line?: number }).line ?? 1, 'reading the wast file', errorText(e));
         return result;
     }
-    const compiled = new Compiled(source);
+    let noted = false;
+    const compiled = new Compiled(source, line => { if (!noted) { noted = true; opts.onNote?.(line); } });
     let original: Uint8Array;
     try {
         original = await compiled.bytes(file.target);

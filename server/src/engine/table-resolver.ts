@@ -1,0 +1,77 @@
+// resolved_fid / resolve_funcref: which app function a table slot holds.
+//
+// Wasm cannot turn a funcref back into a function index at run time (funcref has no equality), so the
+// slot -> function map is taken from the table's active element segments, which fix every slot an app
+// that never writes its table will ever see. A generated function looks the slot up with br_table.
+import type { WasmModule } from '../wasm/index.js';
+import { CodeWriter, OP } from './emit.js';
+
+export interface TableContents {
+    /** App function index per slot, -1 for an empty (null) slot. */
+    fids: Int32Array;
+    /** Why the map may not be what the table holds at run time (empty when it is exact). */
+    caveats: string[];
+}
+
+const I32_CONST = 0x41, REF_FUNC = 0xd2, REF_NULL = 0xd0, END = 0x0b;
+
+/** The slots of `table` after the active element segments ran. */
+export function initialTableContents(m: WasmModule, table: number, mutatedByCode: boolean): TableContents {
+    const t = m.tables[table];
+    const caveats: string[] = [];
+    if (!t) return { fids: new Int32Array(0), caveats: [`the app has no table ${table}`] };
+    if (table < m.numImportedTables) caveats.push(`table ${table} is imported: its contents come from outside`);
+    if (m.exports.some(e => e.kind === 'table' && e.index === table)) caveats.push(`table ${table} is exported: the host may change it`);
+    if (mutatedByCode) caveats.push('the app changes a table at run time (table.set/grow/init/copy/fill)');
+    const fids = new Int32Array(Math.min(t.limits.min, 1 << 24)).fill(-1);
+    const b = m.bytes;
+    for (const seg of m.elements) {
+        if (seg.mode !== 'active' || seg.table !== table || !seg.offsetExpr) continue;
+        const off = constI32(b, seg.offsetExpr.start, seg.offsetExpr.end);
+        if (off === undefined) { caveats.push('an element segment has a computed offset'); continue; }
+        if (seg.funcs) seg.funcs.forEach((f, i) => { if (off + i < fids.length) fids[off + i] = f; });
+        else if (seg.exprs) {
+            seg.exprs.forEach((r, i) => {
+                if (off + i >= fids.length) return;
+                if (b[r.start] === REF_FUNC) fids[off + i] = readU32(b, r.start + 1);
+                else if (b[r.start] !== REF_NULL) caveats.push('an element is a computed expression');
+            });
+        }
+    }
+    return { fids, caveats };
+}
+
+/** Code (ending with `end`) of `(param i32 slot) (result i32 fid)`: the slot's function, -1 if none. */
+export function resolverBody(fids: Int32Array): Uint8Array {
+    const w = new CodeWriter();
+    // One br_table per chunk keeps each table and block nest of a bounded size on big tables.
+    const CHUNK = 4096;
+    for (let lo = 0; lo < fids.length; lo += CHUNK) {
+        const n = Math.min(CHUNK, fids.length - lo);
+        w.byte(OP.block).byte(0x40);
+        for (let i = 0; i < n; i++) w.byte(OP.block).byte(0x40);
+        w.byte(OP.local_get).u32(0);
+        if (lo) w.byte(I32_CONST).s32(lo).byte(0x6b); // i32.sub: below the chunk wraps to a huge index -> default
+        w.byte(0x0e).u32(n);
+        for (let i = 0; i < n; i++) w.u32(i);
+        w.u32(n);
+        for (let i = 0; i < n; i++) w.byte(END).byte(I32_CONST).s32(fids[lo + i]).byte(OP.return);
+        w.byte(END);
+    }
+    w.byte(I32_CONST).s32(-1).byte(END);
+    return w.finish().bytes;
+}
+
+function constI32(b: Uint8Array, start: number, end: number): number | undefined {
+    if (b[start] !== I32_CONST) return undefined;
+    let v = 0, shift = 0, i = start + 1, x: number;
+    do { x = b[i++]; v |= (x & 0x7f) << shift; shift += 7; } while (x & 0x80 && i < end);
+    if (shift < 32 && (x & 0x40)) v |= -1 << shift;
+    return b[i] === END ? v >>> 0 : undefined;
+}
+
+function readU32(b: Uint8Array, i: number): number {
+    let v = 0, shift = 0, x: number;
+    do { x = b[i++]; v += (x & 0x7f) * 2 ** shift; shift += 7; } while (x & 0x80);
+    return v;
+}

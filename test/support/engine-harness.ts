@@ -42,7 +42,8 @@ export function parseRows(text: string): ReportRow[] {
     const lines = text.split('\n');
     const b = lines.findIndex(l => l.includes('REPORT CSV FLUSH'));
     if (b < 0) return [];
-    return lines.slice(b + 2).filter(l => /^\d+, /.test(l)).map(l => {
+    // A row's id is a number, or a tuple of global indices for a str/tuple script global: `(8; 9), ...`.
+    return lines.slice(b + 2).filter(l => /^(\d+|\(\d+(; \d+)*\)), /.test(l)).map(l => {
         const f = l.split(', ');
         return { name: f[2], type: f[3], fname: f[6], fid: f[7], pc: f[8], probe: f[9].replace(/^\d+_/, ''), value: f.slice(10).join(', ') };
     });

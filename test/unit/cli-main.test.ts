@@ -95,8 +95,9 @@ test('instr then run: the report flush, the site table beside the output, the ap
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
     assert.match(lines[0], /REPORT CSV FLUSH/);
-    // The loop calls $f until local 0 reaches 5: five calls.
-    assert.equal(lines[2], '0, global_id, calls, u32, i32, script0, , , , , 5');
+    // The loop calls $f until local 0 reaches 5: five calls. The id is the global's index: the app has no
+    // globals and the reference's memory tracker comes first (engine/global-numbering.ts).
+    assert.equal(lines[2], '1, global_id, calls, u32, i32, script0, , , , , 5');
 });
 
 test('info lists the events a rule selects, with bound variables on -v', () => {

@@ -101,7 +101,7 @@ const INDIRECT = `(module
 
 test('call_indirect: resolved_fid and table_entry_idx at each call', async () => {
     const app = await wat(INDIRECT);
-    const out = await instrumentAndRun(app, 'wasm:opcode:call_indirect:before { report var slot: i32 = table_entry_idx; report var f: i32 = resolved_fid; report var same: i32 = resolve_funcref(target_funcref, table_entry_idx); }');
+    const out = await instrumentAndRun(app, 'wasm:opcode:call_indirect:before { report var slot: i32; report var f: i32; report var same: i32; slot = table_entry_idx; f = resolved_fid; same = resolve_funcref(target_funcref, table_entry_idx); }');
     assert.ok(validates(out.result.bytes));
     const slots = out.rows.filter(r => r.name === 'slot').map(r => r.value);
     const fids = out.rows.filter(r => r.name === 'f').map(r => r.value);
@@ -114,7 +114,7 @@ test('call_indirect: resolved_fid and table_entry_idx at each call', async () =>
 
 test('call_indirect after probes read the slot the call went through', async () => {
     const app = await wat(INDIRECT);
-    const out = await instrumentAndRun(app, 'wasm:opcode:call_indirect(res0: i32):after { report var f: i32 = resolved_fid; report var r: i32 = res0; }');
+    const out = await instrumentAndRun(app, 'wasm:opcode:call_indirect(res0: i32):after { report var f: i32; report var r: i32; f = resolved_fid; r = res0; }');
     assert.deepEqual(out.rows.filter(r => r.name === 'f').map(r => r.value), ['2', '0', '1']);
     assert.deepEqual(out.rows.filter(r => r.name === 'r').map(r => r.value), ['30', '10', '20']);
 });
@@ -123,4 +123,15 @@ test('resolved_fid warns when the app may change its table', async () => {
     const app = await wat(INDIRECT.replace('(func $main', '(func (export "poke") (table.set (i32.const 0) (ref.func $ten)))\n  (func $main'));
     const r = await instrument({ app, script: 'wasm:opcode:call_indirect:before { var f: i32 = resolved_fid; }' });
     assert.ok(r.warnings.some(w => /resolved_fid/.test(w) && /changes a table/.test(w)), r.warnings.join('\n'));
+});
+
+test('the run-time initialiser of a per-site variable runs once, at start-up', async () => {
+    // memory.size is 1 page at start-up; the app grows it by 2 before the probed nop runs.
+    const app = await wat(`(module (memory 1)
+      (func (export "_start") (drop (memory.grow (i32.const 2))) nop nop))`);
+    const out = await instrumentAndRun(app, 'wasm:opcode:nop:before { report var at_start: u32 = mem_size(APP_MEMID); report var now: u32; now = mem_size(APP_MEMID); }');
+    assert.deepEqual(out.rows.filter(r => r.name === 'at_start').map(r => r.value), ['1', '1']);
+    assert.deepEqual(out.rows.filter(r => r.name === 'now').map(r => r.value), ['3', '3']);
+    await assert.rejects(instrument({ app: await wat(CALLS), script: 'wasm:opcode:call(arg0: i32):before { report var first: i32 = arg0; }' }),
+        /initialised once, when the program starts, when 'arg0' has no value yet/);
 });

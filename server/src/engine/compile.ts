@@ -41,7 +41,17 @@ export interface PV {
 }
 
 /** Key and value types of a map variable (its storage holds the map's id, an i32). */
-export interface MapShape { keys: WType[]; value: WType; typeText: string }
+export interface MapShape {
+    /** Key leaves, in order (a tuple key is passed flat). */
+    keys: WType[];
+    /** The value's type text (`u32`, `(u32,i64)`). */
+    value: WType;
+    typeText: string;
+    keyShape: TupleShape;
+    valueShape: TupleShape;
+    /** Value leaves, in order (a tuple value is stored and returned flat). */
+    values: WType[];
+}
 
 /** A tuple binding (t = 'tuple') names its first leaf; the others follow at consecutive indices. */
 export type Binding =
@@ -70,12 +80,12 @@ export interface CompileHost {
     callStatic(lib: string, fn: string, args: Const[]): { t: WType; v: Const };
     /** A dynamic library call: function index of the import and its signature. */
     libraryImport?(lib: string, fn: string): { index: number; params: WType[]; result: WType } | undefined;
+    /** Function index of the generated `(slot: i32) -> fid` lookup of `table`. */
+    tableResolver?(table: number): number;
     /**
      * An app function named by `alt_call_by_id` (its index in the app) or `alt_call_by_name` (its export or
      * name-section name): its index in the instrumented module and its type.
      */
-    /** Function index of the generated `(slot: i32) -> fid` lookup of `table`. */
-    tableResolver?(table: number): number;
     appFunction?(by: number | string): { index: number; params: ValType[]; results: ValType[] } | undefined;
     /** Static memory facts: page size and initial size in pages of memory `mem`. */
     memory(mem: number): { pageSize: number; pages: number } | undefined;
@@ -151,7 +161,8 @@ export class Compiler {
             case 'Assignment': {
                 if (s.target.$type === 'IndexExpr') {
                     const m = this.mapTarget(s.target);
-                    const v = this.coerce(this.expr(s.value, m.b.map!.value), m.b.map!.value);
+                    const shape = m.b.map!.valueShape;
+                    const v = Array.isArray(shape) ? this.tupleValue(s.value, shape) : this.coerce(this.expr(s.value, m.b.map!.value), m.b.map!.value);
                     this.mapCall('set', m.b, m.keys, v);
                     return;
                 }
@@ -286,33 +297,48 @@ export class Compiler {
         return { b, keys: this.mapKeys(b, (e as { index: Expression }).index) };
     }
 
+    /** The key's leaves: `m[a, b]`, `m[(a, b)]`, `m[t]` with a tuple variable, nested tuples alike. */
     private mapKeys(b: Binding, index: Expression): PV[] {
-        const keys = b.map!.keys;
-        const elems = index.$type === 'TupleExpr' ? index.elems : [index];
-        if (elems.length !== keys.length) throw new CompileError(`this map takes ${keys.length} key value(s), got ${elems.length}`, index);
-        return elems.map((k, i) => this.coerce(this.expr(k, keys[i]), keys[i]));
+        const shape = b.map!.keyShape;
+        if (!Array.isArray(shape)) return [this.coerce(this.expr(index, shape), shape)];
+        return this.leafValues(this.tupleValue(index, shape), shape, index);
     }
 
     private mapRead(b: Binding, keys: PV[]): PV {
-        const vt = b.map!.value;
-        const f = this.host.mapFunction('get', b.map!.typeText);
-        return {
-            t: vt, isConst: false, pure: true,
-            emit: w => {
-                this.load(b).emit!(w);
-                for (const k of keys) this.push(k);
-                w.byte(OP.call).u32(f);
-            },
+        const m = b.map!;
+        const f = this.host.mapFunction('get', m.typeText);
+        const call = (w: CodeWriter) => {
+            this.load(b).emit!(w);
+            for (const k of keys) this.push(k);
+            w.byte(OP.call).u32(f);
         };
+        if (!Array.isArray(m.valueShape)) return { t: m.value, isConst: false, pure: true, emit: call };
+        // A tuple value comes back as all its leaves; each leaf read repeats the (pure) lookup and keeps
+        // its own leaf, so an element can be used alone (`m[k].1`) or with the others, in any order.
+        const leaves = m.values;
+        const leafRead = (j: number): PV => ({
+            t: leaves[j], isConst: false, pure: true,
+            emit: w => {
+                call(w);
+                const tmp = leaves.map(t => w.newLocal(valTypeOf(t)));
+                for (let i = leaves.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, tmp[i]);
+                w.byte(OP.local_get).ref(RefKind.Local, tmp[j]);
+            },
+        });
+        let next = 0;
+        const build = (s: TupleShape): PV => Array.isArray(s) ? { t: 'tuple', isConst: false, pure: true, elems: s.map(build) } : leafRead(next++);
+        return build(m.valueShape);
     }
 
     /** map.set (no result) or map.inc (leaves the new value). */
     private mapCall(op: 'set' | 'inc', b: Binding, keys: PV[], v: PV): void {
-        const f = this.host.mapFunction(op, b.map!.typeText);
+        const m = b.map!;
+        const f = this.host.mapFunction(op, m.typeText);
         const w = this.w;
         this.load(b).emit!(w);
         for (const k of keys) this.push(k);
-        this.push(this.coerce(v, b.map!.value));
+        if (Array.isArray(m.valueShape)) for (const x of this.leafValues(v, m.valueShape, undefined)) this.push(x);
+        else this.push(this.coerce(v, m.value));
         w.byte(OP.call).u32(f);
     }
 
@@ -821,8 +847,15 @@ export class Compiler {
 
     private libCall(lib: string, fn: string, args: Expression[], node: Expression): PV {
         const f = this.host.libraryImport?.(lib, fn);
-        if (!f) throw new CompileError(`${lib}.${fn}: calling user libraries at run time is not supported yet (issue 5)`, node);
-        const vals = args.map((a, i) => this.coerce(this.expr(a, f.params[i]), f.params[i] ?? 'i32'));
+        if (!f) throw new CompileError(`library '${lib}' has no function '${fn}'`, node);
+        const sig = `${lib}.${fn}(${f.params.join(', ')})`;
+        if (args.length !== f.params.length) throw new CompileError(`${sig} takes ${f.params.length} argument(s), got ${args.length}`, node);
+        const vals = args.map((a, i) => {
+            const v = this.expr(a, f.params[i]);
+            // Library functions take wasm numbers: a string, tuple or bool would need an explicit conversion.
+            if (!isInt(v.t) && !isFloat(v.t)) throw new CompileError(`argument ${i + 1} of ${sig} must be ${f.params[i]}, not ${v.t}`, a);
+            return this.coerce(v, f.params[i]);
+        });
         return { t: f.result, isConst: false, pure: false, emit: w => { for (const v of vals) this.push(v); w.byte(OP.call).u32(f.index); } };
     }
 }

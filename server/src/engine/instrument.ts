@@ -6,7 +6,7 @@
 // since probe bodies never overlap in time). Script functions, report readers, the wasm:end function and
 // the start-up function are appended after the app's functions, so no app function index changes.
 import { parseScript } from '../language/parse.js';
-import type { Statement, TypeRef } from '../language/generated/ast.js';
+import type { Statement, TypeRef, VarDecl } from '../language/generated/ast.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import { type DecodedApp, decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
@@ -16,6 +16,8 @@ import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, e
 import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize, valTypeByte } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
 import { siteSlots } from './tuples.js';
+import { canRelabel, depthAt, exitingIndices, hasLabels, LabelShifts, relabel, underTableIndex } from './branch-targets.js';
+import { blockSignature, type BlockSignature, drops, numericOnly, pushDefaults, simpleBlockType } from './block-signature.js';
 import { initialTableContents, resolverBody } from './table-resolver.js';
 import { numberScriptGlobals } from './global-numbering.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, REPORT_SECTION, encodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
@@ -117,13 +119,24 @@ interface CompiledProbe {
      * which are the template's first locals (see Insertion.pins).
      */
     argsBefore?: ValType[];
+    /** Stores the run-time initial values of per-site variables; runs once in the start-up function. */
+    startInit?: Template;
 }
 
 interface BlockProbeSite { op: OpcodeProbe; site: SiteInfo; rule: string }
 /** alt on a block: the probe, the opening's site and operands, and where the replaced code begins. */
-interface BlockAlt { op: OpcodeProbe; site: SiteInfo; pops: ValType[]; results: ValType[]; opidx: number; pc: number; start: number }
-const VALTYPE_OF_BYTE: Record<number, ValType | undefined> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
-interface BlockFrame { exit: BlockProbeSite[]; after: BlockProbeSite[]; alt?: BlockAlt }
+interface BlockAlt {
+    op: OpcodeProbe; site: SiteInfo; pops: ValType[]; results: ValType[]; opidx: number; pc: number; start: number;
+    /** Nesting level of the replaced construct (1 = outermost), for labels leaving it (branch-targets.ts). */
+    level: number;
+    /** alt on else: the else arm is replaced; the if's signature decides whether an else arm must stay. */
+    elseArm?: boolean;
+    ifSig?: BlockSignature;
+}
+interface BlockFrame { exit: BlockProbeSite[]; after: BlockProbeSite[]; alt?: BlockAlt; /** Module offset of the opening (the if's, for an else). */ openStart: number }
+
+/** Code wrapped around a compiled probe body at one kind of site (part of the code cache key). */
+interface TemplateWrap { key: string; apply(t: Template): Template }
 
 interface Insertion {
     /** Index of the instruction in the function; the code goes before it, or after it when `after`. */
@@ -539,6 +552,7 @@ class Instrumenter implements CompileHost {
         const idx = this.index;
         const insertions: Insertion[] = [];
         this.pinned = [];
+        this.shifts = new LabelShifts();
         const hasFuncProbes = idx.funcEntry.length > 0 || idx.funcExit.length > 0;
         const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
         let prevEndsBlock = true;
@@ -574,6 +588,8 @@ class Instrumenter implements CompileHost {
                 } else if (ins.op.name === 'br_if' && ins.exitsFunction) {
                     // Leaves the function only when taken: the exit probes run under the branch condition.
                     for (const p of idx.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', insertions, undefined, true);
+                } else if (ins.op.name === 'br_table' && idx.funcExit.length) {
+                    this.placeTableExit(f, ins, insertions);
                 }
             }
             if (blockProbes) {
@@ -604,6 +620,8 @@ class Instrumenter implements CompileHost {
             this.flushSegment(f, seg, insertions);
             if (seg.flushed) reorder = true;
         }
+        // Branches inside guarded block alts: one label deeper per wrapping `if` they leave.
+        if (!this.shifts.empty) { this.queueRelabels(insertions); reorder = true; }
         // Stable: same-place insertions keep their queueing order.
         if (reorder) insertions.sort((a, b) => a.at - b.at || Number(a.after) - Number(b.after));
         if (skipped.length) {
@@ -616,6 +634,17 @@ class Instrumenter implements CompileHost {
             for (let i = insertions.length - 1; i >= 0; i--) if (inside(insertions[i])) insertions.splice(i, 1);
         }
         if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
+    }
+
+    /** Labels of the function's branches that guarded block alts wrapped, per function (see trackBlock). */
+    private shifts = new LabelShifts();
+
+    /** Replaces each wrapped branch by its re-encoded copy, unless an alt already replaced it. */
+    private queueRelabels(out: Insertion[]): void {
+        for (const r of this.shifts.replacements(this.app.bytes)) {
+            if (out.some(x => x.skipTo !== undefined && x.cut <= r.start && x.skipTo >= r.end)) continue;
+            out.push({ at: r.opidx, after: false, cut: r.start, skipTo: r.end, template: r.template, siteGlobals: NO_GLOBALS });
+        }
     }
 
     /** Emits the merged increments of a segment's counter probes at the segment's first site. */
@@ -748,8 +777,7 @@ class Instrumenter implements CompileHost {
         const slots = site.args.map(t => w.newLocal(t));
         site.args.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
         if (site.memarg) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', env.saved.get(site.memarg.isWrite ? 'arg1' : 'arg0')!);
-        const siteVars = new Map<string, Binding>();
-        p.siteVars.forEach((d, k) => siteVars.set(d.name, { kind: 'site', t: typeText(d.type) as WType, id: k }));
+        const siteVars = this.altSiteVarBindings(p);
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
@@ -757,9 +785,9 @@ class Instrumenter implements CompileHost {
             const pv = c.condition(p.ast.predicate);
             if (!pv.isConst) {
                 // Decided at run time: the original instruction runs when the predicate is false. It then
-                // sits one block deeper, so instructions with labels would need their depths rewritten.
-                if (ins.op.imms.includes('label') || ins.op.imms.includes('brtable')) {
-                    this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${ins.op.name} is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
+                // sits one block deeper, so its labels are re-encoded one deeper (branch-targets.ts).
+                if (hasLabels(ins.op) && !canRelabel(ins.op)) {
+                    this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${ins.op.name} cannot be injected (its immediates cannot be re-encoded); not injected at fid ${f.fid} pc ${ins.pc}`);
                     return false;
                 }
                 guard = pv;
@@ -780,16 +808,11 @@ class Instrumenter implements CompileHost {
         if (guard) {
             w.byte(OP.else);
             for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
-            this.copyInstruction(w, ins);
+            if (hasLabels(ins.op)) { relabel(this.app.bytes, ins.start, ins.end, l => l + 1, w); this.shifts.freeze(ins.opidx); }
+            else this.copyInstruction(w, ins);
             w.byte(OP.end);
         }
-        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
-        p.siteVars.forEach((d, k) => {
-            const t = typeText(d.type) as WType;
-            siteGlobals[k] = this.app.globalCount + this.newGlobals.length;
-            this.newGlobals.push({ type: valTypeOf(t), init: constBits(defaultOf(t), t), mutable: true });
-            if (d.report) this.reportVars.push({ name: d.name, type: t, fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_wasm:opcode:${ins.op.name}:alt`, slot: 0, global: siteGlobals[k], vt: valTypeOf(t) });
-        });
+        const siteGlobals = this.allocAltSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
         out.push({ at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals });
         return true;
@@ -805,9 +828,12 @@ class Instrumenter implements CompileHost {
         const idx = this.index;
         const name = ins.op.name;
         const opening = ins.op.blockLike || name === 'else';
+        // Branches a guarded block alt may wrap, with the number of constructs open around them.
+        if (hasLabels(ins.op)) this.shifts.note(ins, frames.length);
         if (opening) {
             let carried: BlockFrame['after'] = [];
             let wholeIf: BlockAlt | undefined;
+            let openStart = ins.start;
             if (name === 'else') {
                 // The then-arm ends here; the if's after probes (and an alt of the whole if) wait for the shared `end`.
                 const top = frames.pop();
@@ -815,9 +841,10 @@ class Instrumenter implements CompileHost {
                     for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
                     carried = top.after;
                     wholeIf = top.alt;
+                    openStart = top.openStart;
                 }
             }
-            const frame: BlockFrame = { exit: [], after: carried, alt: wholeIf };
+            const frame: BlockFrame = { exit: [], after: carried, alt: wholeIf, openStart };
             const entry = idx.blockEntry[ins.op.index], exit = idx.blockExit[ins.op.index], after = idx.blockAfter[ins.op.index];
             const alt = idx.blockAlt[ins.op.index];
             if (entry || exit || after || alt) ins.detail();
@@ -825,28 +852,19 @@ class Instrumenter implements CompileHost {
                 for (const op of alt) {
                     const site = this.siteInfo(f, ins, op.probe, 'alt');
                     if (!site || !ins.args || !ins.results) continue;
+                    // The construct's signature from its block type (the end's types may be unknown:
+                    // unreachable code before it); for else, the if's.
+                    const sig = blockSignature((this.app as Partial<DecodedApp>).module, this.app.bytes, openStart);
+                    if (!sig) {
+                        this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on ${name} with this block type cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`);
+                        continue;
+                    }
                     const a: BlockAlt = {
-                        op, site: { ...site, imms: [...site.imms] }, pops: [...ins.args], results: [],
-                        opidx: ins.opidx, pc: ins.pc, start: ins.start,
+                        op, site: { ...site, imms: [...site.imms] }, pops: name === 'else' ? [] : [...ins.args], results: [...sig.results],
+                        opidx: ins.opidx, pc: ins.pc, start: ins.start, level: frames.length + 1,
                     };
-                    if (name === 'else') {
-                        // alt on else replaces the else opcode alone: the else arm's code joins the then arm
-                        // (the corpus: the replaced arm is never entered). Only valid when both arms are empty-typed.
-                        if (ins.args.length || ins.results.length) {
-                            this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on a typed else is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
-                            continue;
-                        }
-                        if (this.placeBlockAlt(f, a, ins.start, ins.end, out)) break;
-                        continue;
-                    }
-                    // The block's result types (the end's may be unknown: unreachable code before it).
-                    const bt = this.app.bytes[ins.start + 1];
-                    const rv = bt === 0x40 ? undefined : VALTYPE_OF_BYTE[bt];
-                    if (bt !== 0x40 && rv === undefined) {
-                        this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on a block with a type-index signature is not supported yet; not injected at fid ${f.fid} pc ${ins.pc}`);
-                        continue;
-                    }
-                    if (rv) a.results.push(rv);
+                    // alt on else replaces the else arm, from the else up to the if's `end` (placed there).
+                    if (name === 'else') { a.elseArm = true; a.ifSig = sig; }
                     frame.alt = a;
                     break;
                 }
@@ -875,9 +893,10 @@ class Instrumenter implements CompileHost {
         if (name !== 'end' || ins.atFuncEnd) return false;
         const top = frames.pop();
         if (!top || (top.exit.length === 0 && top.after.length === 0 && !top.alt)) return false;
-        if (top.alt && this.placeBlockAlt(f, top.alt, top.alt.start, ins.end, out)) {
+        const how = top.alt ? this.placeBlockAlt(f, top.alt, ins, out) : false;
+        if (how === 'replaced') {
             // Code queued inside the replaced range (nested probes) is dropped when the body is rewritten.
-            skipped.push(top.alt.start, ins.end);
+            skipped.push(top.alt!.start, top.alt!.elseArm ? ins.start : ins.end);
         } else {
             for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
         }
@@ -886,63 +905,147 @@ class Instrumenter implements CompileHost {
     }
 
     /**
-     * at_target on br/br_if: runs at whichever target control goes to. A br always reaches its label; a
-     * br_if reaches either its label or its fall-through, so the code runs at every execution (the
-     * corpus counts a not-taken br_if too), with arg0 the condition. Placed at the branch itself.
+     * at_target / semantic_after on br/br_if/br_table: runs at whichever target control goes to. A br
+     * always reaches its label; a br_if reaches either its label or its fall-through, so the code runs at
+     * every execution (the corpus counts a not-taken br_if too), with arg0 the condition. A branch only
+     * moves control (no value, local, global or memory changes), so the code is placed at the branch
+     * itself: what it observes is what it would observe at the landing point, and a branch that leaves
+     * the function is covered too.
      */
     private placeAtTarget(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): void {
         const p = op.probe;
         ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);
         if (!site) return;
-        this.placeCompiled(f, ins, p, site, 'at_target', `wasm:opcode:${ins.op.name}:at_target`, false, out);
+        this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${ins.op.name}:${op.mode}`, false, out);
     }
 
     /**
-     * alt on a block-like opcode: the probe body replaces the block from its opening to its `end` (on
-     * else, the else opcode only). Operands are popped (drop_args is implicit), the block's results are the
-     * types' defaults. The predicate must be decided at instrumentation time.
+     * alt on a block-like opcode: the probe body replaces the block from its opening to its `end`.
+     * Operands are popped (drop_args is implicit), the block's results are the types' defaults unless the
+     * body returns one. A predicate decided at run time keeps the original block in the else arm of an
+     * `if` (its branches that leave the block are re-encoded one label deeper once the function is walked).
+     * alt on else (the reference): the body replaces the else arm and runs where the then arm ends; the
+     * else arm is never entered (a typed if keeps an else arm giving the results' defaults).
+     * Returns 'replaced' (code in the replaced range is dropped), 'guarded' (the original code stays) or false.
      */
-    private placeBlockAlt(f: AppFunction, a: BlockAlt, from: number, to: number, out: Insertion[]): boolean {
+    private placeBlockAlt(f: AppFunction, a: BlockAlt, end: AppInstr, out: Insertion[]): 'replaced' | 'guarded' | false {
         const p = a.op.probe;
-        const results = a.results;
-        if (results.length > 1) { this.warnings.push(`probe ${p.index}: alt on ${a.site.opname} with several results is not supported yet`); return false; }
+        const results = a.elseArm ? [] : a.results;
+        const bt = simpleBlockType(results);
+        if (bt === undefined && !numericOnly(results)) {
+            this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on ${a.site.opname} with results of type ${results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${a.pc}`);
+            return false;
+        }
         const w = new CodeWriter();
+        // Several results of a guarded alt pass through pinned locals (no block type is needed for them).
+        const resultLocals = bt === undefined ? results.map(t => w.newLocal(t)) : [];
         const env: SiteEnv = { site: a.site, event: a.site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const slots = a.pops.map(t => w.newLocal(t));
         a.pops.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
-        const siteVars = new Map<string, Binding>();
-        p.siteVars.forEach((d, k) => siteVars.set(d.name, { kind: 'site', t: typeText(d.type) as WType, id: k }));
+        const siteVars = this.altSiteVarBindings(p);
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
+        let guard: PV | undefined;
         if (p.ast.predicate) {
             const pv = c.condition(p.ast.predicate);
-            if (!pv.isConst) {
-                this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${a.site.opname} is not supported yet; not injected at fid ${f.fid} pc ${a.pc}`);
-                return false;
-            }
-            if (!pv.v) return false;
+            if (pv.isConst && !pv.v) return false;
+            if (!pv.isConst) guard = pv;
+        }
+        if (guard && a.elseArm) {
+            // The else position is only reached from the then arm: a run-time choice there has no original to fall back to.
+            this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on else needs a predicate known at instrumentation time; not injected at fid ${f.fid} pc ${a.pc}`);
+            return false;
+        }
+        if (guard && !this.shifts.canWrap(a.opidx, end.opidx)) {
+            this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${a.site.opname} around branches that cannot be re-encoded; not injected at fid ${f.fid} pc ${a.pc}`);
+            return false;
         }
         for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
-        const rv = results[0] as ValType | undefined;
+        if (guard) { c.push(guard); w.byte(OP.if).byte(bt ?? 0x40); }
+        const rv = bt !== undefined && results.length === 1 ? results[0] : undefined;
         const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
         w.byte(OP.block).byte(rv ? valTypeByte(rv) : 0x40);
         c.depth = 0;
         c.altBlock = { depth: 0, result };
         c.block(p.ast.body);
-        if (rv) emitConst(w, result, defaultOf(result));
+        c.altFallthrough();
         w.byte(OP.end);
-        const siteGlobals = p.siteVars.length ? new Int32Array(p.siteVars.length) : NO_GLOBALS;
+        if (bt === undefined) {
+            pushDefaults(w, results);
+            if (guard) for (let i = resultLocals.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, resultLocals[i]);
+        }
+        if (a.elseArm && a.ifSig && (a.ifSig.results.length || a.ifSig.params.length)) {
+            // A typed if needs its else arm: it now gives the results' defaults.
+            w.byte(OP.else);
+            drops(w, a.ifSig.params.length);
+            pushDefaults(w, a.ifSig.results);
+        }
+        if (guard) {
+            w.byte(OP.else);
+            for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        }
         const rule = `wasm:opcode:${a.site.opname}:alt`;
-        p.siteVars.forEach((d, k) => {
-            const t = typeText(d.type) as WType;
-            siteGlobals[k] = this.app.globalCount + this.newGlobals.length;
-            this.newGlobals.push({ type: valTypeOf(t), init: constBits(defaultOf(t), t), mutable: true });
-            if (d.report) this.reportVars.push({ name: d.name, type: t, fname: a.site.fname || `#${a.site.fid}`, fid: a.site.fid, pc: a.site.pc, probe: `${p.index}_${rule}`, slot: 0, global: siteGlobals[k], vt: valTypeOf(t) });
-        });
+        const siteGlobals = this.allocAltSiteVars(p, a.site, rule);
         this.sites.add(f.fid, a.pc, a.opidx, a.start, p.index, rule);
-        out.push({ at: a.opidx, after: false, cut: from, skipTo: to, template: w.finish(), siteGlobals });
-        return true;
+        if (!guard) {
+            out.push({ at: a.opidx, after: false, cut: a.start, skipTo: a.elseArm ? end.start : end.end, template: w.finish(), siteGlobals });
+            return 'replaced';
+        }
+        const resultPins = bt === undefined ? Int32Array.from(results, t => this.pinLocal(t)) : undefined;
+        // The original block runs in the else arm; the suffix closes the if after its `end`.
+        out.push({ at: a.opidx, after: false, cut: a.start, template: w.finish(), siteGlobals, pins: resultPins });
+        const s = new CodeWriter();
+        const sl = resultPins ? results.map(t => s.newLocal(t)) : [];
+        for (let i = sl.length - 1; i >= 0; i--) s.byte(OP.local_set).ref(RefKind.Local, sl[i]);
+        s.byte(OP.end);
+        for (const id of sl) s.byte(OP.local_get).ref(RefKind.Local, id);
+        out.push({ at: end.opidx, after: true, cut: end.end, template: s.finish(), siteGlobals: NO_GLOBALS, pins: resultPins });
+        this.shifts.wrapConstruct(a.opidx, end.opidx, a.level);
+        return 'guarded';
+    }
+
+    /** Bindings of a probe's per-site variables for alt code (scalars, tuples, maps), ids as allocAltSiteVars numbers them. */
+    private altSiteVarBindings(p: ProbeDef): Map<string, Binding> {
+        const siteVars = new Map<string, Binding>();
+        const slotsOf = siteSlots(p.siteVars);
+        p.siteVars.forEach((d, k) => {
+            const shape = mapShape(d.type);
+            const id = slotsOf.first[k], tuple = slotsOf.shapes[k];
+            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: typeText(d.type) as WType, id });
+        });
+        return siteVars;
+    }
+
+    /** Globals (at their defaults) of a probe's per-site variables at an alt site, one per scalar or tuple leaf. */
+    private allocAltSiteVars(p: ProbeDef, site: SiteInfo, rule: string): ArrayLike<number> {
+        if (!p.siteVars.length) return NO_GLOBALS;
+        const slotsOf = siteSlots(p.siteVars);
+        const siteGlobals = new Int32Array(slotsOf.leaves.length);
+        const where = { fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_${rule}`, slot: 0 };
+        p.siteVars.forEach((d, k) => {
+            const index = this.app.globalCount + this.newGlobals.length;
+            const first = slotsOf.first[k];
+            const last = k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] : slotsOf.leaves.length;
+            if (mapShape(d.type)) {
+                siteGlobals[first] = index;
+                this.newGlobals.push({ type: 'i32', init: BigInt(this.newMap(d.type)), mutable: false });
+                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), ...where, global: index, vt: 'i32' });
+                return;
+            }
+            const types = slotsOf.leaves.slice(first, last);
+            types.forEach((lt, j) => {
+                siteGlobals[first + j] = index + j;
+                this.newGlobals.push({ type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true });
+            });
+            if (d.report) {
+                this.reportVars.push({
+                    name: d.name, type: typeText(d.type), ...where, global: index, vt: valTypeOf(types[0]),
+                    ...(slotsOf.shapes[k] ? { more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) } : {}),
+                });
+            }
+        });
+        return siteGlobals;
     }
 
     /** The original instruction's bytes, with a direct callee's index shifted past added imports. */
@@ -986,20 +1089,35 @@ class Instrumenter implements CompileHost {
         this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${event}:${op.mode}`, after, out);
     }
 
-    private placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false): void {
+    private placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false, wrap?: TemplateWrap): void {
         const site: SiteInfo = {
             fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
             args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
         };
         if (!this.boundsAccept(p, site)) return;
-        this.placeCompiled(f, ins, p, site, whenTaken ? 'when-taken' : '', `${rule}:<no-mode>`, false, out);
+        this.placeCompiled(f, ins, p, site, whenTaken ? 'when-taken' : '', `${rule}:<no-mode>`, false, out, false, wrap);
     }
 
-    private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false): void {
-        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '');
+    /** func:exit at a br_table: the probes run when the index selects the function's own label. */
+    private placeTableExit(f: AppFunction, ins: AppInstr, out: Insertion[]): void {
+        ins.detail();
+        const table = ins.brTable;
+        const depth = table && depthAt(f, ins.opidx);
+        const exits = table && depth !== undefined ? exitingIndices(table, depth) : undefined;
+        if (!table || !exits) return;
+        const wrap: TemplateWrap = {
+            key: `|table-exit:${exits.cases.join(',')}:${exits.viaDefault}:${table.targets.length}`,
+            apply: t => underTableIndex(t, exits, table.targets.length),
+        };
+        for (const p of this.index.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', out, undefined, false, wrap);
+    }
+
+    private placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false, wrap?: TemplateWrap): void {
+        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '');
         let compiled = this.cache.get(key);
         if (compiled === undefined) {
             compiled = this.compileAt(p, site, mode, preSaved);
+            if (compiled && wrap) compiled = { ...compiled, template: wrap.apply(compiled.template) };
             this.cache.set(key, compiled);
         }
         if (compiled === null) return;
@@ -1047,6 +1165,7 @@ class Instrumenter implements CompileHost {
             }
         });
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
+        if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {
             const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(t));
             insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins });
@@ -1108,6 +1227,21 @@ class Instrumenter implements CompileHost {
             if (v !== undefined) key += `|${name}=${v}`;
         }
         return key;
+    }
+
+    private compileStartInits(p: ProbeDef, site: SiteInfo, mode: string, decls: VarDecl[], siteVars: Map<string, Binding>): Template {
+        const w = new CodeWriter();
+        // No operands at start-up: only names known without running the probe may appear.
+        const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
+        const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.pushScope();
+        for (const d of decls) {
+            const operand = firstOperandName(d.init);
+            if (operand) throw new CompileError(`'${d.name}' is initialised once, when the program starts, when '${operand}' has no value yet: declare it without an initial value and assign it in the body`, d.init as never);
+            const b = siteVars.get(d.name)!;
+            c.store(b, c.expr(d.init!, b.t));
+        }
+        return w.finish();
     }
 
     /** preSaved: the operands were saved to the template's first locals by earlier code (see ifEntrySaver). */
@@ -1175,6 +1309,7 @@ class Instrumenter implements CompileHost {
             if (!pv.isConst) guard = pv;
         }
         // Per-site variables: static initialisers become the globals' initial values.
+        const runsAtStart: VarDecl[] = [];
         const inits: Const[] = p.siteVars.flatMap((d, k): Const | Const[] => {
             if (mapShape(d.type)) return 0n;
             // Tuples start at their defaults; an initialiser runs in the body.
@@ -1185,10 +1320,15 @@ class Instrumenter implements CompileHost {
             const probeC = new Compiler(this, this.globals, new CodeWriter(), env, siteVars);
             probeC.pushScope();
             const v = probeC.expr(d.init, t);
-            if (!v.isConst) return defaultOf(t);
             c.foldedInits.add(d);
-            return convert(v.v!, v.t, t);
+            if (v.isConst) return convert(v.v!, v.t, t);
+            // A report/unshared variable is initialised once, at start-up (the reference's behaviour:
+            // `report var m: u32 = mem_size(0);` holds the size the app started with), not each time the
+            // probe runs.
+            runsAtStart.push(d);
+            return defaultOf(t);
         });
+        const startInit = runsAtStart.length ? this.compileStartInits(p, site, mode, runsAtStart, siteVars) : undefined;
         if (preSaved) { /* operands already in the slots */ }
         else if (deepest === 0 && !writesOperand) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
         else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
@@ -1218,7 +1358,7 @@ class Instrumenter implements CompileHost {
             const tailRefs = Array.from(tl.refs, (v, i) => (i % 3 === 0 ? v + shifted.bytes.length : v));
             return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits };
         }
-        return { template: w.finish(), inits, argsBefore };
+        return { template: w.finish(), inits, argsBefore, startInit };
     }
 
     // ---------- body rewriting ----------
@@ -1276,8 +1416,11 @@ class Instrumenter implements CompileHost {
     }
 
     // ---------- start-up, end, report readers ----------
+    /** Start-up initialisers of per-site variables (see compileStartInits). */
+    private readonly siteInits: { template: Template; siteGlobals: ArrayLike<number> }[] = [];
+
     private emitStart(startCode: Statement[]): void {
-        if (startCode.length === 0 && this.index.begin.length === 0) return;
+        if (startCode.length === 0 && this.index.begin.length === 0 && this.siteInits.length === 0) return;
         const w = new CodeWriter();
         const c = new Compiler(this, this.globals, w, undefined);
         c.pushScope();
@@ -1287,6 +1430,12 @@ class Instrumenter implements CompileHost {
                 const b = this.globals.get(d.name)!;
                 if (b.tuple) c.storeTuple(b, d.init); else c.store(b, c.expr(d.init, b.t));
             } else c.stmt(s);
+        }
+        for (const x of this.siteInits) {
+            const locals = x.template.locals.map(t => w.newLocal(t));
+            const code = new Uint8Array(placedSize(x.template, x.siteGlobals, locals));
+            place(x.template, code, 0, x.siteGlobals, locals);
+            w.bytes(code);
         }
         for (const p of this.index.begin) this.inlineProbe(c, w, p);
         w.byte(OP.end);
@@ -1389,6 +1538,22 @@ function insertBeforeInstruction(out: Insertion[], at: number, x: Insertion): vo
     let k = out.length;
     while (k > 0 && out[k - 1].at === at && (out[k - 1].after || out[k - 1].skipTo !== undefined)) k--;
     out.splice(k, 0, x);
+}
+
+/** The first bound name in `e` that only has a value while the probe runs (operands, results, addresses). */
+function firstOperandName(e: unknown): string | undefined {
+    if (!e || typeof e !== 'object') return undefined;
+    const o = e as Record<string, unknown>;
+    if (o.$type === 'VarRef') {
+        const n = (o.ref as { $refText?: string } | undefined)?.$refText ?? '';
+        if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || SLOT_VARS.has(n) || /^local\d+$/.test(n)) return n;
+    }
+    for (const [k, v] of Object.entries(o)) {
+        if (k.startsWith('$')) continue;
+        const found = Array.isArray(v) ? v.map(firstOperandName).find(Boolean) : v && typeof v === 'object' && '$type' in (v as object) ? firstOperandName(v) : undefined;
+        if (found) return found;
+    }
+    return undefined;
 }
 
 function declaredType(t: string | undefined): WType | undefined {

@@ -18,7 +18,11 @@ export interface ProbeIndex {
     blockAfter: (OpcodeProbe[] | undefined)[];
     /** alt on a block-like opcode replaces the whole block (on else: the else arm). */
     blockAlt: (OpcodeProbe[] | undefined)[];
-    /** br/br_if: runs when the branch is taken (placed at the branch, under its condition). */
+    /**
+     * br/br_if/br_table `at_target` and `semantic_after`: once per execution, after the branch's effect
+     * (at the label for a taken branch, at the fall-through otherwise). A branch changes nothing but the
+     * control flow, so code placed right before it observes the same state as code at its landing point.
+     */
     atTarget: (OpcodeProbe[] | undefined)[];
     /** Some block-extent list is non-empty: the instrumenter tracks block nesting. */
     nesting: boolean;
@@ -32,6 +36,8 @@ export interface ProbeIndex {
     /** Modes matched that the engine does not inject yet (reported, not silently ignored). */
     unsupported: { probe: ProbeDef; what: string }[];
 }
+
+const BRANCHES = new Set(['br', 'br_if', 'br_table']);
 
 export function indexProbes(probes: ProbeDef[]): ProbeIndex {
     const idx: ProbeIndex = {
@@ -55,10 +61,12 @@ export function indexProbes(probes: ProbeDef[]): ProbeIndex {
                         continue;
                     }
                     let list: (OpcodeProbe[] | undefined)[] | undefined;
-                    if (extent && (mode === 'after' || mode === 'entry' || mode === 'exit' || mode === 'alt' || mode === 'block_alt')) {
-                        list = mode === 'after' ? idx.blockAfter : mode === 'entry' ? idx.blockEntry : mode === 'exit' ? idx.blockExit : idx.blockAlt;
+                    if (extent && (mode === 'after' || mode === 'semantic_after' || mode === 'entry' || mode === 'exit' || mode === 'alt' || mode === 'block_alt')) {
+                        // A block's semantic completion is where control lands past its `end`, which is what
+                        // `after` means for a block too (the corpus).
+                        list = mode === 'after' || mode === 'semantic_after' ? idx.blockAfter : mode === 'entry' ? idx.blockEntry : mode === 'exit' ? idx.blockExit : idx.blockAlt;
                         idx.nesting = true;
-                    } else if (mode === 'at_target' && (e.op.name === 'br' || e.op.name === 'br_if')) {
+                    } else if ((mode === 'at_target' || mode === 'semantic_after') && BRANCHES.has(e.op.name)) {
                         list = idx.atTarget;
                     } else {
                         list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;

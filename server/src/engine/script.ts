@@ -192,12 +192,17 @@ function containsStaticCall(node: unknown): boolean {
 }
 
 /** Key and value types of a map type, or undefined for other types. Tuple keys are flattened. */
-export function mapShape(t: TypeRef): { keys: WType[]; value: WType; typeText: string } | undefined {
+/** A type's tuple structure: a leaf type, or its elements' structures (as tuples.ts's TupleShape). */
+type Shape = WType | Shape[];
+function shapeOfType(t: TypeRef): Shape {
+    return t.$type === 'TupleType' ? t.elems.map(shapeOfType) : typeText(t) as WType;
+}
+
+export function mapShape(t: TypeRef): { keys: WType[]; value: WType; typeText: string; keyShape: Shape; valueShape: Shape; values: WType[] } | undefined {
     if (t.$type !== 'MapType') return undefined;
-    const keys: WType[] = [];
-    const flat = (k: TypeRef) => { if (k.$type === 'TupleType') k.elems.forEach(flat); else keys.push(typeText(k) as WType); };
-    flat(t.key);
-    return { keys, value: typeText(t.value) as WType, typeText: typeText(t) };
+    const leaves = (s: Shape): WType[] => (Array.isArray(s) ? s.flatMap(leaves) : [s]);
+    const keyShape = shapeOfType(t.key), valueShape = shapeOfType(t.value);
+    return { keys: leaves(keyShape), value: typeText(t.value) as WType, typeText: typeText(t), keyShape, valueShape, values: leaves(valueShape) };
 }
 
 /** (library, function) pairs called at run time (`lib.fn()` not under `@static`), in script order. */

@@ -480,7 +480,10 @@ class Checker {
     }
 
     private checkString(e: ast.StrLit): void {
-        const bad = /\\(?:x(?![0-9a-fA-F]{2})|u(?!\{[0-9a-fA-F]+\})|[^nrt"'\\0xu])/.exec(e.value);
+        // Escapes are read left to right, so the backslash of `\\` never starts another escape.
+        const escapes = /\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|[nrt"'\\0]|(u|x|[\s\S]?))/g;
+        let bad: RegExpExecArray | null;
+        while ((bad = escapes.exec(e.value)) && bad[1] === undefined) { /* a valid escape */ }
         if (bad && e.$cstNode) {
             const start = e.$cstNode.offset + bad.index;
             this.report('error', `Invalid escape \`${bad[0]}\`; valid escapes: \\n \\r \\t \\" \\' \\\\ \\0 \\xHH \\u{H+}`, start, start + bad[0].length, 'bad-escape');
@@ -661,7 +664,7 @@ class Checker {
                 const def = m.event.fns.find(f => f.name === name);
                 if (!def) continue;
                 this.symbols.set(e, { kind: 'bound-fn', name, def });
-                if ((name === 'alt_call_by_id' || name === 'alt_call_by_name') && !this.probe.isAlt) {
+                if ((name === 'alt_call_by_id' || name === 'alt_call_by_name' || name === 'drop_args') && !this.probe.isAlt) {
                     this.reportNode('error', `\`${name}\` can only be used in \`alt\` probes`, e, 'alt-only');
                 }
                 this.checkArgs(e.args, def.params, scope, name, e);

@@ -117,6 +117,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
             exitCode = exitCode || 1;
         }
         report = formatReport(layout, readSlots(layout, exports), link.formatValue); // [issue 5, helper-6] compound values
+        link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
         out(report);
     }
     return { exitCode, trapped, report, runMs };

@@ -34,6 +34,8 @@ export interface RuntimeLink {
      * are the slots from `v.slot` on; a map's id is `v.map` when the layout gives it, else its slot.
      */
     formatValue(v: { type: string; slot: number; map?: number }, slots: ArrayLike<bigint>): string | undefined;
+    /** Call before printing the report: ends the line whamm_core's console output may hold back. */
+    flushLibraryOutput?(): void;
 }
 
 export class LinkError extends Error {}
@@ -111,6 +113,21 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
         attach(instance) {
             const mem = instance.exports[APP_MEMORY_EXPORT] ?? instance.exports.memory;
             if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
+        },
+        flushLibraryOutput() {
+            // [helper global-ids] whamm_core buffers console output by line (Rust's stdout), so a last
+            // `puts` without '\n' stays unprinted. The reference prints its report through whamm_core,
+            // starting with a newline, which pushes that line out: do the same before our report.
+            const core = libs.get(CORE_LIBRARY)?.exports as Record<string, unknown> | undefined;
+            if (!core || !wanted.has(CORE_LIBRARY)) return;
+            const { mem_alloc: alloc, mem_free: free, puts, memory } = core;
+            if (typeof alloc !== 'function' || typeof puts !== 'function' || !(memory instanceof WebAssembly.Memory)) return;
+            try {
+                const p = (alloc as (n: number) => number)(1);
+                new Uint8Array(memory.buffer)[p] = 10;
+                (puts as (p: number, n: number) => void)(p, 1);
+                if (typeof free === 'function') (free as (p: number) => void)(p);
+            } catch { /* a library that cannot print leaves nothing pending either */ }
         },
         formatValue(v, slots) {
             const type = v.type, first = v.slot;

@@ -98,7 +98,18 @@ export function hasInc(shape: MapShape): boolean {
 }
 
 const SEED = '0x2545F4914F6CDD1D';
+/** 2^64 / golden ratio: multiplicative (Fibonacci) hashing takes the product's top bits. */
 const MUL = '0x9E3779B97F4A7C15';
+
+/**
+ * Locality of packed keys: the key word's bits from BLOCK_BITS up are hashed, the bits between
+ * GRAIN_BITS and BLOCK_BITS are added to the hash unchanged. Keys that differ only there (neighbouring
+ * addresses, consecutive ids) get neighbouring home slots, so a sequential walk through the app's memory
+ * walks the table sequentially too instead of missing the cache on every update. Runs are short (a block
+ * spans 2^(BLOCK_BITS-GRAIN_BITS) slots), so clustering stays that of a plain linear-probing table.
+ */
+export const BLOCK_BITS = Number(process.env.WHAMM_RT_BLOCK ?? 6);
+export const GRAIN_BITS = Number(process.env.WHAMM_RT_GRAIN ?? 2);
 
 /** WAT for the canonical 64-bit key word of a leaf held in `expr` (of the leaf's wasm type). */
 function keyWord(t: LeafType, expr: string): string {
@@ -127,92 +138,152 @@ function wrapValue(t: LeafType, expr: string): string {
     }
 }
 
+/** Header fields of a map (byte offsets in its HEADER_BYTES header). */
+export const HDR = { table: 0, mask: 4, count: 8, shift: 12 } as const;
+
+/**
+ * WAT computing the home slot (not yet masked) of the key in the word locals $w0..: the top bits of a
+ * multiplicative hash (shift = 64 - log2(capacity), kept in the header), plus the locality offset for
+ * packed keys.
+ */
+function homeSlot(layout: KeyLayout, words: number): string {
+    const shift = `(i64.extend_i32_u (i32.load offset=${HDR.shift} (local.get $hdr)))`;
+    if (layout.packed) {
+        const hi = `(i64.shr_u (local.get $w0) (i64.const ${BLOCK_BITS}))`;
+        const base = `(i32.wrap_i64 (i64.shr_u (i64.mul ${hi} (i64.const ${MUL})) ${shift}))`;
+        const low = `(i32.and (i32.shr_u (i32.wrap_i64 (local.get $w0)) (i32.const ${GRAIN_BITS})) (i32.const ${(1 << (BLOCK_BITS - GRAIN_BITS)) - 1}))`;
+        return `(i32.add ${base} ${low})`;
+    }
+    let x = `(i64.const ${SEED})`;
+    for (let i = 0; i < words; i++) x = `(i64.mul (i64.xor ${x} (local.get $w${i})) (i64.const ${MUL}))`;
+    return `(i32.wrap_i64 (i64.shr_u ${x} ${shift}))`;
+}
+
 function shapeFunctions(shape: MapShape, s: number): string {
     const E = entryBytes(shape);
     const layout = keyLayout(shape.key);
-    const kw = layout.keyWords;
     const kParams = shape.key.map((t, i) => `(param $k${i} ${leafValType(t)})`).join(' ');
-    const kArgs = shape.key.map((_, i) => `(local.get $k${i})`).join(' ');
     const words = layout.packed
         ? [packedWord(layout.packed, i => `(local.get $k${i})`)]
         : shape.key.map((t, i) => keyWord(t, `(local.get $k${i})`));
-    // The key words are computed once per call into locals (a packed word costs a few shifts).
     const wordLocals = words.map((_, i) => `(local $w${i} i64)`).join(' ');
     const setWords = words.map((w, i) => `(local.set $w${i} ${w})`).join(' ');
-    let hashW = `(i64.const ${SEED})`;
-    for (let i = 0; i < words.length; i++) hashW = `(i64.mul (i64.xor ${hashW} (local.get $w${i})) (i64.const ${MUL}))`;
     const keyEq = words.map((_, i) => `(i64.eq (i64.load offset=${layout.keyBase + 8 * i} (local.get $p)) (local.get $w${i}))`)
         .reduce((a, b) => `(i32.and ${a} ${b})`);
-    const storeKey = (layout.packed ? '' : '(i64.store (local.get $p) (i64.const 1))\n        ')
-        + words.map((_, i) => `(i64.store offset=${layout.keyBase + 8 * i} (local.get $p) (local.get $w${i}))`).join('\n        ');
+    const storeKey = (layout.packed ? '' : '(i64.store (local.get $p) (i64.const 1))\n          ')
+        + words.map((_, i) => `(i64.store offset=${layout.keyBase + 8 * i} (local.get $p) (local.get $w${i}))`).join('\n          ');
     const vOff = (j: number) => layout.valueBase + 8 * j;
     const results = shape.value.map(t => leafValType(t));
     const resultDecl = results.length ? `(result ${results.join(' ')})` : '';
     const loads = shape.value.map((t, j) => `(${leafValType(t)}.load offset=${vOff(j)} (local.get $p))`).join(' ');
     const defaults = shape.value.map(t => `(${leafValType(t)}.const 0)`).join(' ');
     const vParams = shape.value.map((t, j) => `(param $v${j} ${leafValType(t)})`).join(' ');
-    const stores = shape.value.map((t, j) => `(${leafValType(t)}.store offset=${vOff(j)} (local.get $p) ${wrapValue(t, `(local.get $v${j})`)})`).join('\n        ');
+    const stores = shape.value.map((t, j) => `(${leafValType(t)}.store offset=${vOff(j)} (local.get $p) ${wrapValue(t, `(local.get $v${j})`)})`).join('\n          ');
+    const home = homeSlot(layout, words.length);
+    // A packed key word is never 0, so a hit (the common case) can be tested before "free slot"; with a
+    // flag word, all-zero key words would also match a free slot, so the flag is tested first.
+    const hitFirst = layout.packed !== undefined;
+    const slot = `(i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E})))`;
+    const locals = `(local $hdr i32) (local $tab i32) (local $mask i32) (local $h i32) (local $p i32) ${wordLocals}`;
+    const start = `(local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
+    ${setWords}`;
+    const load = `(local.set $tab (i32.load offset=${HDR.table} (local.get $hdr)))
+      (local.set $mask (i32.load offset=${HDR.mask} (local.get $hdr)))
+      (local.set $h ${home})`;
+    // The probe loop of an update: `onHit` with $p at the key's entry, `onNew` with $p at the fresh entry
+    // (key stored, count raised). The load factor is checked only when a key is added; an empty map's
+    // table is the zero sentinel entry, which always reads as a free slot and so takes the growth path.
+    const upsert = (onHit: string, onNew: string) => `(loop $retry
+      ${load}
+      (loop $probe
+        (local.set $p ${slot})
+        ${hitFirst ? `(if ${keyEq} (then ${onHit}))` : ''}
+        (if (i64.eqz (i64.load (local.get $p))) (then
+          (if (i32.gt_u (i32.mul (i32.add (i32.load offset=${HDR.count} (local.get $hdr)) (i32.const 1)) (i32.const 4))
+                        (i32.mul (i32.add (local.get $mask) (i32.const 1)) (i32.const 3)))
+            (then (call $grow${s} (local.get $hdr)) (br $retry)))
+          ${storeKey}
+          (i32.store offset=${HDR.count} (local.get $hdr) (i32.add (i32.load offset=${HDR.count} (local.get $hdr)) (i32.const 1)))
+          ${onNew}))
+        ${hitFirst ? '' : `(if ${keyEq} (then ${onHit}))`}
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $probe)))
+    (unreachable)`;
 
     let out = `
   ;; ---- map<${shape.keyText},${shape.valueText}>: entry ${E} bytes ----
-  (func $find${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $tab i32) (local $mask i32) ${wordLocals}
-    (local.set $tab (i32.load (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))))
-    (if (i32.eqz (local.get $tab)) (then (return (i32.const 0))))
-    (local.set $mask (i32.sub (i32.load offset=4 (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))) (i32.const 1)))
-    ${setWords}
-    (local.set $h (i32.wrap_i64 (i64.shr_u ${hashW} (i64.const 32))))
+  ;; Doubles the table (16 entries at first) and moves every entry over, in table order.
+  (func $grow${s} (param $hdr i32) (local $old i32) (local $end i32) (local $tab i32) (local $mask i32) (local $h i32) (local $p i32) (local $src i32) ${wordLocals}
+    (local.set $old (i32.load offset=${HDR.table} (local.get $hdr)))
+    (local.set $end (i32.add (local.get $old) (i32.mul (i32.add (i32.load offset=${HDR.mask} (local.get $hdr)) (i32.const 1)) (i32.const ${E}))))
+    (local.set $mask (select (i32.add (i32.shl (i32.load offset=${HDR.mask} (local.get $hdr)) (i32.const 1)) (i32.const 1)) (i32.const 15)
+      (i32.ge_u (i32.load offset=${HDR.mask} (local.get $hdr)) (i32.const 15))))
+    (local.set $tab (call $alloc (i32.mul (i32.add (local.get $mask) (i32.const 1)) (i32.const ${E}))))
+    (i32.store offset=${HDR.table} (local.get $hdr) (local.get $tab))
+    (i32.store offset=${HDR.mask} (local.get $hdr) (local.get $mask))
+    (i32.store offset=${HDR.shift} (local.get $hdr) (i32.add (i32.clz (local.get $mask)) (i32.const 32)))
+    (local.set $src (local.get $old))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (if (i64.ne (i64.load (local.get $src)) (i64.const 0)) (then
+        ${words.map((_, i) => `(local.set $w${i} (i64.load offset=${layout.keyBase + 8 * i} (local.get $src)))`).join(' ')}
+        (local.set $h ${home})
+        (block $placed (loop $probe
+          (local.set $p ${slot})
+          (br_if $placed (i64.eqz (i64.load (local.get $p))))
+          (local.set $h (i32.add (local.get $h) (i32.const 1)))
+          (br $probe)))
+        (memory.copy (local.get $p) (local.get $src) (i32.const ${E}))))
+      (local.set $src (i32.add (local.get $src) (i32.const ${E})))
+      (br $next))))
+  (func (export "${mapExportName('get', shape)}") (param $id i32) ${kParams} ${resultDecl} ${locals}
+    ${start}
+    ${load}
     (loop $probe
-      (local.set $p (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E}))))
-      (if (i64.eqz (i64.load (local.get $p))) (then (return (i32.const 0))))
-      (if ${keyEq} (then (return (local.get $p))))
+      (local.set $p ${slot})
+      ${hitFirst ? `(if ${keyEq} (then (return ${loads})))` : ''}
+      (if (i64.eqz (i64.load (local.get $p))) (then (return ${defaults})))
+      ${hitFirst ? '' : `(if ${keyEq} (then (return ${loads})))`}
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $probe))
     (unreachable))
-  (func $insert${s} (param $id i32) ${kParams} (result i32) (local $h i32) (local $p i32) (local $hdr i32) (local $tab i32) (local $mask i32) ${wordLocals}
-    (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
-    (if (i32.ge_u (i32.mul (i32.add (i32.load offset=8 (local.get $hdr)) (i32.const 1)) (i32.const 4))
-                  (i32.mul (i32.load offset=4 (local.get $hdr)) (i32.const 3)))
-      (then (call $rehash (local.get $id) (i32.const ${E}) (i32.const ${kw}) (i32.const ${layout.keyBase}))))
-    (local.set $tab (i32.load (local.get $hdr)))
-    (local.set $mask (i32.sub (i32.load offset=4 (local.get $hdr)) (i32.const 1)))
-    ${setWords}
-    (local.set $h (i32.wrap_i64 (i64.shr_u ${hashW} (i64.const 32))))
-    (loop $probe
-      (local.set $p (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E}))))
-      (if (i64.eqz (i64.load (local.get $p))) (then
-        ${storeKey}
-        (i32.store offset=8 (local.get $hdr) (i32.add (i32.load offset=8 (local.get $hdr)) (i32.const 1)))
-        (return (local.get $p))))
-      (if ${keyEq} (then (return (local.get $p))))
-      (local.set $h (i32.add (local.get $h) (i32.const 1)))
-      (br $probe))
-    (unreachable))
-  (func (export "${mapExportName('get', shape)}") (param $id i32) ${kParams} ${resultDecl} (local $p i32)
-    (local.set $p (call $find${s} (local.get $id) ${kArgs}))
-    (if (i32.eqz (local.get $p)) (then (return ${defaults})))
-    ${loads})
-  (func (export "${mapExportName('set', shape)}") (param $id i32) ${kParams} ${vParams} (local $p i32)
-    (local.set $p (call $insert${s} (local.get $id) ${kArgs}))
-    ${stores})`;
+  (func (export "${mapExportName('set', shape)}") (param $id i32) ${kParams} ${vParams} ${locals}
+    ${start}
+    ${upsert(`${stores}\n          (return)`, `${stores}\n          (return)`)})`;
     if (hasInc(shape)) {
         const t = shape.value[0];
         const vt = leafValType(t);
+        const v = `(local.set $v ${wrapValue(t, `(${vt}.add (${vt}.load offset=${vOff(0)} (local.get $p)) (local.get $d))`)})
+          (${vt}.store offset=${vOff(0)} (local.get $p) (local.get $v))
+          (return (local.get $v))`;
+        const fresh = `(local.set $v ${wrapValue(t, '(local.get $d)')})
+          (${vt}.store offset=${vOff(0)} (local.get $p) (local.get $v))
+          (return (local.get $v))`;
         out += `
-  (func (export "${mapExportName('inc', shape)}") (param $id i32) ${kParams} (param $d ${vt}) (result ${vt}) (local $p i32) (local $v ${vt})
-    (local.set $p (call $insert${s} (local.get $id) ${kArgs}))
-    (local.set $v ${wrapValue(t, `(${vt}.add (${vt}.load offset=${vOff(0)} (local.get $p)) (local.get $d))`)})
-    (${vt}.store offset=${vOff(0)} (local.get $p) (local.get $v))
-    (local.get $v))`;
+  (func (export "${mapExportName('inc', shape)}") (param $id i32) ${kParams} (param $d ${vt}) (result ${vt}) ${locals} (local $v ${vt})
+    ${start}
+    ${upsert(v, fresh)})`;
     }
     return out;
 }
 
 /** The whole runtime module for `mapCount` map ids over the given shapes, as WAT. */
 export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
-    const heapStart = Math.max(HEADER_BYTES, mapCount * HEADER_BYTES);
+    // Headers first, then the sentinel: one zero entry that every empty map points at (never written).
+    const sentinel = mapCount * HEADER_BYTES;
+    const heapStart = sentinel + Math.max(8, ...shapes.map(entryBytes));
     return `(module
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const ${heapStart}))
+  ;; Every map starts empty: table = the sentinel, mask 0, shift 64 (any hash & 0 is slot 0).
+  (func $init (local $hdr i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $hdr) (i32.const ${sentinel})))
+      (i32.store offset=${HDR.table} (local.get $hdr) (i32.const ${sentinel}))
+      (i32.store offset=${HDR.shift} (local.get $hdr) (i32.const 64))
+      (local.set $hdr (i32.add (local.get $hdr) (i32.const ${HEADER_BYTES})))
+      (br $next))))
+  (start $init)
   ;; Bump allocation: tables are never freed (a grown table leaves its old space behind, at most
   ;; doubling the total), and fresh memory is zero, which marks entries unused.
   (func $alloc (param $n i32) (result i32) (local $p i32) (local $end i32) (local $have i32)
@@ -225,41 +296,8 @@ export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
         (then (unreachable)))))
     (global.set $heap (local.get $end))
     (local.get $p))
-  (func $hash_words (param $p i32) (param $n i32) (result i32) (local $h i64)
-    (local.set $h (i64.const ${SEED}))
-    (block $done (loop $next
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load (local.get $p))) (i64.const ${MUL})))
-      (local.set $p (i32.add (local.get $p) (i32.const 8)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $next)))
-    (i32.wrap_i64 (i64.shr_u (local.get $h) (i64.const 32))))
-  ;; Doubles map $id's table (16 entries at first) and moves every entry over.
-  (func $rehash (param $id i32) (param $e i32) (param $kw i32) (param $kb i32)
-    (local $hdr i32) (local $old i32) (local $oldcap i32) (local $cap i32) (local $tab i32) (local $i i32) (local $src i32) (local $h i32) (local $dst i32)
-    (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
-    (local.set $old (i32.load (local.get $hdr)))
-    (local.set $oldcap (i32.load offset=4 (local.get $hdr)))
-    (local.set $cap (select (i32.shl (local.get $oldcap) (i32.const 1)) (i32.const 16) (local.get $oldcap)))
-    (local.set $tab (call $alloc (i32.mul (local.get $cap) (local.get $e))))
-    (i32.store (local.get $hdr) (local.get $tab))
-    (i32.store offset=4 (local.get $hdr) (local.get $cap))
-    (local.set $src (local.get $old))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $oldcap)))
-      (if (i64.ne (i64.load (local.get $src)) (i64.const 0)) (then
-        (local.set $h (call $hash_words (i32.add (local.get $src) (local.get $kb)) (local.get $kw)))
-        (block $placed (loop $probe
-          (local.set $dst (i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (i32.sub (local.get $cap) (i32.const 1))) (local.get $e))))
-          (br_if $placed (i64.eqz (i64.load (local.get $dst))))
-          (local.set $h (i32.add (local.get $h) (i32.const 1)))
-          (br $probe)))
-        (memory.copy (local.get $dst) (local.get $src) (local.get $e))))
-      (local.set $src (i32.add (local.get $src) (local.get $e)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next))))
   (func (export "${mapExportName('len', { keyText: '', valueText: '', key: [], value: [] })}") (param $id i32) (result i32)
-    (i32.load offset=8 (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))))
+    (i32.load offset=${HDR.count} (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))))
 ${shapes.map(shapeFunctions).join('\n')}
 )`;
 }

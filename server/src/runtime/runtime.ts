@@ -2,7 +2,7 @@
 // string functions, and the report formatting of compound values (maps, tuples, strings), which needs
 // both. Used by `whamm run` and by `whamm wast`.
 import { formatFloat, formatScalar } from '../runner/report-format.js';
-import { entryBytes, HEADER_BYTES, keyLayout, type MapShape } from './map-module.js';
+import { entryBytes, HDR, HEADER_BYTES, keyLayout, type MapShape } from './map-module.js';
 import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 import {
     fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
@@ -129,7 +129,7 @@ export class WhammRuntime {
         const layout = keyLayout(m.shape.key);
         const values = m.shape.value.map((t, j) => valueReader(t, layout.valueBase + 8 * j));
         const hdr = id * HEADER_BYTES;
-        const tab = v.u32[hdr >> 2], cap = v.u32[(hdr >> 2) + 1];
+        const tab = v.u32[(hdr + HDR.table) >> 2], cap = v.u32[(hdr + HDR.mask) >> 2] + 1;
         const E = entryBytes(m.shape);
         for (let i = 0, p = tab; i < cap; i++, p += E) {
             // An entry is used when its first word (packed key with bit 63 set, or the flag) is not 0.

@@ -135,3 +135,15 @@ test('the run-time initialiser of a per-site variable runs once, at start-up', a
     await assert.rejects(instrument({ app: await wat(CALLS), script: 'wasm:opcode:call(arg0: i32):before { report var first: i32 = arg0; }' }),
         /initialised once, when the program starts, when 'arg0' has no value yet/);
 });
+
+test('table.get and ref.func name the function they produce', async () => {
+    // Slot 2 holds $b (function 1); ref.func $a is function 0.
+    const app = await wat(`(module (table 3 funcref) (elem (i32.const 1) $a $b) (elem declare func $a)
+      (func $a) (func $b)
+      (func (export "_start") (drop (table.get 0 (i32.const 2))) (drop (ref.func $a))))`);
+    const out = await instrumentAndRun(app, `
+wasm:opcode:table.get:before { report var from_table: i32; from_table = resolved_fid; }
+wasm:opcode:ref.func:before { report var from_ref: i32; from_ref = resolved_fid; }`);
+    assert.equal(valueOf(out.rows, 'from_table'), '1');
+    assert.equal(valueOf(out.rows, 'from_ref'), '0');
+});

@@ -664,8 +664,10 @@ export class Compiler {
                 case 'targets': return { t: 'map', isConst: false, pure: true, table: bt.targets };
             }
         }
-        if (s.opname.endsWith('call_indirect')) {
-            const table = Number(s.imms[1] ?? 0);
+        if (s.opname === 'ref.func' && name === 'resolved_fid') return k('i32', BigInt(Number(s.imms[0])));
+        if (s.opname.endsWith('call_indirect') || s.opname === 'table.get') {
+            // The slot is the topmost operand; call_indirect names its table second, table.get first.
+            const table = Number((s.opname === 'table.get' ? s.imms[0] : s.imms[1]) ?? 0);
             switch (name) {
                 case 'table_entry_idx': return this.savedValue('arg0', 'i32');
                 case 'resolved_fid': {
@@ -806,7 +808,8 @@ export class Compiler {
             const ref = this.expr(args[0]);
             const slot = this.coerce(this.expr(args[1], 'i32'), 'i32');
             const site = this.env?.site;
-            const resolver = this.host.tableResolver(site?.opname.endsWith('call_indirect') ? Number(site.imms[1] ?? 0) : 0);
+            const table = site?.opname.endsWith('call_indirect') ? site.imms[1] : site?.opname === 'table.get' ? site.imms[0] : 0;
+            const resolver = this.host.tableResolver(Number(table ?? 0));
             return {
                 t: 'i32', isConst: false, pure: ref.pure && slot.pure,
                 emit: w => {

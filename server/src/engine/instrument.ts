@@ -771,7 +771,9 @@ class Instrumenter implements CompileHost {
             if (!this.needsTypes) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt needs operand types; run with a probe that reads argN`); }
             return false;
         }
-        if (ins.results.length > 1) { this.warnings.push(`probe ${p.index}: alt on ${ins.op.name} with several results is not supported yet`); return false; }
+        // Several results: the body's block gives none, their defaults follow it (no block type needed).
+        const multi = ins.results.length > 1;
+        if (multi && !numericOnly(ins.results)) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on ${ins.op.name} with results of type ${ins.results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`); return false; }
         const w = new CodeWriter();
         const env: SiteEnv = { site, event: site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const slots = site.args.map(t => w.newLocal(t));
@@ -794,9 +796,12 @@ class Instrumenter implements CompileHost {
             } else if (!pv.v) return false;
         }
         for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
-        const rv = ins.results[0] as ValType | undefined;
+        const rv = multi ? undefined : ins.results[0] as ValType | undefined;
         const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
         const bt = rv ? valTypeByte(rv) : 0x40;
+        // A guarded alt with several results leaves them in scratch locals in both arms.
+        const resultLocals = multi && guard ? ins.results.map(t => w.newLocal(t)) : [];
+        const setResults = () => { for (let i = resultLocals.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, resultLocals[i]); };
         if (guard) { c.push(guard); w.byte(OP.if).byte(bt); }
         w.byte(OP.block).byte(bt);
         // `return` branches to this block: depth counts the blocks the body opens inside it.
@@ -805,12 +810,15 @@ class Instrumenter implements CompileHost {
         c.block(p.ast.body);
         c.altFallthrough();
         w.byte(OP.end);
+        if (multi) { pushDefaults(w, ins.results); setResults(); }
         if (guard) {
             w.byte(OP.else);
             for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
             if (hasLabels(ins.op)) { relabel(this.app.bytes, ins.start, ins.end, l => l + 1, w); this.shifts.freeze(ins.opidx); }
             else this.copyInstruction(w, ins);
+            setResults();
             w.byte(OP.end);
+            for (const id of resultLocals) w.byte(OP.local_get).ref(RefKind.Local, id);
         }
         const siteGlobals = this.allocAltSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
@@ -1564,7 +1572,7 @@ function declaredType(t: string | undefined): WType | undefined {
 /** Bound variables computed from an operand: the operand they read (call_indirect's slot is arg0). */
 const SLOT_VARS = new Set(['table_entry_idx', 'resolved_fid', 'target_funcref']);
 function operandAlias(name: string, site: SiteInfo): string {
-    return SLOT_VARS.has(name) && site.opname.endsWith('call_indirect') ? 'arg0' : name;
+    return SLOT_VARS.has(name) && (site.opname.endsWith('call_indirect') || site.opname === 'table.get') ? 'arg0' : name;
 }
 
 function needsStack(p: ProbeDef): boolean {

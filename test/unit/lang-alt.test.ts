@@ -24,7 +24,7 @@ interface App { run(x: number): number; logit(x: number): void; g(): number }
 async function instrumented(script: string): Promise<App> {
     const r = await instrument({ app: await wat(APP), script });
     assert.ok(validates(r.bytes), `the instrumented module validates: ${script}`);
-    return new WebAssembly.Instance(new WebAssembly.Module(r.bytes as BufferSource), {}).exports as unknown as App;
+    return new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {}).exports as unknown as App;
 }
 
 test('the original app: run(4) = 9, logit adds to g', async () => {

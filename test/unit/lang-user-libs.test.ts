@@ -56,7 +56,7 @@ wasm:opcode:call(arg0: i32):before {
     assert.equal(value(r.rows, 'total'), '28');
     assert.equal(value(r.rows, 'big'), '-3000000000000');
     assert.equal(value(r.rows, 'h'), '+4.5e0', 'the last call is a(9)');
-    const imports = WebAssembly.Module.imports(new WebAssembly.Module(r.result.bytes as BufferSource));
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(r.result.bytes));
     const fromLib = imports.filter(i => i.module === 'lib').map(i => `${i.name}:${i.kind}`).sort();
     assert.deepEqual(fromLib, ['add:function', 'half:function', 'widen:function']);
 });

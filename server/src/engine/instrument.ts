@@ -647,22 +647,24 @@ class Instrumenter implements CompileHost {
         }
     }
 
-    /** Emits the merged increments of a segment's counter probes at the segment's first site. */
+    /**
+     * Emits the merged increments of a segment's counter probes at the segment's first site: one increment
+     * per counter, however many opcodes (a `*` rule expands to one per opcode) and probes count into it.
+     */
     private flushSegment(f: AppFunction, seg: SegmentState, out: Insertion[]): void {
         if (seg.length === 0) return;
         seg.flushed = true;
         const e = seg.entries;
-        for (let k = 0; k < seg.ops.length; k++) {
-            const op = seg.ops[k];
-            const p = op.probe;
-            const c = p.counter!;
-            let first = -1, n = 0;
-            for (let i = 0; i < seg.length; i += 5) {
-                if (e[i] !== k) continue;
-                if (first < 0) first = i;
-                n++;
-            }
-            if (first < 0) continue;
+        const groups = this.segmentGroups;
+        groups.clear();
+        for (let i = 0; i < seg.length; i += 5) {
+            const key = this.counterKey(seg.ops[e[i]].probe);
+            const g = groups.get(key);
+            if (g) g.n++; else groups.set(key, { first: i, n: 1 });
+        }
+        const sites = this.sites, fid = f.fid;
+        for (const [key, g] of groups) {
+            const c = seg.ops[e[g.first]].probe.counter!;
             // A script global counter is spread over a few globals, used in turn by consecutive segments:
             // increments of one shared global would form one long dependency chain through memory. Its
             // value is the sum of its parts, computed when read (report flush, --testing getter). Per-site
@@ -672,8 +674,7 @@ class Instrumenter implements CompileHost {
                 target = this.app.globalCount + this.newGlobals.length;
                 this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
             } else {
-                const base = this.globalIndexOf(c.name);
-                let parts = this.counterParts.get(base);
+                let parts = this.counterParts.get(key);
                 if (!parts) {
                     parts = { type: c.type, globals: [], sizes: [], next: 0 };
                     for (let j = 0; j < COUNTER_SPREAD; j++) {
@@ -681,35 +682,39 @@ class Instrumenter implements CompileHost {
                         parts.sizes.push(1);
                         this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
                     }
-                    this.counterParts.set(base, parts);
+                    this.counterParts.set(key, parts);
                 }
                 target = parts.globals[parts.next];
                 parts.next = (parts.next + 1) % COUNTER_SPREAD;
-                by = n;
+                by = g.n;
             }
-            let rules = this.counterRuleIds[k];
-            if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
-            const sites = this.sites, fid = f.fid, probe = p.index;
-            for (let i = first; i < seg.length; i += 5) {
-                if (e[i] !== k) continue;
+            for (let i = g.first; i < seg.length; i += 5) {
+                const k = e[i], op = seg.ops[k], p = op.probe;
+                if (this.counterKey(p) !== key) continue;
+                let rules = this.counterRuleIds[k];
+                if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
                 const opIndex = e[i + 1], pc = e[i + 2];
                 let ruleId = rules[opIndex];
                 if (ruleId < 0) ruleId = rules[opIndex] = sites.ruleIdOf(`wasm:opcode:${OPCODES[opIndex].name}:${op.mode}`);
-                sites.addWithRuleId(fid, pc, e[i + 3], e[i + 4], probe, ruleId);
+                sites.addWithRuleId(fid, pc, e[i + 3], e[i + 4], p.index, ruleId);
                 if (c.perSite && c.report) {
                     // Every site of the segment reads the segment's counter.
                     this.reportVars.push({
                         name: c.name, type: c.type, fname: f.name || `#${f.fid}`, fid, pc,
-                        probe: `${probe}_${sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
+                        probe: `${p.index}_${sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
                     });
                 }
             }
-            const template = this.counterTemplate(c.type, by);
-            const g = [target];
-            out.push({ at: e[first + 3], after: false, cut: e[first + 4], template, siteGlobals: g });
+            out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target] });
         }
         seg.reset();
     }
+
+    /** Segment entries counting into the same storage merge: a script global (its index), or a probe's per-site counter. */
+    private counterKey(p: ProbeDef): number {
+        return p.counter!.perSite ? -1 - p.index : this.globalIndexOf(p.counter!.name);
+    }
+    private readonly segmentGroups = new Map<number, { first: number; n: number }>();
 
     private readonly counterTemplates = new Map<number, Template>();
     /** Script-global counters spread over per-segment globals: base global -> parts. */
@@ -1617,10 +1622,13 @@ class SegmentState {
     readonly entries: number[] = [];
     length = 0;
     flushed = false;
-    constructor(readonly ops: OpcodeProbe[]) {}
+    private readonly ids = new Map<OpcodeProbe, number>();
+    constructor(readonly ops: OpcodeProbe[]) {
+        ops.forEach((op, k) => this.ids.set(op, k));
+    }
     add(op: OpcodeProbe, ins: AppInstr): void {
-        let k = this.ops.indexOf(op);
-        if (k < 0) { k = this.ops.length; this.ops.push(op); }
+        let k = this.ids.get(op);
+        if (k === undefined) { k = this.ops.length; this.ops.push(op); this.ids.set(op, k); }
         const e = this.entries;
         e[this.length++] = k; e[this.length++] = ins.op.index; e[this.length++] = ins.pc; e[this.length++] = ins.opidx; e[this.length++] = ins.start;
     }

@@ -2,7 +2,7 @@
 // custom-page-sizes proposal (Node 20's V8), the module is lowered to 64 KiB pages with the logical size
 // kept exact (../wasm/lower-page-sizes.ts) and compiled again. Modules the engine accepts are untouched.
 import { decodeModule, type WasmModule } from '../wasm/decode.js';
-import { declaresPageSizes, lowerPageSizes } from '../wasm/lower-page-sizes.js';
+import { PageSizeLoweringError, declaresPageSizes, lowerPageSizes, type PageSizeLowering } from '../wasm/lower-page-sizes.js';
 
 export interface EngineModule {
     module: WebAssembly.Module;
@@ -18,7 +18,13 @@ export async function compileForEngine(bytes: Uint8Array, note?: (line: string) 
         let decoded: WasmModule;
         try { decoded = decodeModule(bytes); } catch { throw first; }
         if (!declaresPageSizes(decoded)) throw first;
-        const lowered = lowerPageSizes(decoded)!;
+        let lowered: PageSizeLowering;
+        try {
+            lowered = lowerPageSizes(decoded)!;
+        } catch (e) {
+            // A page size we cannot emulate says so; malformed code keeps the engine's own message.
+            throw e instanceof PageSizeLoweringError ? e : first;
+        }
         const module = await WebAssembly.compile(lowered.bytes);
         if (lowered.lowered.length) {
             note?.(`note: this engine lacks custom page sizes; ${lowered.lowered.map(l => `memory ${l.index}`).join(', ')} `

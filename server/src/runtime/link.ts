@@ -86,6 +86,20 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
         libs.set(name, instance);
         if (wanted.has(name) || !imports[name]) imports[name] = instance.exports as WebAssembly.ModuleImports;
     }
+    // [helper global-ids] whamm_core buffers console output by line (Rust's stdout): after a `puts` whose
+    // text does not end in '\n' a line is held back; flushLibraryOutput() ends it (see there).
+    let corePending = false;
+    const coreExports = libs.get(CORE_LIBRARY)?.exports as Record<string, unknown> | undefined;
+    if (coreExports && wanted.has(CORE_LIBRARY) && typeof coreExports.puts === 'function' && coreExports.memory instanceof WebAssembly.Memory) {
+        const puts = coreExports.puts as (p: number, n: number) => void, memory = coreExports.memory;
+        imports[CORE_LIBRARY] = {
+            ...(imports[CORE_LIBRARY] as object),
+            puts: (p: number, n: number) => {
+                if (n > 0) corePending = new Uint8Array(memory.buffer)[((p + n - 1) >>> 0)] !== 10;
+                return puts(p, n);
+            },
+        };
+    }
     // A module whose string operations all folded away may still import them; give it an empty runtime.
     const runtime = await WhammRuntime.forModule(module) ?? (wanted.has(RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined);
     if (runtime) {
@@ -115,11 +129,11 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
             if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
         },
         flushLibraryOutput() {
-            // [helper global-ids] whamm_core buffers console output by line (Rust's stdout), so a last
-            // `puts` without '\n' stays unprinted. The reference prints its report through whamm_core,
-            // starting with a newline, which pushes that line out: do the same before our report.
-            const core = libs.get(CORE_LIBRARY)?.exports as Record<string, unknown> | undefined;
-            if (!core || !wanted.has(CORE_LIBRARY)) return;
+            // [helper global-ids] The reference prints its report through whamm_core, starting with a
+            // newline, which pushes a held-back line out; end such a line the same way before our report.
+            const core = coreExports;
+            if (!core || !corePending) return;
+            corePending = false;
             const { mem_alloc: alloc, mem_free: free, puts, memory } = core;
             if (typeof alloc !== 'function' || typeof puts !== 'function' || !(memory instanceof WebAssembly.Memory)) return;
             try {

@@ -19,7 +19,7 @@
 
 import { EXTERN_KINDS, bodyLocals, decodeModule, type Limits, type WasmModule } from './decode.js';
 import { ByteWriter, emitInstr } from './encode.js';
-import { InstrCursor, type MemArg } from './instructions.js';
+import { InstrCursor } from './instructions.js';
 import { op, wasmTypeOf, type OpInfo } from './opcodes.js';
 import { Reader } from './reader.js';
 import { CodeBuilder, ModuleRewriter } from './rewrite.js';
@@ -86,7 +86,13 @@ export function lowerPageSizes(input: Uint8Array | WasmModule): PageSizeLowering
 
 // ---- code ----
 
-interface MemState { readonly size: number; readonly grow: number; readonly info: LoweredMemory }
+interface MemState {
+    readonly size: number;
+    readonly grow: number;
+    readonly info: LoweredMemory;
+    /** Bytes of the check's second half (see emitCheckEnd), prebuilt: accesses are the hot path. */
+    readonly checkTail: Uint8Array;
+}
 
 const OP_SIZE = op('memory.size'), OP_GROW = op('memory.grow');
 const OP_FILL = op('memory.fill'), OP_COPY = op('memory.copy'), OP_INIT = op('memory.init');
@@ -98,7 +104,7 @@ function rewriteCode(m: WasmModule, emulated: Map<number, LoweredMemory>): { byt
     for (const [index, info] of emulated) {
         const size = rw.addGlobal('i32', true, constI32(info.min));
         const grow = rw.addFunction(growType, ['i32', 'i64', 'i32'], growHelper(index, size, info), `whamm$grow_memory${index}`);
-        mems.set(index, { size, grow, info });
+        mems.set(index, { size, grow, info, checkTail: checkTail(index, size) });
     }
     for (const body of m.bodies) rewriteBody(m, rw, body.func, mems);
     const startFunc = addDataCheck(m, rw, mems);
@@ -111,16 +117,32 @@ function constI32(v: number): Uint8Array {
     return w.byte(0x0b).finish().slice();
 }
 
-/** Traps with the engine's own out-of-bounds error: no memory reaches byte 2^33 - 2. */
-function emitTrap(c: CodeBuilder, mem: number): void {
-    c.emit('i32.const', -1).emit('i32.load8_u', { align: 0, memory: mem, offset: 0xffffffff }).emit('drop');
+/**
+ * With `end` (an i64 byte offset one past the access) on the stack: traps when it exceeds the logical
+ * size, with the engine's own out-of-bounds error (no memory reaches byte 2^33 - 2).
+ */
+function checkTail(mem: number, size: number): Uint8Array {
+    const c = new CodeBuilder();
+    c.emit('global.get', size).emit('i64.extend_i32_u').emit('i64.gt_u').emit('if', null)
+        .emit('i32.const', -1).emit('i32.load8_u', { align: 0, memory: mem, offset: 0xffffffff }).emit('drop')
+        .emit('end');
+    return c.out.finish().slice();
 }
 
-/** With `end` (an i64 byte offset one past the access) on the stack: traps when it exceeds the logical size. */
 function emitCheckEnd(c: CodeBuilder, mem: MemState): void {
-    c.emit('global.get', mem.size).emit('i64.extend_i32_u').emit('i64.gt_u').emit('if', null);
-    emitTrap(c, mem.info.index);
-    c.emit('end');
+    c.out.bytes(mem.checkTail);
+}
+
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I64_CONST = 0x42, I64_ADD = 0x7c, I64_EXTEND_I32_U = 0xad;
+
+/** Signed LEB128 of a non-negative integer below 2^53, without going through BigInt. */
+function writeS64(w: ByteWriter, v: number): void {
+    for (;;) {
+        const b = v % 128;
+        v = Math.floor(v / 128);
+        if (v === 0 && b < 0x40) { w.byte(b); return; }
+        w.byte(b | 0x80);
+    }
 }
 
 // memory.grow helper: param 0 delta; locals 1 old size, 2 new size (i64), 3 physical pages needed.
@@ -150,7 +172,10 @@ class Scratch {
     private readonly slots = new Map<string, number>();
     constructor(private readonly first: number) {}
     get(type: ValType, k = 0): number {
-        const key = `${type}#${k}`;
+        return this.byKey(`${type}#${k}`, type);
+    }
+    /** Same as get(type, k) with its key `type#k` given (hot path: no string built). */
+    byKey(key: string, type: ValType): number {
         let i = this.slots.get(key);
         if (i === undefined) {
             i = this.first + this.extra.length;
@@ -162,11 +187,44 @@ class Scratch {
 }
 
 function touchesMemory(o: OpInfo): boolean {
-    return o.mem !== null || o === OP_SIZE || o === OP_GROW || o === OP_FILL || o === OP_COPY || o === OP_INIT;
+    return o === OP_SIZE || o === OP_GROW || o === OP_FILL || o === OP_COPY || o === OP_INIT;
+}
+
+/** Operands an access takes after its address (value, expected, timeout, ...): their types and the
+ *  scratch keys they are parked under (the k-th operand of a type uses `type#k`; `i32#0` is the address). */
+interface Parking { readonly types: readonly ValType[]; readonly keys: readonly string[] }
+const PARKING = new Map<OpInfo, Parking>();
+function parkingOf(o: OpInfo): Parking {
+    let p = PARKING.get(o);
+    if (!p) {
+        const types: ValType[] = [], keys: string[] = [];
+        const seen = new Map<ValType, number>();
+        for (const tok of o.params.slice(1)) {
+            const t = wasmTypeOf(tok);
+            if (!t) throw new Error(`lowering page sizes: unexpected operand ${tok} of ${o.name}`);
+            const k = (seen.get(t) ?? 0) + 1;
+            seen.set(t, k);
+            types.push(t);
+            keys.push(`${t}#${k}`);
+        }
+        PARKING.set(o, p = { types, keys });
+    }
+    return p;
+}
+
+/** Reads the memarg of the access at `at` (its opcode first): memory index and offset. */
+function readMemArg(r: Reader, at: number, prefixed: boolean, out: { memory: number; offset: number }): void {
+    r.pos = at + 1;
+    if (prefixed) r.u32();
+    const align = r.u32();
+    out.memory = align & 0x40 ? r.u32() : 0;
+    out.offset = r.u64();
 }
 
 function rewriteBody(m: WasmModule, rw: ModuleRewriter, f: number, mems: Map<number, MemState>): void {
     const body = m.bodies[f - m.numImportedFuncs];
+    const r = new Reader(m.bytes, body.contentStart, body.end);
+    const ma = { memory: 0, offset: 0 };
     const cur = new InstrCursor(m.bytes, bodyLocals(m, body).codeStart, body.end, body.contentStart);
     let c: CodeBuilder | null = null;
     let scratch: Scratch | null = null;
@@ -179,6 +237,24 @@ function rewriteBody(m: WasmModule, rw: ModuleRewriter, f: number, mems: Map<num
     };
     while (cur.next()) {
         const o = cur.op;
+        if (o.mem !== null) {
+            readMemArg(r, cur.offset, o.prefix >= 0, ma);
+            const mem = mems.get(ma.memory);
+            if (!mem) continue;
+            const b = begin(), s = scratch!, w = b.out;
+            // Operands after the address are parked in locals while the address is checked.
+            const { types, keys } = parkingOf(o);
+            for (let i = keys.length - 1; i >= 0; i--) w.byte(LOCAL_SET).u32(s.byKey(keys[i], types[i]));
+            const a = s.byKey('i32#0', 'i32');
+            w.byte(LOCAL_TEE).u32(a).byte(I64_EXTEND_I32_U).byte(I64_CONST);
+            writeS64(w, ma.offset + o.mem.bytes);
+            w.byte(I64_ADD);
+            emitCheckEnd(b, mem);
+            w.byte(LOCAL_GET).u32(a);
+            for (let i = 0; i < keys.length; i++) w.byte(LOCAL_GET).u32(s.byKey(keys[i], types[i]));
+            b.copy(cur.offset, cur.end);
+            continue;
+        }
         if (!touchesMemory(o)) continue;
         const imms = cur.immediates();
         if (o === OP_SIZE || o === OP_GROW) {
@@ -198,28 +274,6 @@ function rewriteBody(m: WasmModule, rw: ModuleRewriter, f: number, mems: Map<num
             if (dst) { b.emit('local.get', d).emit('i64.extend_i32_u').emit('local.get', n).emit('i64.extend_i32_u').emit('i64.add'); emitCheckEnd(b, dst); }
             if (src) { b.emit('local.get', x).emit('i64.extend_i32_u').emit('local.get', n).emit('i64.extend_i32_u').emit('i64.add'); emitCheckEnd(b, src); }
             b.emit('local.get', d).emit('local.get', x).emit('local.get', n).copy(cur.offset, cur.end);
-        } else {
-            const ma = imms[o.imms.indexOf('memarg')] as MemArg;
-            const mem = mems.get(ma.memory);
-            if (!mem) continue;
-            const b = begin(), s = scratch!;
-            // Operands after the address are parked in locals while the address is checked.
-            const parked: number[] = [];
-            const seen = new Map<ValType, number>();
-            for (let i = 1; i < o.params.length; i++) {
-                const t = wasmTypeOf(o.params[i]);
-                if (!t) throw new Error(`lowering page sizes: unexpected operand ${o.params[i]} of ${o.name}`);
-                const k = seen.get(t) ?? 0;
-                seen.set(t, k + 1);
-                parked.push(s.get(t, k + 1));
-            }
-            for (let i = parked.length - 1; i >= 0; i--) b.emit('local.set', parked[i]);
-            const a = s.get('i32', 0);
-            b.emit('local.tee', a).emit('i64.extend_i32_u').emit('i64.const', BigInt(ma.offset + o.mem!.bytes)).emit('i64.add');
-            emitCheckEnd(b, mem);
-            b.emit('local.get', a);
-            for (const p of parked) b.emit('local.get', p);
-            b.copy(cur.offset, cur.end);
         }
     }
     if (!c) return;

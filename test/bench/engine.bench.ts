@@ -1,10 +1,17 @@
 // `npm run bench`: the engine's speed, measured side by side in one run.
 //  1. `instr` of funky-kart.wasm with `wasm:opcode:*:before { count++ }` against binaryen.js
 //     readBinary + emitBinary of the same module (target: ratio <= 1.0), and throughput in MB/s.
-//  2. Run-time overhead (instrumented / original, geometric mean over the bench apps) of the icount,
-//     hotness and branches monitors (targets 1.5x, 1.5x, 2.0x).
+//  2. Run-time overhead (instrumented / original run time of the entry point, geometric mean over the
+//     bench apps) of the standard monitors: icount, hotness, branches (targets 1.5x, 1.5x, 2.0x), and
+//     call-graph, mem-access, imix, basic-blocks (reported, no target). Every instrumented run is also
+//     checked: same app output and exit status as the original, no trap, a report, and the
+//     print_map_as_csv rows for the monitors that call it. Failing app/monitor pairs are listed and left
+//     out of the geomean.
 // Options: --quick (polybench only for the overhead), --reps N (instr repetitions, default 5),
-//          --apps a,b (substring filter), --monitors m1,m2.
+//          --apps a,b (substring filter), --monitors m1,m2, --runs N (most timed runs per variant,
+//          default 5; 2 for apps over 300 KB), --no-instr (skip part 1).
+// Timing budget: a variant stops repeating once its runs add up to --budget seconds (default 1.5), so
+// slow map-heavy runs (mem-access) are timed once; a full run stays under ~10 minutes on 2 cores.
 import '../../server/src/polyfill.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +25,11 @@ const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const quick = args.includes('--quick');
 const reps = Number(opt('--reps') ?? 5);
+const maxRuns = opt('--runs') ? Number(opt('--runs')) : undefined;
+const budgetMs = Number(opt('--budget') ?? 1.5) * 1000;
 const appFilter = opt('--apps')?.split(',');
-const monitors = opt('--monitors')?.split(',') ?? ['icount', 'hotness', 'branches'];
+const ALL_MONITORS = ['icount', 'hotness', 'branches', 'call-graph', 'mem-access', 'imix', 'basic-blocks'];
+const monitors = opt('--monitors')?.split(',') ?? ALL_MONITORS;
 const TARGETS: Record<string, number> = { icount: 1.5, hotness: 1.5, branches: 2.0 };
 
 if (!HAVE_SHARED) {
@@ -31,7 +41,7 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
 // ---------- 1. instrumentation speed ----------
-{
+if (!args.includes('--no-instr')) {
     const app = fs.readFileSync(sharedPath('bench', 'apps', 'real', 'funky-kart.wasm'));
     const script = 'report var count: u32;\nwasm:opcode:*:before { count++; }\n';
     await instrument({ app, script }); // warm-up: parser services, JIT
@@ -64,34 +74,108 @@ const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 
 
 // ---------- 2. run-time overhead ----------
 const devnull = fs.openSync(os.devNull, 'w');
-async function timeRun(bytes: Uint8Array): Promise<number> {
-    // The app's run only (entry point, probes included): compiling, linking and the report flush are
-    // one-time costs outside the comparison. V8 reuses the compiled module for identical bytes.
-    const r = await runModule(bytes, { stdoutFd: devnull, stderrFd: devnull, stdout: () => undefined, stderr: () => undefined, cwd: os.tmpdir() });
-    return r.runMs ?? NaN;
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-bench-'));
+
+interface Run { ms: number; exitCode: number; trapped?: string; report?: string; csv: boolean; appOut?: string }
+
+/**
+ * One run of a module. The time is the app's run only (entry point, probes included): compiling,
+ * linking and the report flush are one-time costs outside the comparison (V8 reuses the compiled module
+ * for identical bytes). With `capture`, the app's stdout/stderr go to a file and are returned.
+ */
+async function timeRun(bytes: Uint8Array, capture: boolean): Promise<Run> {
+    const file = path.join(outDir, 'out.txt');
+    const fd = capture ? fs.openSync(file, 'w') : devnull;
+    let texts = 0;
+    let report: string | undefined;
+    try {
+        const r = await runModule(bytes, {
+            stdoutFd: fd, stderrFd: fd, cwd: os.tmpdir(),
+            // Everything the runner prints itself: print_map_as_csv rows, then the report.
+            stdout: t => { texts++; void t; }, stderr: () => undefined,
+        });
+        report = r.report;
+        return {
+            ms: r.runMs ?? NaN, exitCode: r.exitCode, trapped: r.trapped, report,
+            csv: texts > (report === undefined ? 0 : 1),
+            appOut: capture ? fs.readFileSync(file, 'latin1') : undefined,
+        };
+    } finally {
+        if (capture) fs.closeSync(fd);
+    }
+}
+
+/** Why an instrumented run is not a faithful run of the app, or undefined when it is. */
+function check(orig: Run, inst: Run, monitor: string, script: string): string | undefined {
+    if (inst.trapped && !orig.trapped) return `trapped: ${inst.trapped}`;
+    if (inst.exitCode !== orig.exitCode) return `exit code ${inst.exitCode}, original ${orig.exitCode}`;
+    if (inst.appOut !== orig.appOut) return `app output differs (${inst.appOut?.length} vs ${orig.appOut?.length} bytes)`;
+    if (!inst.report?.trim()) return 'no report';
+    if (script.includes('print_map_as_csv') && !inst.csv) return 'no print_map_as_csv output';
+    void monitor;
+    return undefined;
 }
 
 let apps = listFiles(sharedPath('bench', 'apps', 'polybench'), '.wasm');
 if (!quick) apps.push(...listFiles(sharedPath('bench', 'apps', 'real'), '.wasm'));
 if (appFilter) apps = apps.filter(a => appFilter.some(f => a.includes(f)));
 
-const rows: string[][] = [['app', 'original (ms)', ...monitors.map(m => `${m}`)]];
+const rows: string[][] = [['app', 'original (ms)', ...monitors]];
 const ratios: Record<string, number[]> = Object.fromEntries(monitors.map(m => [m, []]));
+const failures: string[] = [];
 const scripts = Object.fromEntries(monitors.map(m => [m, fs.readFileSync(sharedPath('bench', 'monitors', `${m}.mm`), 'utf8')]));
+const started = performance.now();
 for (const app of apps) {
+    const name = path.basename(app, '.wasm');
     const bytes = fs.readFileSync(app);
-    const variants = await Promise.all(monitors.map(async m => (await instrument({ app: bytes, script: scripts[m] })).bytes));
-    // Interleave original and instrumented runs so machine noise hits both alike; best of N.
-    const n = bytes.length > 300_000 ? 2 : 5;
+    const variants: (Uint8Array | undefined)[] = [];
+    const broken: (string | undefined)[] = [];
+    for (const m of monitors) {
+        try {
+            variants.push((await instrument({ app: bytes, script: scripts[m], scriptPath: `${m}.mm` })).bytes);
+            broken.push(undefined);
+        } catch (e) {
+            variants.push(undefined);
+            broken.push(`instrumentation failed: ${(e as Error).message.split('\n')[0]}`);
+        }
+    }
+    // Interleave original and instrumented runs so machine noise hits both alike; best of the runs.
+    // The first run of each is the checked one.
+    const n = maxRuns ?? (bytes.length > 300_000 ? 2 : 5);
     const orig: number[] = [];
     const inst: number[][] = monitors.map(() => []);
+    const spent = monitors.map(() => 0);
+    let origRun: Run | undefined;
+    let origSpent = 0;
     for (let k = 0; k < n; k++) {
-        orig.push(await timeRun(bytes));
-        for (let j = 0; j < monitors.length; j++) inst[j].push(await timeRun(variants[j]));
+        if (k > 0 && origSpent > budgetMs && spent.every((t, j) => !variants[j] || broken[j] || t > budgetMs)) break;
+        const o = await timeRun(bytes, k === 0);
+        origSpent += o.ms;
+        origRun ??= o;
+        orig.push(o.ms);
+        for (let j = 0; j < monitors.length; j++) {
+            const v = variants[j];
+            if (!v || broken[j] || (k > 0 && spent[j] > budgetMs)) continue;
+            let r: Run;
+            try {
+                r = await timeRun(v, k === 0);
+            } catch (e) {
+                broken[j] = `run failed: ${(e as Error).message.split('\n')[0]}`;
+                continue;
+            }
+            if (k === 0) broken[j] = check(origRun, r, monitors[j], scripts[monitors[j]]);
+            inst[j].push(r.ms);
+            spent[j] += r.ms;
+        }
     }
     const o = Math.min(...orig);
-    const row = [path.basename(app, '.wasm'), o.toFixed(0)];
+    const row = [name, o.toFixed(o < 10 ? 1 : 0)];
     monitors.forEach((m, j) => {
+        if (broken[j]) {
+            failures.push(`${name} / ${m}: ${broken[j]}`);
+            row.push('FAIL');
+            return;
+        }
         const r = Math.min(...inst[j]) / o;
         ratios[m].push(r);
         row.push(`${r.toFixed(2)}x`);
@@ -100,10 +184,17 @@ for (const app of apps) {
     process.stderr.write('.');
 }
 process.stderr.write('\n');
-rows.push(['geomean', '', ...monitors.map(m => `${geomean(ratios[m]).toFixed(2)}x`)]);
-rows.push(['target', '', ...monitors.map(m => (TARGETS[m] ? `<= ${TARGETS[m].toFixed(1)}x` : ''))]);
-console.log(`\nrun-time overhead (instrumented / original run time of the entry point, best of runs; compile and report flush excluded; ${apps.length} apps):`);
+fs.rmSync(outDir, { recursive: true, force: true });
+rows.push(['geomean', '', ...monitors.map(m => (ratios[m].length ? `${geomean(ratios[m]).toFixed(2)}x` : '-'))]);
+rows.push(['target', '', ...monitors.map(m => (TARGETS[m] ? `<= ${TARGETS[m].toFixed(1)}x` : '-'))]);
+console.log(`\nrun-time overhead (instrumented / original run time of the entry point, best of up to ${maxRuns ?? '5 (2 for apps > 300 KB)'} runs within ${budgetMs / 1000} s per variant; compile and report flush excluded; ${apps.length} apps, ${((performance.now() - started) / 1000).toFixed(0)} s):`);
 console.log(table(rows));
+if (failures.length) {
+    console.log(`\n${failures.length} app/monitor pair(s) failed (left out of the geomean):`);
+    for (const f of failures) console.log(`  ${f}`);
+} else {
+    console.log(`\nall ${apps.length * monitors.length} app/monitor pairs ran correctly (same app output and exit status, report present).`);
+}
 
 function table(rs: string[][]): string {
     const w = rs[0].map((_, i) => Math.max(...rs.map(r => (r[i] ?? '').length)));

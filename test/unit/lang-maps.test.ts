@@ -40,8 +40,8 @@ wasm:opcode:call(arg0: i32, arg1: i32):before / target_fn_name == "hit" / {
     assert.equal(row.type, 'map<(i32,u32),u64>');
 });
 
-// Bug (engine/compile.ts mapKeys): a key is taken as the literal elements of the index expression, so a
-// nested tuple key or a tuple-typed variable as the key is rejected ("this map takes 3 key value(s), got 2").
+// Regression: keys were once taken as the literal elements of the index expression (nested keys and
+// tuple variables as keys were rejected).
 test('nested tuple keys and tuple variables as keys', async () => {
     const r = await run(APP, `
 report var nested: map<((i32, u32), bool), u32>;
@@ -86,8 +86,7 @@ wasm:opcode:call(arg0: i32, arg1: i32):before / target_fn_name == "hit" / {
     assert.equal(valueOf(r.rows, 'label'), '', 'a missing str value reads as ""');
 });
 
-// Bug (engine/compile.ts): tuple-valued maps do not compile: `m[k] = (1, 2)` crashes with "v.emit is not a
-// function", `m[k].0` says "no element 0 in this value", `t = m[k]` says "expected a tuple of 2 elements".
+// Regression: tuple-valued maps once failed to compile (`m[k] = (1, 2)`, `m[k].0`, `t = m[k]`).
 test('tuple values: read-modify-write of a whole tuple; a missing key reads as the default', async () => {
     const r = await run(APP, `
 report var sums: map<u32, (u32, i64)>;

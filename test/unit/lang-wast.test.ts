@@ -1,7 +1,7 @@
 // `whamm wast FILE.wast` as a user runs it (the CLI in a child process) on wast files written here: the
 // output format (one FAIL line per failure naming file:line, a last line `N passed, M failed`) and the exit
 // codes (0 all passed, 1 a failure, 2 an unreadable file). Expected values are counted from the module.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -124,4 +124,4 @@ test('an unreadable or malformed file is an input error, reported with its name'
     assert.match(broken.out + broken.err, /line \d+|:\d+/);
 });
 
-test('cleanup', () => { if (dir) fs.rmSync(dir, { recursive: true }); });
+after(() => { if (dir) fs.rmSync(dir, { recursive: true }); });

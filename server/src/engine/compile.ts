@@ -656,6 +656,11 @@ export class Compiler {
                 }
             }
         }
+        if (name === 'failed' && s.opname === 'memory.grow') {
+            // Known once the grow has run (`after`): it returned -1 (the instrumenter saved res0 for it).
+            const r = this.savedValue('res0', whammTypeOfVal(s.results[0] ?? 'i32'));
+            return r && { ...this.binary('==', r, k(r.t, -1n)), t: 'bool' };
+        }
         if (s.brTable) {
             const bt = s.brTable;
             switch (name) {

@@ -157,7 +157,9 @@ interface Insertion {
 }
 
 const TABLE_WRITES = new Set(['table.set', 'table.grow', 'table.init', 'table.copy', 'table.fill']);
-const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64'];
+/** Types scratch locals can have (pooled per type); a typed reference (`ref`) cannot be saved. */
+const SCRATCH_ORDER: ValType[] = ['i32', 'i64', 'f32', 'f64', 'v128', 'funcref', 'externref'];
+const N_SCRATCH = SCRATCH_ORDER.length;
 const NO_GLOBALS = new Int32Array(0);
 /** Globals a script-global counter is spread over (see flushSegment). */
 const COUNTER_SPREAD = 8;
@@ -1294,6 +1296,13 @@ class Instrumenter implements CompileHost {
                 argsBefore.forEach((t, i) => env.saved.set(`arg${i}`, { id: w.newLocal(t), t }));
             }
         }
+        for (let i = 0; i <= deepest; i++) {
+            // call_ref's operand is a typed reference: a funcref local would lose its type.
+            if (!SCRATCH_ORDER.includes(stack[i]) || (i === 0 && !after && site.opname.endsWith('call_ref'))) {
+                this.warnings.push(`probe ${p.index} (${p.ast.rule}): cannot hold a ${stack[i]} operand in a local to read ${after ? 'res' : 'arg'}${i} or one below it; not injected at fid ${site.fid} pc ${site.pc}`);
+                return null;
+            }
+        }
         const slots: number[] = [];
         for (let i = 0; i <= deepest; i++) slots.push(w.newLocal(stack[i]));
         for (const name of p.uses) {
@@ -1384,20 +1393,20 @@ class Instrumenter implements CompileHost {
 
     private rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
         // Queued in instruction order already: before-code, then func/block events, then after-code.
-        const counts = [0, 0, 0, 0];
-        const c = [0, 0, 0, 0];
+        const counts = new Array<number>(N_SCRATCH).fill(0);
+        const c = new Array<number>(N_SCRATCH).fill(0);
         for (const x of ins) {
             if (x.template.locals.length === 0) continue;
             c.fill(0);
             const locals = x.template.locals;
             for (let j = x.pins?.length ?? 0; j < locals.length; j++) c[SCRATCH_ORDER.indexOf(locals[j])]++;
-            for (let k = 0; k < 4; k++) if (c[k] > counts[k]) counts[k] = c[k];
+            for (let k = 0; k < N_SCRATCH; k++) if (c[k] > counts[k]) counts[k] = c[k];
         }
         // Scratch locals follow the function's own: a pool per type shared by every site.
-        const typeBase = [0, 0, 0, 0];
+        const typeBase = new Array<number>(N_SCRATCH).fill(0);
         const extraLocals: ValType[] = [];
         let acc = f.locals.length;
-        for (let k = 0; k < 4; k++) {
+        for (let k = 0; k < N_SCRATCH; k++) {
             typeBase[k] = acc;
             acc += counts[k];
             for (let i = 0; i < counts[k]; i++) extraLocals.push(SCRATCH_ORDER[k]);
@@ -1408,7 +1417,7 @@ class Instrumenter implements CompileHost {
         const none = new Int32Array(0);
         const resolved: Int32Array[] = ins.map(x => {
             if (x.template.locals.length === 0) return none;
-            const seen = [0, 0, 0, 0];
+            const seen = new Array<number>(N_SCRATCH).fill(0);
             const pins = x.pins;
             return Int32Array.from(x.template.locals, (t, j) => {
                 if (pins && j < pins.length) return pinBase + pins[j];
@@ -1577,12 +1586,14 @@ function declaredType(t: string | undefined): WType | undefined {
 /** Bound variables computed from an operand: the operand they read (call_indirect's slot is arg0). */
 const SLOT_VARS = new Set(['table_entry_idx', 'resolved_fid', 'target_funcref']);
 function operandAlias(name: string, site: SiteInfo): string {
+    // memory.grow's `failed` is read from its result (-1 when the memory did not grow).
+    if (name === 'failed' && site.opname === 'memory.grow') return 'res0';
     return SLOT_VARS.has(name) && (site.opname.endsWith('call_indirect') || site.opname === 'table.get') ? 'arg0' : name;
 }
 
 function needsStack(p: ProbeDef): boolean {
     // [helper-6] dup_at() reads every operand of the instruction.
-    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || SLOT_VARS.has(n)) return true;
+    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || n === 'failed' || SLOT_VARS.has(n)) return true;
     for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
     return false;
 }
@@ -1597,6 +1608,7 @@ function siteKeyValue(name: string, s: SiteInfo): string | undefined {
         case 'at_func_end': return String(s.atFuncEnd);
         case 'opname': case 'bytecode': return s.opname;
         case 'instr_count': return String(s.instrCount);
+        case 'failed': return s.results.join();
         case 'offset': case 'align': case 'data_size': case 'is_write': case 'memory': case 'addr': case 'effective_addr':
             return s.memarg ? `${s.memarg.offset}/${s.memarg.align}/${s.memarg.memory}/${s.memarg.bytes}/${s.args.join()}` : '-';
         case 'num_targets': case 'default_target': case 'targets': case 'target':

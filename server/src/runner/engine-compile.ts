@@ -27,8 +27,8 @@ export async function compileForEngine(bytes: Uint8Array, note?: (line: string) 
         }
         const module = await WebAssembly.compile(lowered.bytes);
         if (lowered.lowered.length) {
-            note?.(`note: this engine lacks custom page sizes; ${lowered.lowered.map(l => `memory ${l.index}`).join(', ')} `
-                + `emulated with 1-byte pages over 64 KiB pages (bounds-checked)`);
+            note?.(`whamm: this engine lacks custom page sizes; ${lowered.lowered.map(l => `memory ${l.index}`).join(', ')} (1-byte pages) `
+                + 'emulated over 64 KiB pages, bounds-checked');
         }
         return { module, bytes: lowered.bytes };
     }

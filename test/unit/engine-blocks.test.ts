@@ -173,28 +173,54 @@ wasm(local0: i32):opcode:block:alt / opidx == 1 && local0 == 1 / { n++; return 4
     assert.equal(e.get_n(), 11);
 });
 
-test('alt with a run-time predicate on br_if and br_table keeps their targets when not replaced', async () => {
-    const { e, warnings } = await instance(EXITS, `var n: u32;
-wasm:opcode:br_table(arg0: i32):alt / arg0 == 1 / { n++; }
-wasm:opcode:br_if(arg0: i32):alt / arg0 == 1 / { n = n + 10; return 100; }`);
+// $s(x): br_table over [0 -> $x, 1 -> $y, default -> $x]; only via $y is local 1 set to 10: s(x) is
+// 11 for x == 1, else 1.
+const TABLE = `(module
+  (func $s (export "s") (param i32) (result i32) (local i32)
+    block $x
+      block $y
+        local.get 0
+        br_table $x $y $x
+      end
+      i32.const 10
+      local.set 1
+    end
+    local.get 1
+    i32.const 1
+    i32.add)
+  (func (export "_start")))`;
+
+test('alt with a run-time predicate on br_table keeps its targets when not replaced', async () => {
+    const { e, warnings } = await instance(TABLE, 'var n: u32; wasm:opcode:br_table(arg0: i32):alt / arg0 == 5 / { n++; }');
     noUnsupported(warnings);
-    // t(1): the br_table is replaced by nothing: $a falls through with 7 -> drop -> 20. t(0) and t(5) still
-    // return 7 through the function label.
-    assert.deepEqual([0, 1, 5].map(x => e.t(x)), [7, 20, 7]);
-    // b(2): the condition (x == 2) is 1: the br_if is replaced, its value operand becomes 100 -> drop -> 1.
-    assert.deepEqual([0, 2].map(x => e.b(x)), [1, 1]);
-    assert.equal(e.get_n(), 11);
+    // s(5): the br_table is replaced by nothing: control falls through to $y's end and sets 10 -> 11.
+    assert.deepEqual([0, 1, 5, 7].map(x => e.s(x)), [1, 11, 11, 1]);
+    assert.equal(e.get_n(), 1);
 });
 
-test('a guarded alt on a branch inside a guarded block alt is refused with a clear warning, not miscompiled', async () => {
+test('alt with a run-time predicate on a br_if to the function label', async () => {
+    const { e, warnings } = await instance(EXITS, 'var n: u32; wasm:opcode:br_if(arg0: i32):alt / arg0 == 1 / { n = n + 10; return 100; }');
+    noUnsupported(warnings);
+    // b(2): the condition (x == 2) is 1: the br_if is replaced, its value operand becomes 100 -> drop -> 1.
+    assert.deepEqual([0, 2, 3].map(x => e.b(x)), [1, 1, 1]);
+    assert.equal(e.get_n(), 10);
+});
+
+test('a guarded alt on a branch inside a guarded block alt: its copy of the branch gets the outer shift too', async () => {
     const { e, warnings } = await instance(NEST, `var n: u32;
 wasm(local0: i32):opcode:block:alt / opidx == 1 && local0 == 1 / { n++; return 40; }
 wasm:opcode:br_if(arg0: i32):alt / arg0 == 1 / { n = n + 10; }`);
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /run-time alt predicate on block .*not injected/);
-    // Only the br_if alt is in place: nest(2) no longer branches (5 dropped, 1 + 100).
-    assert.deepEqual([0, 1, 2, 3].map(x => e.nest(x)), [101, 101, 101, 9]);
-    assert.equal(e.get_n(), 10);
+    noUnsupported(warnings);
+    // nest(1): the block is replaced (140). nest(2): the br_if's condition is 1, so it is replaced (its value
+    // becomes the default, dropped) and $b gives 1 (101). nest(0) and nest(3) run the original code.
+    assert.deepEqual([0, 1, 2, 3].map(x => e.nest(x)), [101, 140, 101, 9]);
+    assert.equal(e.get_n(), 11);
+    // Not replaced, the br_if copy must still reach the outer block from inside both `if`s: x == 2 is
+    // taken only when the br_if alt's predicate is false, so give it one that never holds at run time.
+    const kept = await instance(NEST, `var n: u32;
+wasm(local0: i32):opcode:block:alt / opidx == 1 && local0 == 1 / { n++; return 40; }
+wasm:opcode:br_if(arg0: i32):alt / arg0 == 7 / { n = n + 10; }`);
+    assert.deepEqual([0, 1, 2, 3].map(x => kept.e.nest(x)), [101, 140, 5, 9]);
 });
 
 test('alt on a typed else: the else arm is never entered (it gives the default), the body ends the then arm', async () => {
@@ -274,4 +300,29 @@ wasm:opcode:br_if:alt / arg0 == 1 / {
     // Two executions with a true condition: t.0 counts them, n adds 4 each time.
     assert.equal(valueOf(r.rows, 't'), '(2; 6)');
     assert.equal(valueOf(r.rows, 'n'), '8');
+});
+
+test("br_table's target is the label each execution takes (the default past the table)", async () => {
+    // s(0) -> $x (label 1), s(1) -> $y (label 0), s(9) -> default $x (label 1).
+    const { e, warnings } = await instance(TABLE, 'var n: u32; var last: u32; wasm:opcode:br_table:at_target { n = n + target; last = target; }');
+    noUnsupported(warnings);
+    [0, 1, 9].forEach(x => e.s(x));
+    assert.equal(e.get_n(), 2);
+    e.s(1);
+    assert.equal(e.get_last(), 0);
+});
+
+test("memory.grow's failed: true only when the memory could not grow", async () => {
+    // 1 page, at most 2: grow(1) succeeds, grow(1) fails (3 > 2), grow(0) succeeds.
+    const app = `(module
+  (memory 1 2)
+  (func (export "_start")
+    (drop (memory.grow (i32.const 1)))
+    (drop (memory.grow (i32.const 1)))
+    (drop (memory.grow (i32.const 0)))))`;
+    const { e, warnings } = await instance(app, 'var fails: u32; var oks: u32; wasm:opcode:memory.grow:after { if (failed) { fails++; } else { oks++; } }');
+    noUnsupported(warnings);
+    e._start();
+    assert.equal(e.get_fails(), 1);
+    assert.equal(e.get_oks(), 2);
 });

@@ -73,7 +73,7 @@ interface Wrapper { from: number; to: number; level: number }
 export class LabelShifts {
     private readonly sites = new Map<number, LabelSite>();
     private readonly wrappers: Wrapper[] = [];
-    private readonly frozen = new Set<number>();
+    private readonly frozen = new Map<number, CopyInTemplate>();
 
     get empty(): boolean { return this.wrappers.length === 0; }
 
@@ -87,16 +87,15 @@ export class LabelShifts {
         this.wrappers.push({ from, to, level });
     }
 
-    /** A copy of the instruction with its labels already fixed sits in probe code (a guarded alt on it). */
-    freeze(opidx: number): void { this.frozen.add(opidx); }
-
     /**
-     * Whether an `if` can be wrapped around instructions [from, to]: every label-bearing instruction inside
-     * can be re-encoded, and none was already copied into probe code with its labels fixed.
+     * A guarded alt on the instruction copied it, one label deeper, into its own code at [from, to) of
+     * `holder.template`; wrappers around it are applied to that copy.
      */
+    freeze(opidx: number, copy: CopyInTemplate): void { this.frozen.set(opidx, copy); }
+
+    /** Whether an `if` can be wrapped around instructions [from, to]: every label-bearing instruction inside can be re-encoded. */
     canWrap(from: number, to: number): boolean {
         for (const s of this.sites.values()) if (s.opidx >= from && s.opidx <= to && !canRelabel(s.op)) return false;
-        for (const o of this.frozen) if (o > from && o <= to) return false;
         return true;
     }
 
@@ -106,9 +105,16 @@ export class LabelShifts {
      */
     *replacements(bytes: Uint8Array): Generator<{ opidx: number; start: number; end: number; template: Template }> {
         for (const s of this.sites.values()) {
-            if (this.frozen.has(s.opidx)) continue;
+            const copy = this.frozen.get(s.opidx);
             const around = this.wrappers.filter(w => s.opidx >= w.from && s.opidx <= w.to);
             if (around.length === 0 || !canRelabel(s.op)) continue;
+            if (copy) {
+                // The copy in the alt's else arm is already one deeper (its own `if`); add the wrappers'.
+                const w = new CodeWriter();
+                relabel(bytes, s.start, s.end, l => l + 1 + around.filter(x => s.depth - l < x.level).length, w);
+                copy.holder.template = replaceRange(copy.holder.template, copy.from, copy.to, w.finish().bytes);
+                continue;
+            }
             let changed = false;
             const map = (l: number) => {
                 let n = l;
@@ -122,6 +128,20 @@ export class LabelShifts {
             if (changed) yield { opidx: s.opidx, start: s.start, end: s.end, template: w.finish() };
         }
     }
+}
+
+/** Where a copy of an instruction sits in probe code (see LabelShifts.freeze). */
+export interface CopyInTemplate { holder: { template: Template }; from: number; to: number }
+
+/** The template with bytes [from, to) replaced (no reference points inside the range). */
+function replaceRange(t: Template, from: number, to: number, bytes: Uint8Array): Template {
+    const out = new Uint8Array(t.bytes.length - (to - from) + bytes.length);
+    out.set(t.bytes.subarray(0, from));
+    out.set(bytes, from);
+    out.set(t.bytes.subarray(to), from + bytes.length);
+    const delta = bytes.length - (to - from);
+    const refs = Int32Array.from(t.refs, (v, i) => (i % 3 === 0 && v >= to && v > from ? v + delta : v));
+    return { bytes: out, refs, locals: t.locals };
 }
 
 /** Nesting depth at every br_table of a function (a second walk, only where func:exit probes need it). */

@@ -667,6 +667,14 @@ export class Compiler {
                 case 'num_targets': return k('u32', BigInt(bt.targets.length));
                 case 'default_target': return k('u32', BigInt(bt.default));
                 case 'targets': return { t: 'map', isConst: false, pure: true, table: bt.targets };
+                case 'target': {
+                    // The label this execution takes: targets[arg0], or the default for an index past them.
+                    const i = this.savedValue('arg0', 'u32');
+                    if (!i) return undefined;
+                    const n = bt.targets.length;
+                    const clamped: PV = { t: 'u32', isConst: false, pure: true, emit: w => { i.emit!(w); w.byte(OP.i32_const).s32(n); i.emit!(w); w.byte(OP.i32_const).s32(n).byte(0x49).byte(OP.select); } };
+                    return this.tableLookup([...bt.targets, bt.default], clamped);
+                }
             }
         }
         if (s.opname === 'ref.func' && name === 'resolved_fid') return k('i32', BigInt(Number(s.imms[0])));

@@ -133,7 +133,13 @@ interface BlockAlt {
     elseArm?: boolean;
     ifSig?: BlockSignature;
 }
-interface BlockFrame { exit: BlockProbeSite[]; after: BlockProbeSite[]; alt?: BlockAlt; /** Module offset of the opening (the if's, for an else). */ openStart: number }
+interface BlockFrame {
+    exit: BlockProbeSite[]; after: BlockProbeSite[];
+    /** alt candidates, tried in order at the `end` until one is placed (an if's come before its else's). */
+    alts: BlockAlt[];
+    /** Module offset of the opening (the if's, for an else). */
+    openStart: number;
+}
 
 /** Code wrapped around a compiled probe body at one kind of site (part of the code cache key). */
 interface TemplateWrap { key: string; apply(t: Template): Template }
@@ -245,10 +251,10 @@ class Instrumenter implements CompileHost {
             const imp = this.rt.stringImport(name);
             this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
         }
-        for (const [lib, fn] of libraryCalls(this.model)) {
-            const l = this.library(lib);
+        for (const [lib, fn, node] of libraryCalls(this.model)) {
+            const l = this.library(lib, node);
             const fid = this.exportedFid(l.module, fn);
-            if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`);
+            if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`, node as never);
             const t = l.module.funcType(fid);
             this.addImport(lib, fn, t.params, t.results);
         }
@@ -369,12 +375,12 @@ class Instrumenter implements CompileHost {
         return { t, v: convert(v, t, t) };
     }
 
-    private library(name: string): { instance: WebAssembly.Instance; module: AppModule } {
+    private library(name: string, node?: unknown): { instance: WebAssembly.Instance; module: AppModule } {
         let l = this.libs.get(name);
         if (!l) {
             // [helper-6] whamm_core comes without --user-libs; libraries may import WASI (inert here).
             const bytes = withCoreLibrary(this.input.userLibs, name === CORE_LIBRARY).get(name);
-            if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`);
+            if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`, node as never);
             const instance = instantiateLibrarySync(name, bytes);
             l = { instance, module: decodeApp(bytes) };
             this.libs.set(name, l);
@@ -640,6 +646,8 @@ class Instrumenter implements CompileHost {
 
     /** Labels of the function's branches that guarded block alts wrapped, per function (see trackBlock). */
     private shifts = new LabelShifts();
+    private blockAltsKnown: boolean | undefined;
+    private get hasBlockAlts(): boolean { return this.blockAltsKnown ??= this.index.blockAlt.some(x => x !== undefined); }
 
     /** Replaces each wrapped branch by its re-encoded copy, unless an alt already replaced it. */
     private queueRelabels(out: Insertion[]): void {
@@ -764,9 +772,9 @@ class Instrumenter implements CompileHost {
 
     /**
      * alt: the probe body replaces the instruction. Its operands are popped into scratch locals (argN)
-     * and not pushed back; `return e` supplies its result (the type's default otherwise). The predicate
-     * must be decided at instrumentation time: a run-time choice would need the original instruction
-     * inside a new block, with its labels shifted.
+     * and not pushed back; `return e` supplies its result (the type's default otherwise). A predicate
+     * decided at run time keeps the original instruction in the else arm of an `if` (a branch's labels
+     * re-encoded one deeper, see branch-targets.ts).
      */
     private placeAlt(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): boolean {
         const p = op.probe;
@@ -809,6 +817,7 @@ class Instrumenter implements CompileHost {
         // A guarded alt with several results leaves them in scratch locals in both arms.
         const resultLocals = multi && guard ? ins.results.map(t => w.newLocal(t)) : [];
         const setResults = () => { for (let i = resultLocals.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, resultLocals[i]); };
+        let copyAt = -1, copyEnd = -1;
         if (guard) { c.push(guard); w.byte(OP.if).byte(bt); }
         w.byte(OP.block).byte(bt);
         // `return` branches to this block: depth counts the blocks the body opens inside it.
@@ -821,7 +830,7 @@ class Instrumenter implements CompileHost {
         if (guard) {
             w.byte(OP.else);
             for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
-            if (hasLabels(ins.op)) { relabel(this.app.bytes, ins.start, ins.end, l => l + 1, w); this.shifts.freeze(ins.opidx); }
+            if (hasLabels(ins.op)) { copyAt = w.length; relabel(this.app.bytes, ins.start, ins.end, l => l + 1, w); copyEnd = w.length; }
             else this.copyInstruction(w, ins);
             setResults();
             w.byte(OP.end);
@@ -829,7 +838,10 @@ class Instrumenter implements CompileHost {
         }
         const siteGlobals = this.allocAltSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
-        out.push({ at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals });
+        const x: Insertion = { at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals };
+        out.push(x);
+        // Guarded blocks around this one may still need its copy's labels deeper (see queueRelabels).
+        if (copyAt >= 0) this.shifts.freeze(ins.opidx, { holder: x, from: copyAt, to: copyEnd });
         return true;
     }
 
@@ -844,10 +856,10 @@ class Instrumenter implements CompileHost {
         const name = ins.op.name;
         const opening = ins.op.blockLike || name === 'else';
         // Branches a guarded block alt may wrap, with the number of constructs open around them.
-        if (hasLabels(ins.op)) this.shifts.note(ins, frames.length);
+        if (this.hasBlockAlts && hasLabels(ins.op)) this.shifts.note(ins, frames.length);
         if (opening) {
             let carried: BlockFrame['after'] = [];
-            let wholeIf: BlockAlt | undefined;
+            let wholeIf: BlockAlt[] = [];
             let openStart = ins.start;
             if (name === 'else') {
                 // The then-arm ends here; the if's after probes (and an alt of the whole if) wait for the shared `end`.
@@ -855,15 +867,15 @@ class Instrumenter implements CompileHost {
                 if (top) {
                     for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
                     carried = top.after;
-                    wholeIf = top.alt;
+                    wholeIf = top.alts;
                     openStart = top.openStart;
                 }
             }
-            const frame: BlockFrame = { exit: [], after: carried, alt: wholeIf, openStart };
+            const frame: BlockFrame = { exit: [], after: carried, alts: [...wholeIf], openStart };
             const entry = idx.blockEntry[ins.op.index], exit = idx.blockExit[ins.op.index], after = idx.blockAfter[ins.op.index];
             const alt = idx.blockAlt[ins.op.index];
             if (entry || exit || after || alt) ins.detail();
-            if (alt && !wholeIf) {
+            if (alt) {
                 for (const op of alt) {
                     const site = this.siteInfo(f, ins, op.probe, 'alt');
                     if (!site || !ins.args || !ins.results) continue;
@@ -880,8 +892,7 @@ class Instrumenter implements CompileHost {
                     };
                     // alt on else replaces the else arm, from the else up to the if's `end` (placed there).
                     if (name === 'else') { a.elseArm = true; a.ifSig = sig; }
-                    frame.alt = a;
-                    break;
+                    frame.alts.push(a);
                 }
             }
             const siteOf = (op: OpcodeProbe): BlockProbeSite | undefined => {
@@ -907,12 +918,17 @@ class Instrumenter implements CompileHost {
         }
         if (name !== 'end' || ins.atFuncEnd) return false;
         const top = frames.pop();
-        if (!top || (top.exit.length === 0 && top.after.length === 0 && !top.alt)) return false;
-        const how = top.alt ? this.placeBlockAlt(f, top.alt, ins, out) : false;
-        if (how === 'replaced') {
-            // Code queued inside the replaced range (nested probes) is dropped when the body is rewritten.
-            skipped.push(top.alt!.start, top.alt!.elseArm ? ins.start : ins.end);
-        } else {
+        if (!top || (top.exit.length === 0 && top.after.length === 0 && top.alts.length === 0)) return false;
+        let how: 'replaced' | 'guarded' | false = false;
+        for (const a of top.alts) {
+            how = this.placeBlockAlt(f, a, ins, out);
+            if (how === 'replaced') {
+                // Code queued inside the replaced range (nested probes) is dropped when the body is rewritten.
+                skipped.push(a.start, a.elseArm ? ins.start : ins.end);
+            }
+            if (how) break;
+        }
+        if (how !== 'replaced') {
             for (const x of top.exit) this.placeCompiled(f, ins, x.op.probe, x.site, 'exit', x.rule, false, out);
         }
         for (const x of top.after) this.placeCompiled(f, ins, x.op.probe, x.site, 'after', x.rule, true, out);
@@ -1588,12 +1604,14 @@ const SLOT_VARS = new Set(['table_entry_idx', 'resolved_fid', 'target_funcref'])
 function operandAlias(name: string, site: SiteInfo): string {
     // memory.grow's `failed` is read from its result (-1 when the memory did not grow).
     if (name === 'failed' && site.opname === 'memory.grow') return 'res0';
+    // br_table's `target` is looked up from its index operand.
+    if (name === 'target' && site.brTable) return 'arg0';
     return SLOT_VARS.has(name) && (site.opname.endsWith('call_indirect') || site.opname === 'table.get') ? 'arg0' : name;
 }
 
 function needsStack(p: ProbeDef): boolean {
     // [helper-6] dup_at() reads every operand of the instruction.
-    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || n === 'failed' || SLOT_VARS.has(n)) return true;
+    for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || n === 'failed' || n === 'target' || SLOT_VARS.has(n)) return true;
     for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
     return false;
 }

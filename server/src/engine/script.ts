@@ -206,8 +206,8 @@ export function mapShape(t: TypeRef): { keys: WType[]; value: WType; typeText: s
 }
 
 /** (library, function) pairs called at run time (`lib.fn()` not under `@static`), in script order. */
-export function libraryCalls(model: ScriptModel): [string, string][] {
-    const out: [string, string][] = [];
+export function libraryCalls(model: ScriptModel): [string, string, Expression][] {
+    const out: [string, string, Expression][] = [];
     const seen = new Set<string>();
     const visit = (n: unknown, underStatic: boolean): void => {
         if (!n || typeof n !== 'object') return;
@@ -218,7 +218,7 @@ export function libraryCalls(model: ScriptModel): [string, string][] {
             const lib = recv.$type === 'VarRef' ? recv.ref?.$refText : undefined;
             if (lib && model.uses.includes(lib) && typeof o.member === 'string' && !seen.has(`${lib}.${o.member}`)) {
                 seen.add(`${lib}.${o.member}`);
-                out.push([lib, o.member]);
+                out.push([lib, o.member, o as unknown as Expression]);
             }
         }
         for (const [k, v] of Object.entries(o)) {

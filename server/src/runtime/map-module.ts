@@ -1,13 +1,19 @@
 // The map runtime: a wasm module generated per instrumented script, instantiated beside the app and
 // linked to it through imports (module `whamm:rt`), so map state lives in the runtime's own memory and
 // the app keeps its single memory. One open-addressing hash table per map id (linear probing, power-of-
-// two capacity, load factor 3/4, multiplicative hashing over the key's 64-bit words).
+// two capacity, load factor 3/4, multiplicative (Fibonacci) hashing: the top bits of key * 2^64/phi,
+// plus a locality offset for packed keys, see BLOCK_BITS).
 //
-// Measured against a JS `Map` behind host functions (see test/bench/map-runtime.bench.ts): a wasm->wasm
-// call into this table costs about a third of the JS version per update.
+// Measured (test/bench/map-runtime.bench.ts, mem-access.bench.ts): a wasm->wasm call into this table
+// costs about a third of a JS `Map` behind host functions per update. What dominates on the bench apps
+// is cache misses in tables of 10^5-10^6 entries: a hash that scatters neighbouring addresses costs a
+// miss per update, hence the locality offset. Each operation is one function (probe loop inlined, no
+// allocation, load factor checked only when a key is added).
 //
 // Memory layout (all little-endian):
-//   map header  at id*16:  table ptr (i32), capacity in entries (i32), entry count (i32)
+//   map header  at id*16:  table ptr (i32), mask = capacity - 1 (i32), entry count (i32), hash shift (i32)
+//   sentinel    after the headers: one zero entry, the table of every empty map (mask 0), so probing
+//                          needs no "no table yet" test: it finds a free slot and takes the growth path
 //   entry:                 a packed key word (see keyLayout), or a used flag (i64 1) and one word per
 //                          key leaf; then the value slots (8 bytes each)
 // A key word is the leaf's canonical 64-bit form (unsigned ints zero-extended, signed ints sign-extended,
@@ -105,11 +111,14 @@ const MUL = '0x9E3779B97F4A7C15';
  * Locality of packed keys: the key word's bits from BLOCK_BITS up are hashed, the bits between
  * GRAIN_BITS and BLOCK_BITS are added to the hash unchanged. Keys that differ only there (neighbouring
  * addresses, consecutive ids) get neighbouring home slots, so a sequential walk through the app's memory
- * walks the table sequentially too instead of missing the cache on every update. Runs are short (a block
- * spans 2^(BLOCK_BITS-GRAIN_BITS) slots), so clustering stays that of a plain linear-probing table.
+ * walks the table sequentially too instead of missing the cache on every update. The lowest bit of a
+ * second field (`is_write` in `(addr, is_write)`) joins the offset, so the read and the write key of an
+ * address share a cache line. Runs are short (2 * 2^(BLOCK_BITS-GRAIN_BITS) slots), so clustering stays
+ * that of a plain linear-probing table; larger blocks measured slower (long probe runs on dense int
+ * arrays), see test/bench/mem-access.bench.ts.
  */
-export const BLOCK_BITS = Number(process.env.WHAMM_RT_BLOCK ?? 6);
-export const GRAIN_BITS = Number(process.env.WHAMM_RT_GRAIN ?? 2);
+export const BLOCK_BITS = 6;
+export const GRAIN_BITS = 2;
 
 /** WAT for the canonical 64-bit key word of a leaf held in `expr` (of the leaf's wasm type). */
 function keyWord(t: LeafType, expr: string): string {
@@ -149,9 +158,12 @@ export const HDR = { table: 0, mask: 4, count: 8, shift: 12 } as const;
 function homeSlot(layout: KeyLayout, words: number): string {
     const shift = `(i64.extend_i32_u (i32.load offset=${HDR.shift} (local.get $hdr)))`;
     if (layout.packed) {
-        const hi = `(i64.shr_u (local.get $w0) (i64.const ${BLOCK_BITS}))`;
+        const pair = layout.packed.some(f => f.offset === 32);
+        let hi = `(i64.shr_u (local.get $w0) (i64.const ${BLOCK_BITS}))`;
+        if (pair) hi = `(i64.and ${hi} (i64.const ${~(1n << BigInt(32 - BLOCK_BITS)) & ((1n << 64n) - 1n)}))`;
         const base = `(i32.wrap_i64 (i64.shr_u (i64.mul ${hi} (i64.const ${MUL})) ${shift}))`;
-        const low = `(i32.and (i32.shr_u (i32.wrap_i64 (local.get $w0)) (i32.const ${GRAIN_BITS})) (i32.const ${(1 << (BLOCK_BITS - GRAIN_BITS)) - 1}))`;
+        let low = `(i32.and (i32.shr_u (i32.wrap_i64 (local.get $w0)) (i32.const ${GRAIN_BITS})) (i32.const ${(1 << (BLOCK_BITS - GRAIN_BITS)) - 1}))`;
+        if (pair) low = `(i32.or (i32.shl ${low} (i32.const 1)) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $w0) (i64.const 32))) (i32.const 1)))`;
         return `(i32.add ${base} ${low})`;
     }
     let x = `(i64.const ${SEED})`;

@@ -1,0 +1,84 @@
+// The generated hash table under the access patterns it is tuned for (neighbouring addresses, read and
+// write keys of one address, growth) and its edge cases (empty maps, all-zero multi-word keys), checked
+// against a JS Map that counts the same updates.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RuntimeBuilder, type RtImport } from '../../server/src/runtime/builder.js';
+import { WhammRuntime } from '../../server/src/runtime/runtime.js';
+import { watToWasm } from '../../server/src/wast/wat.js';
+
+function importDecl(imp: RtImport, id: string): string {
+    const p = imp.params.length ? `(param ${imp.params.join(' ')})` : '';
+    const r = imp.results.length ? `(result ${imp.results.join(' ')})` : '';
+    return `(import "${imp.module}" ${JSON.stringify(imp.name)} (func ${id} ${p} ${r}))`;
+}
+
+async function setup(b: RuntimeBuilder, imports: [string, RtImport][], body: string) {
+    const bytes = await watToWasm(`(module ${imports.map(([id, imp]) => importDecl(imp, id)).join('\n')} ${body})`);
+    const sections = await b.sections();
+    const rt = await WhammRuntime.create(b.spec(), sections.find(s => s.name === 'whamm.rt.wasm')?.data);
+    const { instance } = await WebAssembly.instantiate(bytes, rt.imports());
+    return { rt, exports: instance.exports as Record<string, (...a: unknown[]) => unknown> };
+}
+
+const MEM = 'map<(u32,bool),u32>';
+
+test('(addr, is_write) counts stay exact over strided walks, byte walks, far addresses and growth', async () => {
+    const b = new RuntimeBuilder();
+    const id = b.addMap(MEM);
+    const other = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [['$inc', b.mapImport('inc', MEM)], ['$get', b.mapImport('get', MEM)], ['$len', { module: 'whamm:rt', name: 'map.len', params: ['i32'], results: ['i32'] }]], `
+        (func (export "hit") (param i32 i32 i32) (result i32) (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))
+        (func (export "get") (param i32 i32 i32) (result i32) (call $get (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "len") (param i32) (result i32) (call $len (local.get 0)))`);
+    const expected = new Map<string, number>();
+    const hit = (addr: number, w: number) => {
+        const k = `${addr >>> 0},${w}`;
+        const v = (expected.get(k) ?? 0) + 1;
+        expected.set(k, v);
+        assert.equal(exports.hit(id, addr, w), v);
+    };
+    // doubles read then written (a[i] += ...), twice; int reads; a byte-wise copy; addresses 2^32 apart
+    // in the hashed bits only; the highest addresses.
+    for (let rep = 0; rep < 2; rep++) for (let a = 1024; a < 1024 + 8 * 30_000; a += 8) { hit(a, 0); hit(a, 1); }
+    for (let a = 500_000; a < 500_000 + 4 * 20_000; a += 4) hit(a, 0);
+    for (let a = 900_000; a < 900_000 + 5_000; a++) { hit(a, 0); hit(a + 10_000, 1); }
+    for (let i = 0; i < 2_000; i++) hit(((i * 2654435761) >>> 0) & ~63, i & 1);
+    for (let a = 0xffffffff; a > 0xffffffff - 100; a--) hit(a, 1);
+    assert.equal(exports.len(id), expected.size);
+    assert.equal(exports.len(other), 0, 'the other map of the same shape is untouched');
+    const got = new Map(rt.mapEntries(id).map(e => [`${e.key[0]},${e.key[1]}`, Number(e.value[0])]));
+    assert.equal(got.size, expected.size);
+    for (const [k, v] of expected) assert.equal(got.get(k), v, `count of ${k}`);
+    assert.equal(exports.get(id, 1024, 1), 2);
+    assert.equal(exports.get(id, 1028, 0), 0, 'a missing neighbour reads the default');
+    assert.equal(exports.get(other, 1024, 1), 0);
+});
+
+test('an empty map reads defaults, prints nothing and has length 0', async () => {
+    const b = new RuntimeBuilder();
+    const id = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [['$get', b.mapImport('get', MEM)]], `
+        (func (export "get") (param i32 i32) (result i32) (call $get (i32.const ${id}) (local.get 0) (local.get 1)))`);
+    assert.equal(exports.get(0, 0), 0);
+    assert.equal(exports.get(0, 1), 0);
+    assert.equal(rt.mapText(id), '');
+    assert.deepEqual(rt.mapEntries(id), []);
+});
+
+test('multi-word keys whose words are all zero are keys like any other', async () => {
+    const b = new RuntimeBuilder();
+    const T = 'map<(u64,u64),u32>';
+    const id = b.addMap(T);
+    const { rt, exports } = await setup(b, [['$inc', b.mapImport('inc', T)], ['$get', b.mapImport('get', T)], ['$set', b.mapImport('set', T)]], `
+        (func (export "inc") (param i64 i64) (result i32) (call $inc (i32.const ${id}) (local.get 0) (local.get 1) (i32.const 1)))
+        (func (export "set") (param i64 i64 i32) (call $set (i32.const ${id}) (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "get") (param i64 i64) (result i32) (call $get (i32.const ${id}) (local.get 0) (local.get 1)))`);
+    assert.equal(exports.get(0n, 0n), 0);
+    assert.equal(exports.inc(0n, 0n), 1);
+    assert.equal(exports.inc(0n, 0n), 2);
+    exports.set(0n, 1n, 0);
+    assert.equal(exports.inc(1n, 0n), 1);
+    assert.equal(exports.get(0n, 0n), 2);
+    assert.deepEqual(rt.mapText(id).split(';').sort(), ['(0,0)->2', '(0,1)->0', '(1,0)->1']);
+});

@@ -33,13 +33,14 @@ const appFilter = opt('--apps')?.split(',');
 const ALL_MONITORS = ['icount', 'hotness', 'branches', 'call-graph', 'mem-access', 'imix', 'basic-blocks'];
 const monitors = opt('--monitors')?.split(',') ?? ALL_MONITORS;
 const TARGETS: Record<string, number> = { icount: 1.5, hotness: 1.5, branches: 2.0 };
-// V8 runs new wasm code in its baseline tier (Liftoff) and optimizes hot functions in the background;
-// a function entered once (a PolyBench kernel) stays in the baseline tier for that run, and V8 shares
-// optimized code between compiles of identical bytes. So a variant timed once (slow ones, see the
-// budget) would run baseline code while the original, timed five times, runs optimized code: ratios
-// below 1 and above the truth. Compiling everything optimized up front makes every run alike.
+// By default V8 compiles a wasm function when it is first called (lazily, inside the timed run), in its
+// baseline tier (Liftoff), and optimizes hot functions in the background; a function entered once (a
+// PolyBench kernel) stays baseline for that run, and V8 shares optimized code between compiles of
+// identical bytes. So a variant timed once (slow ones, see the budget) would run baseline code while
+// the original, timed five times, runs optimized code, and first runs pay for compiling: ratios below 1
+// and above the truth. Compiling everything optimized up front (outside the timing) makes runs alike.
 const tiering = opt('--tiering') ?? 'eager';
-if (tiering === 'eager') v8.setFlagsFromString('--no-liftoff');
+if (tiering === 'eager') { v8.setFlagsFromString('--no-liftoff'); v8.setFlagsFromString('--no-wasm-lazy-compilation'); }
 
 if (!HAVE_SHARED) {
     console.log('../shared not found (set WHAMM_SHARED): nothing to measure');

@@ -5,6 +5,7 @@
 // Run: npx tsx test/bench/mem-access.bench.ts [APP_FILTER]   (RUNS=3 by default)
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
@@ -14,6 +15,9 @@ const filter = process.argv[2] ?? '';
 const appsDir = path.join(SHARED, 'bench', 'apps', 'polybench');
 const script = fs.readFileSync(path.join(SHARED, 'bench', 'monitors', 'mem-access.mm'), 'utf8');
 const nul = fs.openSync('/dev/null', 'w');
+// As in engine.bench.ts: all wasm compiled optimized up front, so every timed run runs the same code.
+v8.setFlagsFromString('--no-liftoff');
+v8.setFlagsFromString('--no-wasm-lazy-compilation');
 
 async function timeRun(bytes: Uint8Array): Promise<{ run: number; total: number }> {
     const t = performance.now();

@@ -326,3 +326,10 @@ test("memory.grow's failed: true only when the memory could not grow", async () 
     assert.equal(e.get_fails(), 1);
     assert.equal(e.get_oks(), 2);
 });
+
+test('semantic_after on a branch cannot assign argN (the branch already used it): warned, not injected', async () => {
+    const { e, warnings } = await instance(EXITS, 'wasm:opcode:br_if:semantic_after { arg0 = 1; }');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /argN cannot be assigned there; not injected/);
+    assert.deepEqual([0, 2].map(x => e.b(x)), [1, 5]);
+});

@@ -34,7 +34,7 @@ export const VAR_DOCS: Record<string, string> = {
     targets: 'Branch targets of br_table: case number -> label depth.',
     default_target: 'Label depth br_table uses when the operand is out of range.',
     num_targets: 'Number of cases of br_table, the default excluded.',
-    target: 'Label depth of the branch target being probed (per target in `at_target` mode).',
+    target: 'Label depth this execution of the br_table takes (the default when the index is past the table).',
     failed: 'True when memory.grow could not grow the memory (it returned -1).',
     instr_count: 'Number of instructions in the basic block.',
     tid: 'Index of the struct or array type the instruction works on.',
@@ -67,7 +67,7 @@ export const MODE_DOCS: Record<string, string> = {
     exit: 'Runs when control leaves the block through its end.',
     semantic_after: 'Runs after the instruction\'s effect, wherever control goes (the taken branch included).',
     block_alt: 'Replaces the whole block.',
-    at_target: 'Runs at the branch target, when the branch is taken.',
+    at_target: 'Runs each time the branch executes, taken or not, with the state the target sees (the reference counts a not-taken br_if too).',
 };
 
 const OP_DOCS: Record<string, string> = {

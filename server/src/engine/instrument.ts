@@ -646,6 +646,7 @@ class Instrumenter implements CompileHost {
 
     /** Labels of the function's branches that guarded block alts wrapped, per function (see trackBlock). */
     private shifts = new LabelShifts();
+    private readonly warnedWrites = new Set<number>();
     private blockAltsKnown: boolean | undefined;
     private get hasBlockAlts(): boolean { return this.blockAltsKnown ??= this.index.blockAlt.some(x => x !== undefined); }
 
@@ -945,6 +946,12 @@ class Instrumenter implements CompileHost {
      */
     private placeAtTarget(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): void {
         const p = op.probe;
+        if ([...p.writes].some(n => /^arg\d+$/.test(n))) {
+            // The branch has used its operands by then; placed at the branch, the write would redirect it.
+            if (!this.warnedWrites.has(p.index)) this.warnings.push(`probe ${p.index} (${p.ast.rule}): ${op.mode} runs after the branch used its operands, so argN cannot be assigned there; not injected`);
+            this.warnedWrites.add(p.index);
+            return;
+        }
         ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);
         if (!site) return;

@@ -23,8 +23,15 @@ export function initialTableContents(m: WasmModule, table: number, mutatedByCode
     if (table < m.numImportedTables) caveats.push(`table ${table} is imported: its contents come from outside`);
     if (m.exports.some(e => e.kind === 'table' && e.index === table)) caveats.push(`table ${table} is exported: the host may change it`);
     if (mutatedByCode) caveats.push('the app changes a table at run time (table.set/grow/init/copy/fill)');
-    const fids = new Int32Array(Math.min(t.limits.min, 1 << 24)).fill(-1);
     const b = m.bytes;
+    // Slots past the last one an element segment fills are empty: the lookup only needs to cover those.
+    let used = 0;
+    for (const seg of m.elements) {
+        if (seg.mode !== 'active' || seg.table !== table || !seg.offsetExpr) continue;
+        const off = constI32(b, seg.offsetExpr.start, seg.offsetExpr.end) ?? 0;
+        used = Math.max(used, off + (seg.funcs?.length ?? seg.exprs?.length ?? 0));
+    }
+    const fids = new Int32Array(Math.min(t.limits.min, used)).fill(-1);
     for (const seg of m.elements) {
         if (seg.mode !== 'active' || seg.table !== table || !seg.offsetExpr) continue;
         const off = constI32(b, seg.offsetExpr.start, seg.offsetExpr.end);

@@ -1,9 +1,15 @@
 // Map runtime choice: one `m[(addr, is_write)]++` per simulated memory access (the mem-access monitor's
 // update), through (a) the generated wasm hash table (server/src/runtime) and (b) a JS Map behind host
-// functions, with a small key set (fits in cache) and a large one. Run: npx tsx test/bench/map-runtime.bench.ts
+// functions, with a small key set (fits in cache) and a large one; and the cost of the call alone (an
+// import served by a no-op wasm function). Run: npx tsx test/bench/map-runtime.bench.ts
+import v8 from 'node:v8';
 import { RuntimeBuilder } from '../../server/src/runtime/builder.js';
 import { WhammRuntime } from '../../server/src/runtime/runtime.js';
 import { watToWasm } from '../../server/src/wast/wat.js';
+
+// As in engine.bench.ts: all wasm compiled optimized up front.
+v8.setFlagsFromString('--no-liftoff');
+v8.setFlagsFromString('--no-wasm-lazy-compilation');
 
 const N = 10_000_000;
 const TYPE = 'map<(u32,bool),u32>';
@@ -50,12 +56,19 @@ function jsMap(): unknown {
     };
 }
 
+/** The same import served by a wasm function that does nothing: the price of the call alone. */
+async function wasmNoop(): Promise<unknown> {
+    const { instance } = await WebAssembly.instantiate(await watToWasm('(module (func (export "inc") (param i32 i32 i32 i32) (result i32) (local.get 1)))'));
+    return instance.exports.inc;
+}
+
 const rows: string[] = [];
 for (const [label, mask] of [['16K keys', 0xfffc], ['1M keys', 0x3ffffc]] as const) {
     const base = await nsPerAccess(() => 0, false, mask);
+    const call = await nsPerAccess(await wasmNoop(), true, mask);
     const w = await nsPerAccess(await wasmTable(), true, mask);
     const j = await nsPerAccess(jsMap(), true, mask);
-    rows.push(`${label.padEnd(9)} loop alone ${base.toFixed(1)} ns | wasm hash table ${w.toFixed(1)} ns/update | JS Map host fn ${j.toFixed(1)} ns/update | JS/wasm ${(j / w).toFixed(2)}x`);
+    rows.push(`${label.padEnd(9)} loop alone ${base.toFixed(1)} ns | no-op wasm import ${call.toFixed(1)} ns | wasm hash table ${w.toFixed(1)} ns/update | JS Map host fn ${j.toFixed(1)} ns/update | JS/wasm ${(j / w).toFixed(2)}x`);
 }
 console.log(`map runtime, ${N / 1e6}M updates of ${TYPE}:`);
 for (const r of rows) console.log('  ' + r);

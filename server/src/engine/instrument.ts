@@ -225,6 +225,7 @@ class Instrumenter implements CompileHost {
         this.counters = model.probes.filter(p => p.counter);
         setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
         this.planImports();
+        this.extendSegments = !input.testing && this.imports.length === 0;
         this.funcBase = app.funcCount + this.imports.length;
         for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.ast.rule}): ${u.what} is not supported yet; not injected`);
     }
@@ -560,6 +561,7 @@ class Instrumenter implements CompileHost {
         const idx = this.index;
         const insertions: Insertion[] = [];
         this.pinned = [];
+        this.fnFixups = [];
         this.shifts = new LabelShifts();
         const hasFuncProbes = idx.funcEntry.length > 0 || idx.funcExit.length > 0;
         const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
@@ -610,12 +612,12 @@ class Instrumenter implements CompileHost {
             const alt = idx.alt[ins.op.index];
             if (alt) for (const op of alt) if (this.placeAlt(f, ins, op, insertions)) break;
             if (after && !ins.atFuncEnd) for (const op of after) this.place(f, ins, op, true, insertions, warnedDead);
-            if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
+            if (seg) this.segmentBoundary(f, seg, ins, insertions);
         };
         if (!blockProbes) {
             for (const ins of instrs) {
                 if (idx.before[ins.op.index] || idx.after[ins.op.index] || idx.alt[ins.op.index] || hasFuncProbes || idx.nesting || idx.atTarget[ins.op.index]) handle(ins, undefined);
-                else if (seg && endsSegment(ins)) this.flushSegment(f, seg, insertions);
+                else if (seg) this.segmentBoundary(f, seg, ins, insertions);
             }
         } else {
             for (const ins of instrs) {
@@ -699,9 +701,13 @@ class Instrumenter implements CompileHost {
                 parts.next = (parts.next + 1) % COUNTER_SPREAD;
                 by = g.n;
             }
+            // Report vars this group's entries count into, by entry (for trap fixups): -1 = not reported.
+            const rows: number[] = [];
+            const scriptRow = c.perSite || !c.report ? -1 : this.reportVars.findIndex(v => v.global === key && v.pc === undefined);
             for (let i = g.first; i < seg.length; i += 5) {
                 const k = e[i], op = seg.ops[k], p = op.probe;
                 if (this.counterKey(p) !== key) continue;
+                rows.push(i, c.perSite ? (c.report ? this.reportVars.length : -1) : scriptRow);
                 let rules = this.counterRuleIds[k];
                 if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
                 const opIndex = e[i + 1], pc = e[i + 2];
@@ -717,9 +723,49 @@ class Instrumenter implements CompileHost {
                 }
             }
             out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target] });
+            this.trapFixupsOf(seg, rows);
         }
         seg.reset();
     }
+
+    /**
+     * After an instruction that can only trap or fall through (a load, a division...), the segment goes on
+     * when trap fixups are on: its increment already counted the sites past the instruction, so if the
+     * instruction traps the runner subtracts them (see trapFixupsOf). Anything else ends the segment.
+     */
+    private segmentBoundary(f: AppFunction, seg: SegmentState, ins: AppInstr, out: Insertion[]): void {
+        if (this.extendSegments && MAY_TRAP[ins.op.index] === 1) seg.traps.push(ins.start, seg.length);
+        else if (endsSegment(ins)) this.flushSegment(f, seg, out);
+    }
+
+    /** Records, per trap point of the segment, what a trap there must take back from the group's rows. */
+    private trapFixupsOf(seg: SegmentState, rows: number[]): void {
+        const t = seg.traps;
+        for (let j = 0; j < t.length; j += 2) {
+            const pos = t[j], n = t[j + 1];
+            // rows: (entry offset, report var); entries before the trap point ran, the others did not.
+            let before = 0;
+            const undo = new Map<number, number>();
+            for (let r = 0; r < rows.length; r += 2) {
+                if (rows[r] < n) { before++; continue; }
+                if (rows[r + 1] >= 0) undo.set(rows[r + 1], (undo.get(rows[r + 1]) ?? 0) + 1);
+            }
+            // No entry ran before the trap point: the group's increment (at its first entry) has not run either.
+            if (before === 0 || undo.size === 0) continue;
+            this.fnFixups.push({ pos, undo: [...undo].flat() });
+        }
+    }
+
+    /** Trap fixups of the function being instrumented (original module offsets), in code order. */
+    private fnFixups: { pos: number; undo: number[] }[] = [];
+    /** Trap fixups placed in the output: function index, code offset, (report var, amount) pairs. */
+    private readonly trapFixups: { func: number; at: number; undo: number[] }[] = [];
+    /**
+     * Segments run on across instructions that can only trap (see segmentBoundary). Off in --testing mode
+     * (the get_<name> exports read the globals directly) and when imports are added: they renumber calls
+     * in copied code, which can change its size and so the offsets the fixups name.
+     */
+    private extendSegments = false;
 
     /** Segment entries counting into the same storage merge: a script global (its index), or a probe's per-site counter. */
     private counterKey(p: ProbeDef): number {
@@ -1450,13 +1496,24 @@ class Instrumenter implements CompileHost {
         });
         const code = new CodeBuilder();
         let copied = f.codeStart;
+        // Output code offsets of the trap points: copies are spliced in before later bytes of `out`.
+        const fixups = this.fnFixups;
+        let fi = 0, copiedBytes = 0;
+        const func = f.fid + this.imports.length;
+        const copy = (from: number, to: number) => {
+            for (; fi < fixups.length && fixups[fi].pos < to; fi++) {
+                if (fixups[fi].pos >= from) this.trapFixups.push({ func, at: code.out.len + copiedBytes + fixups[fi].pos - from, undo: fixups[fi].undo });
+            }
+            code.copy(from, to);
+            copiedBytes += to - from;
+        };
         for (let i = 0; i < ins.length; i++) {
             const x = ins[i];
-            if (x.cut > copied) { code.copy(copied, x.cut); copied = x.cut; }
+            if (x.cut > copied) { copy(copied, x.cut); copied = x.cut; }
             placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
             if (x.skipTo !== undefined && x.skipTo > copied) copied = x.skipTo;
         }
-        if (f.bodyEnd > copied) code.copy(copied, f.bodyEnd);
+        if (f.bodyEnd > copied) copy(copied, f.bodyEnd);
         return { extraLocals, code };
     }
 
@@ -1552,6 +1609,9 @@ class Instrumenter implements CompileHost {
             const { global: _g, vt: _vt, more, ...rest } = v;
             layout.vars.push({ ...rest, slot });
             slot += 1 + (more?.length ?? 0);
+        }
+        if (this.trapFixups.length) {
+            layout.trapFixups = this.trapFixups.map(x => ({ func: x.func, at: x.at, undo: x.undo.map((v, i) => (i % 2 === 0 ? layout.vars[v].slot : v)) }));
         }
         if (this.endExport) layout.end = this.endExport;
         return layout;
@@ -1669,7 +1729,9 @@ class SegmentState {
         const e = this.entries;
         e[this.length++] = k; e[this.length++] = ins.op.index; e[this.length++] = ins.pc; e[this.length++] = ins.opidx; e[this.length++] = ins.start;
     }
-    reset(): void { this.length = 0; }
+    /** Trap points: (original module offset, entries before it) pairs. */
+    readonly traps: number[] = [];
+    reset(): void { this.length = 0; this.traps.length = 0; }
 }
 
 /** After this instruction, the next one may not run (branch, call, return, trap); by opcode-table index. */
@@ -1682,6 +1744,14 @@ const ENDS_SEGMENT: Uint8Array = Uint8Array.from(OPCODES, op => {
         case 'convert': return /trunc_f/.test(op.name) && !op.name.includes('_sat_') ? 1 : 0;
         default: return 1;
     }
+});
+
+/** Instructions whose only way out besides falling through is a trap; by opcode-table index. */
+const MAY_TRAP: Uint8Array = Uint8Array.from(OPCODES, op => {
+    if (op.mem) return op.category === 'atomic' ? 0 : 1;
+    if (op.category === 'arith') return /^i(32|64)\.(div|rem)_/.test(op.name) ? 1 : 0;
+    if (op.category === 'convert') return /trunc_f/.test(op.name) && !op.name.includes('_sat_') ? 1 : 0;
+    return op.name === 'memory.fill' || op.name === 'memory.copy' || op.name === 'memory.init' ? 1 : 0;
 });
 
 function endsSegment(ins: AppInstr): boolean {

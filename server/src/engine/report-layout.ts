@@ -44,6 +44,12 @@ export interface ReportLayout {
     readers: { export: string; count: number }[];
     /** Present when the script has wasm:end / wasm:report probes. */
     end?: string;
+    /**
+     * Counter increments merged over instructions that may trap: if the app traps at code offset `at` (from
+     * the start of function `func`'s instructions, after its locals), each (slot, n) pair of `undo` says
+     * n counts in that slot were for sites past the trap, which never ran.
+     */
+    trapFixups?: { func: number; at: number; undo: number[] }[];
 }
 
 /**

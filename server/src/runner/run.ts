@@ -7,6 +7,7 @@ import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '.
 import { formatReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
 import { compileForEngine } from './engine-compile.js';
+import { applyTrapFixups } from './trap-fixups.js';
 
 export interface RunOptions {
     /** argv[1..] seen by the app (argv[0] is the module's file name). */
@@ -56,7 +57,8 @@ async function quietWasi(options: ConstructorParameters<typeof WasiType>[0]): Pr
 export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promise<RunResult> {
     const out = opts.stdout ?? ((t: string) => { fs.writeSync(1, t); });
     const err = opts.stderr ?? ((t: string) => { fs.writeSync(2, t); });
-    const { module } = await compileForEngine(bytes, note => err(`${note}\n`));
+    const compiled = await compileForEngine(bytes, note => err(`${note}\n`));
+    const { module } = compiled;
     const layout = readReportLayout(module);
     const imports = WebAssembly.Module.imports(module);
     const usesWasi = imports.some(i => WASI_MODULES.has(i.module));
@@ -91,6 +93,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
     const exports = instance.exports as Record<string, unknown>;
     let exitCode = 0;
     let trapped: string | undefined;
+    let trapError: unknown;
     const started = performance.now();
     try {
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
@@ -103,6 +106,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         }
     } catch (e) {
         trapped = trapMessage(e);
+        trapError = e;
         err(`trap: ${trapped}\n`);
         exitCode = exitCode || 1;
     }
@@ -116,7 +120,10 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
             err(`trap in wasm:end/wasm:report probe: ${trapMessage(e)}\n`);
             exitCode = exitCode || 1;
         }
-        report = formatReport(layout, readSlots(layout, exports), link.formatValue); // [issue 5, helper-6] compound values
+        const slots = readSlots(layout, exports);
+        // Offsets in the fixups are those of the module as instrumented (not as lowered for this engine).
+        if (trapError !== undefined && compiled.bytes === bytes) applyTrapFixups(layout, bytes, trapError, slots);
+        report = formatReport(layout, slots, link.formatValue); // [issue 5, helper-6] compound values
         link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
         out(report);
     }

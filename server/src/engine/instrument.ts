@@ -723,7 +723,7 @@ class Instrumenter implements CompileHost {
                 }
             }
             out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target] });
-            this.trapFixupsOf(seg, rows);
+            this.trapFixupsOf(seg, rows, c.perSite);
         }
         seg.reset();
     }
@@ -738,27 +738,30 @@ class Instrumenter implements CompileHost {
         else if (endsSegment(ins)) this.flushSegment(f, seg, out);
     }
 
-    /** Records, per trap point of the segment, what a trap there must take back from the group's rows. */
-    private trapFixupsOf(seg: SegmentState, rows: number[]): void {
+    /**
+     * Records, per trap point of the segment, what a trap there must take back. `rows` holds (entry offset,
+     * report var) pairs of one group in entry order: the entries past the trap point never ran. A per-site
+     * counter's rows are consecutive report vars (one count each); a script counter has one row.
+     */
+    private trapFixupsOf(seg: SegmentState, rows: number[], perSite: boolean): void {
         const t = seg.traps;
+        const total = rows.length / 2;
+        let r = 0;
         for (let j = 0; j < t.length; j += 2) {
             const pos = t[j], n = t[j + 1];
-            // rows: (entry offset, report var); entries before the trap point ran, the others did not.
-            let before = 0;
-            const undo = new Map<number, number>();
-            for (let r = 0; r < rows.length; r += 2) {
-                if (rows[r] < n) { before++; continue; }
-                if (rows[r + 1] >= 0) undo.set(rows[r + 1], (undo.get(rows[r + 1]) ?? 0) + 1);
-            }
-            // No entry ran before the trap point: the group's increment (at its first entry) has not run either.
-            if (before === 0 || undo.size === 0) continue;
-            this.fnFixups.push({ pos, undo: [...undo].flat() });
+            while (r < rows.length && rows[r] < n) r += 2;
+            const before = r / 2, after = total - before;
+            // Nothing ran before the trap point: the group's increment (at its first entry) has not run either.
+            if (before === 0 || after === 0) continue;
+            const row = rows[r + 1];
+            if (row < 0) continue;
+            this.fnFixups.push({ pos, undo: perSite ? [row, after, 1] : [row, 1, after] });
         }
     }
 
     /** Trap fixups of the function being instrumented (original module offsets), in code order. */
     private fnFixups: { pos: number; undo: number[] }[] = [];
-    /** Trap fixups placed in the output: function index, code offset, (report var, amount) pairs. */
+    /** Trap fixups placed in the output: function index, code offset, (first report var, count, amount) triples. */
     private readonly trapFixups: { func: number; at: number; undo: number[] }[] = [];
     /**
      * Segments run on across instructions that can only trap (see segmentBoundary). Off in --testing mode
@@ -1611,7 +1614,13 @@ class Instrumenter implements CompileHost {
             slot += 1 + (more?.length ?? 0);
         }
         if (this.trapFixups.length) {
-            layout.trapFixups = this.trapFixups.map(x => ({ func: x.func, at: x.at, undo: x.undo.map((v, i) => (i % 2 === 0 ? layout.vars[v].slot : v)) }));
+            // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
+            const packed: number[] = [];
+            for (const x of this.trapFixups) {
+                packed.push(x.func, x.at, x.undo.length / 3);
+                for (let i = 0; i < x.undo.length; i += 3) packed.push(layout.vars[x.undo[i]].slot, x.undo[i + 1], x.undo[i + 2]);
+            }
+            layout.trapFixups = packed;
         }
         if (this.endExport) layout.end = this.endExport;
         return layout;

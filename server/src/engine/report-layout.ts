@@ -45,11 +45,11 @@ export interface ReportLayout {
     /** Present when the script has wasm:end / wasm:report probes. */
     end?: string;
     /**
-     * Counter increments merged over instructions that may trap: if the app traps at code offset `at` (from
-     * the start of function `func`'s instructions, after its locals), each (slot, n) pair of `undo` says
-     * n counts in that slot were for sites past the trap, which never ran.
+     * Counter increments merged over instructions that may trap. Flat records: function index, code offset of
+     * the instruction (from the start of the function's instructions, after its locals), k, then k triples
+     * (first slot, slot count, n): if the app traps there, each of those slots counted n sites that never ran.
      */
-    trapFixups?: { func: number; at: number; undo: number[] }[];
+    trapFixups?: number[];
 }
 
 /**

@@ -15,22 +15,25 @@ export function applyTrapFixups(layout: ReportLayout, bytes: Uint8Array, error: 
     const frame = WASM_FRAME.exec(error instanceof Error ? error.stack ?? '' : '');
     if (!frame) return false;
     const func = Number(frame[1]), offset = parseInt(frame[2], 16);
-    const candidates = fixups.filter(x => x.func === func);
-    if (candidates.length === 0) return false;
-    let codeStart: number;
-    try {
-        const m = decodeModule(bytes);
-        const body = m.bodies.find(b => b.func === func);
-        if (!body) return false;
-        codeStart = bodyLocals(m, body).codeStart;
-    } catch {
-        return false;
+    let hitAt = -1, codeStart = -1;
+    for (let i = 0; i < fixups.length; i += 3 + 3 * fixups[i + 2]) {
+        if (fixups[i] !== func) continue;
+        if (codeStart < 0) {
+            try {
+                const m = decodeModule(bytes);
+                const body = m.bodies.find(b => b.func === func);
+                if (!body) return false;
+                codeStart = bodyLocals(m, body).codeStart;
+            } catch {
+                return false;
+            }
+        }
+        if (fixups[i + 1] === offset - codeStart) { hitAt = i; break; }
     }
-    const hit = candidates.find(x => x.at === offset - codeStart);
-    if (!hit) return false;
-    for (let i = 0; i < hit.undo.length; i += 2) {
-        const slot = hit.undo[i];
-        if (slot < slots.length) slots[slot] = BigInt.asIntN(64, slots[slot] - BigInt(hit.undo[i + 1]));
+    if (hitAt < 0) return false;
+    for (let k = 0, i = hitAt + 3; k < fixups[hitAt + 2]; k++, i += 3) {
+        const [first, count, n] = [fixups[i], fixups[i + 1], BigInt(fixups[i + 2])];
+        for (let slot = first; slot < first + count && slot < slots.length; slot++) slots[slot] = BigInt.asIntN(64, slots[slot] - n);
     }
     return true;
 }

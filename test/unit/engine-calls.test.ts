@@ -147,3 +147,22 @@ wasm:opcode:ref.func:before { report var from_ref: i32; from_ref = resolved_fid;
     assert.equal(valueOf(out.rows, 'from_table'), '1');
     assert.equal(valueOf(out.rows, 'from_ref'), '0');
 });
+
+test('resolved_fid differs per site: two ref.func and two tables', async () => {
+    const app = await wat(`(module
+      (type $t (func))
+      (table $one 2 funcref) (table $two 2 funcref)
+      (elem (table $one) (i32.const 0) func $a $b) (elem (table $two) (i32.const 0) func $b $a)
+      (elem declare func $a $b)
+      (func $a) (func $b)
+      (func (export "_start")
+        (drop (ref.func $a)) (drop (ref.func $b))
+        (call_indirect $one (type $t) (i32.const 1))
+        (call_indirect $two (type $t) (i32.const 1))))`);
+    const out = await instrumentAndRun(app, `
+wasm:opcode:ref.func:before { report var r: i32; r = resolved_fid; }
+wasm:opcode:call_indirect:before { report var c: i32; c = resolved_fid; }`);
+    // ref.func $a, $b; slot 1 of $one is $b (1), slot 1 of $two is $a (0).
+    assert.deepEqual(out.rows.filter(r => r.name === 'r').map(r => r.value), ['0', '1']);
+    assert.deepEqual(out.rows.filter(r => r.name === 'c').map(r => r.value), ['1', '0']);
+});

@@ -153,3 +153,11 @@ wasm:opcode:call_ref(arg1: i32):before { arg_sum = arg_sum + arg1; }` });
     assert.ok(r.warnings.some(w => /cannot hold a .* operand/.test(w)), r.warnings.join('\n'));
     assert.ok(binaryenValidates(r.bytes), 'the output stays valid');
 });
+
+test('call_ref: resolved_fid is static, the function a ref.func right before names', async () => {
+    // Both call_refs take the reference from `ref.func $double`, function 0: a static predicate on it folds.
+    const hit = await instrument({ app: callRefApp(), script: 'report var n: u32;\nwasm:opcode:call_ref:before / resolved_fid == 0 / { n++; }' });
+    assert.equal(hit.sites.length, 2);
+    const miss = await instrument({ app: callRefApp(), script: 'report var n: u32;\nwasm:opcode:call_ref:before / resolved_fid == 1 / { n++; }' });
+    assert.equal(miss.sites.length, 0);
+});

@@ -678,6 +678,7 @@ export class Compiler {
             }
         }
         if (s.opname === 'ref.func' && name === 'resolved_fid') return k('i32', BigInt(Number(s.imms[0])));
+        if (s.opname.endsWith('call_ref') && name === 'resolved_fid') return k('i32', BigInt(s.refFunc ?? -1));
         if (s.opname.endsWith('call_indirect') || s.opname === 'table.get') {
             // The slot is the topmost operand; call_indirect names its table second, table.get first.
             const table = Number((s.opname === 'table.get' ? s.imms[0] : s.imms[1]) ?? 0);

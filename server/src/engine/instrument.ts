@@ -562,6 +562,7 @@ class Instrumenter implements CompileHost {
         const insertions: Insertion[] = [];
         this.pinned = [];
         this.fnFixups = [];
+        this.lastRefFunc = undefined;
         this.shifts = new LabelShifts();
         const hasFuncProbes = idx.funcEntry.length > 0 || idx.funcExit.length > 0;
         const blockProbes = idx.blockStart.length > 0 || idx.blockEnd.length > 0;
@@ -618,10 +619,11 @@ class Instrumenter implements CompileHost {
             for (const ins of instrs) {
                 if (idx.before[ins.op.index] || idx.after[ins.op.index] || idx.alt[ins.op.index] || hasFuncProbes || idx.nesting || idx.atTarget[ins.op.index]) handle(ins, undefined);
                 else if (seg) this.segmentBoundary(f, seg, ins, insertions);
+                this.lastRefFunc = ins.op.index === REF_FUNC ? refFuncOf(ins) : undefined;
             }
         } else {
             for (const ins of instrs) {
-                if (pending) handle(pending, ins);
+                if (pending) { handle(pending, ins); this.lastRefFunc = pending.op.index === REF_FUNC ? refFuncOf(pending) : undefined; }
                 pending = ins;
             }
             if (pending) handle(pending, undefined);
@@ -1293,6 +1295,8 @@ class Instrumenter implements CompileHost {
             site.memarg = { ...ins.memarg, bytes: op.mem.bytes, isWrite: op.mem.isWrite };
         }
         if (ins.brTable) site.brTable = ins.brTable;
+        // call_ref's callee is known statically when a ref.func pushed it right before.
+        if (op.name.endsWith('call_ref')) site.refFunc = this.lastRefFunc ?? -1;
         if (ins.callee !== undefined) {
             const imp = this.app.importedFuncs.find(i => i.fid === ins.callee);
             site.callee = {
@@ -1456,6 +1460,9 @@ class Instrumenter implements CompileHost {
     }
 
     // ---------- body rewriting ----------
+    /** The function a `ref.func` right before the current instruction names (for call_ref's resolved_fid). */
+    private lastRefFunc: number | undefined;
+
     /** Locals of the function being instrumented that belong to one site (see Insertion.pins). */
     private pinned: ValType[] = [];
     private pinLocal(t: ValType): number {
@@ -1709,6 +1716,9 @@ function siteKeyValue(name: string, s: SiteInfo): string | undefined {
             return s.brTable ? `${s.brTable.targets.join()}/${s.brTable.default}` : '-';
         case 'target_fn_name': case 'target_imp_module': case 'target_fn_type':
             return s.callee ? `${s.callee.module}/${s.callee.name}/${s.callee.type}` : '-';
+        // The table (an immediate), the saved operands, and for ref.func the function itself.
+        case 'table_entry_idx': case 'resolved_fid': case 'target_funcref':
+            return `${s.imms.join()}/${s.args.join()}>${s.results.join()}/${s.refFunc}`;
     }
     let m = /^imm(\d+)$/.exec(name);
     if (m) return String(s.imms[Number(m[1])]);
@@ -1754,6 +1764,12 @@ const ENDS_SEGMENT: Uint8Array = Uint8Array.from(OPCODES, op => {
         default: return 1;
     }
 });
+
+const REF_FUNC = OPCODES.findIndex(op => op.name === 'ref.func');
+function refFuncOf(ins: AppInstr): number {
+    ins.detail();
+    return Number(ins.imms[0]);
+}
 
 /** Instructions whose only way out besides falling through is a trap; by opcode-table index. */
 const MAY_TRAP: Uint8Array = Uint8Array.from(OPCODES, op => {

@@ -25,6 +25,8 @@ export interface SiteInfo {
     moduleOffset: number;
     memarg?: { align: number; offset: bigint; memory: number; bytes: number; isWrite: boolean; memory64?: boolean };
     brTable?: { targets: number[]; default: number };
+    /** call_ref: the function a `ref.func` right before it names, or -1 (pushed some other way). */
+    refFunc?: number;
     callee?: { name: string; module: string; type: string };
     /** Instructions in the block (block:end). */
     instrCount?: number;

@@ -12,6 +12,7 @@ import type { AppFunction, AppInstr, AppModule } from './app.js';
 import { type DecodedApp, decodeApp, encodeModule, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport, type ModulePlan } from './app-codec.js';
 import { CodeBuilder } from '../wasm/rewrite.js';
 import { OPCODES } from '../wasm/opcodes.js';
+import { constOffset } from '../wasm/instructions.js';
 import { Compiler, CompileError, type Binding, type CompileHost, type SiteEnv, emitBinary, emitConst, type PV } from './compile.js';
 import { CodeWriter, OP, RefKind, type Template, place, placeInto, placedSize, valTypeByte } from './emit.js';
 import { boundAccepts, indexProbes, type OpcodeProbe, type ProbeIndex } from './probes-at-site.js';
@@ -283,13 +284,12 @@ class Instrumenter implements CompileHost {
         const m = (this.app as Partial<DecodedApp>).module;
         let start = Infinity, end = 0;
         for (const d of m?.data ?? []) {
-            if (d.mode !== 'active' || d.memory !== mem || !d.offsetExpr || m!.bytes[d.offsetExpr.start] !== 0x41) continue;
-            let v = 0, shift = 0, i = d.offsetExpr.start + 1, b: number;
-            do { b = m!.bytes[i++]; v |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
-            if (shift < 32 && (b & 0x40)) v |= -1 << shift;
+            if (d.mode !== 'active' || d.memory !== mem || !d.offsetExpr) continue;
+            const v = constOffset(m!.bytes, d.offsetExpr.start, d.offsetExpr.end);
+            if (v === null) continue;
             const len = d.data.end - d.data.start;
-            start = Math.min(start, v >>> 0);
-            end = Math.max(end, (v >>> 0) + len);
+            start = Math.min(start, v);
+            end = Math.max(end, v + len);
         }
         return start === Infinity ? { start: 0, len: 0 } : { start, len: end - start };
     }
@@ -331,12 +331,8 @@ class Instrumenter implements CompileHost {
         if (fid === undefined) {
             const m = (this.app as Partial<DecodedApp>).module;
             if (!m) throw new CompileError('resolved_fid needs the decoded app');
-            let mutated = false;
-            for (const f of this.app.functions) {
-                for (const ins of f.instrs(false)) if (TABLE_WRITES.has(ins.op.name)) { mutated = true; break; }
-                if (mutated) break;
-            }
-            const contents = initialTableContents(m, table, mutated);
+            this.tablesWritten ??= this.appWritesTables();
+            const contents = initialTableContents(m, table, this.tablesWritten);
             for (const why of contents.caveats) this.warnings.push(`resolved_fid: slots are resolved from the element segments, but ${why}`);
             fid = this.addFunction(['i32'], ['i32'], [], resolverBody(contents.fids));
             this.resolvers.set(table, fid);
@@ -344,6 +340,12 @@ class Instrumenter implements CompileHost {
         return fid;
     }
     private readonly resolvers = new Map<number, number>();
+    /** Whether any app code writes a table (scanned once, for the first resolver). */
+    private tablesWritten: boolean | undefined;
+    private appWritesTables(): boolean {
+        for (const f of this.app.functions) for (const ins of f.instrs(false)) if (TABLE_WRITES.has(ins.op.name)) return true;
+        return false;
+    }
 
     appFunction(by: number | string): { index: number; params: ValType[]; results: ValType[] } | undefined {
         let fid: number | undefined;
@@ -705,7 +707,7 @@ class Instrumenter implements CompileHost {
             }
             // Report vars this group's entries count into, by entry (for trap fixups): -1 = not reported.
             const rows: number[] = [];
-            const scriptRow = c.perSite || !c.report ? -1 : this.reportVars.findIndex(v => v.global === key && v.pc === undefined);
+            const scriptRow = c.perSite || !c.report ? -1 : this.scriptCounterRow(key);
             for (let i = g.first; i < seg.length; i += 5) {
                 const k = e[i], op = seg.ops[k], p = op.probe;
                 if (this.counterKey(p) !== key) continue;
@@ -771,6 +773,14 @@ class Instrumenter implements CompileHost {
      * in copied code, which can change its size and so the offsets the fixups name.
      */
     private extendSegments = false;
+
+    /** The report var of script-global counter `global` (declared before any site is placed; looked up once). */
+    private scriptCounterRow(global: number): number {
+        let row = this.scriptCounterRows.get(global);
+        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportVars.findIndex(v => v.global === global && v.pc === undefined));
+        return row;
+    }
+    private readonly scriptCounterRows = new Map<number, number>();
 
     /** Segment entries counting into the same storage merge: a script global (its index), or a probe's per-site counter. */
     private counterKey(p: ProbeDef): number {
@@ -846,7 +856,7 @@ class Instrumenter implements CompileHost {
         const slots = site.args.map(t => w.newLocal(t));
         site.args.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
         if (site.memarg) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', env.saved.get(site.memarg.isWrite ? 'arg1' : 'arg0')!);
-        const siteVars = this.altSiteVarBindings(p);
+        const siteVars = this.siteVarBindings(p);
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
@@ -888,7 +898,7 @@ class Instrumenter implements CompileHost {
             w.byte(OP.end);
             for (const id of resultLocals) w.byte(OP.local_get).ref(RefKind.Local, id);
         }
-        const siteGlobals = this.allocAltSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
+        const siteGlobals = this.allocSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
         const x: Insertion = { at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals };
         out.push(x);
@@ -958,7 +968,7 @@ class Instrumenter implements CompileHost {
                     if (name === 'if' && needsStack(op.probe)) {
                         // The condition is gone inside the arm: save the operands just before the if, into
                         // scratch locals the entry code (compiled with the same first locals) reads.
-                        out.push({ at: ins.opidx, after: false, cut: ins.start, template: ifEntrySaver(s.site.args), siteGlobals: NO_GLOBALS });
+                        out.push({ at: ins.opidx, after: false, cut: ins.start, template: operandSaver(s.site.args), siteGlobals: NO_GLOBALS });
                         this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out, true);
                     } else this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out);
                 }
@@ -1032,7 +1042,7 @@ class Instrumenter implements CompileHost {
         const env: SiteEnv = { site: a.site, event: a.site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const slots = a.pops.map(t => w.newLocal(t));
         a.pops.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
-        const siteVars = this.altSiteVarBindings(p);
+        const siteVars = this.siteVarBindings(p);
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
@@ -1075,7 +1085,7 @@ class Instrumenter implements CompileHost {
             for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
         }
         const rule = `wasm:opcode:${a.site.opname}:alt`;
-        const siteGlobals = this.allocAltSiteVars(p, a.site, rule);
+        const siteGlobals = this.allocSiteVars(p, a.site, rule);
         this.sites.add(f.fid, a.pc, a.opidx, a.start, p.index, rule);
         if (!guard) {
             out.push({ at: a.opidx, after: false, cut: a.start, skipTo: a.elseArm ? end.start : end.end, template: w.finish(), siteGlobals });
@@ -1095,7 +1105,8 @@ class Instrumenter implements CompileHost {
     }
 
     /** Bindings of a probe's per-site variables for alt code (scalars, tuples, maps), ids as allocAltSiteVars numbers them. */
-    private altSiteVarBindings(p: ProbeDef): Map<string, Binding> {
+    /** Bindings of a probe's per-site variables to its SiteVar slots (one per scalar or tuple leaf). */
+    private siteVarBindings(p: ProbeDef): Map<string, Binding> {
         const siteVars = new Map<string, Binding>();
         const slotsOf = siteSlots(p.siteVars);
         p.siteVars.forEach((d, k) => {
@@ -1106,8 +1117,11 @@ class Instrumenter implements CompileHost {
         return siteVars;
     }
 
-    /** Globals (at their defaults) of a probe's per-site variables at an alt site, one per scalar or tuple leaf. */
-    private allocAltSiteVars(p: ProbeDef, site: SiteInfo, rule: string): ArrayLike<number> {
+    /**
+     * Globals of a probe's per-site variables at one site, one per scalar or tuple leaf, starting at `inits`
+     * (by leaf; the defaults when absent); report vars are registered with the site.
+     */
+    private allocSiteVars(p: ProbeDef, site: SiteInfo, rule: string, inits?: readonly Const[]): ArrayLike<number> {
         if (!p.siteVars.length) return NO_GLOBALS;
         const slotsOf = siteSlots(p.siteVars);
         const siteGlobals = new Int32Array(slotsOf.leaves.length);
@@ -1125,10 +1139,11 @@ class Instrumenter implements CompileHost {
             const types = slotsOf.leaves.slice(first, last);
             types.forEach((lt, j) => {
                 siteGlobals[first + j] = index + j;
-                this.newGlobals.push({ type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true });
+                this.newGlobals.push({ type: valTypeOf(lt), init: constBits(inits?.[first + j] ?? defaultOf(lt), lt), mutable: true });
             });
             if (d.report) {
                 this.reportVars.push({
+                    // The reference prints functions without a name as `#<fid>` (see `where`).
                     name: d.name, type: typeText(d.type), ...where, global: index, vt: valTypeOf(types[0]),
                     ...(slotsOf.shapes[k] ? { more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) } : {}),
                 });
@@ -1210,49 +1225,7 @@ class Instrumenter implements CompileHost {
             this.cache.set(key, compiled);
         }
         if (compiled === null) return;
-        const slotsOf = siteSlots(p.siteVars);
-        const siteGlobals = p.siteVars.length ? new Int32Array(slotsOf.leaves.length) : NO_GLOBALS;
-        const base = this.app.globalCount;
-        p.siteVars.forEach((d, k) => {
-            const index = base + this.newGlobals.length;
-            siteGlobals[slotsOf.first[k]] = index;
-            const tuple = slotsOf.shapes[k];
-            if (tuple) {
-                const types = slotsOf.leaves.slice(slotsOf.first[k], slotsOf.first[k] + (k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] - slotsOf.first[k] : slotsOf.leaves.length));
-                types.forEach((lt, j) => {
-                    siteGlobals[slotsOf.first[k] + j] = base + this.newGlobals.length;
-                    this.newGlobals.push({ type: valTypeOf(lt), init: constBits(compiled!.inits[slotsOf.first[k] + j], lt), mutable: true });
-                });
-                if (d.report) {
-                    this.reportVars.push({
-                        name: d.name, type: typeText(d.type), fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
-                        probe: `${p.index}_${rule}`, slot: 0, global: index, vt: valTypeOf(types[0]),
-                        more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })),
-                    });
-                }
-                return;
-            }
-            if (mapShape(d.type)) {
-                const id = this.newMap(d.type);
-                this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
-                if (d.report) {
-                    this.reportVars.push({
-                        name: d.name, type: typeText(d.type), fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
-                        probe: `${p.index}_${rule}`, slot: 0, global: index, vt: 'i32',
-                    });
-                }
-                return;
-            }
-            const t = typeText(d.type) as WType;
-            this.newGlobals.push({ type: valTypeOf(t), init: constBits(compiled!.inits[slotsOf.first[k]], t), mutable: true });
-            if (d.report) {
-                this.reportVars.push({
-                    // The reference prints functions without a name as `#<fid>`.
-                    name: d.name, type: t, fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc,
-                    probe: `${p.index}_${rule}`, slot: 0, global: index, vt: valTypeOf(t),
-                });
-            }
-        });
+        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits);
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
         if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {
@@ -1335,7 +1308,7 @@ class Instrumenter implements CompileHost {
         return w.finish();
     }
 
-    /** preSaved: the operands were saved to the template's first locals by earlier code (see ifEntrySaver). */
+    /** preSaved: the operands were saved to the template's first locals by earlier code (see operandSaver). */
     private compileAt(p: ProbeDef, site: SiteInfo, mode: string, preSaved = false): CompiledProbe | null {
         const w = new CodeWriter();
         const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
@@ -1391,13 +1364,8 @@ class Instrumenter implements CompileHost {
             const d = site.memarg.isWrite ? 1 : 0;
             if (d <= deepest) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', { id: slots[d], t: stack[d] });
         }
-        const siteVars = new Map<string, Binding>();
+        const siteVars = this.siteVarBindings(p);
         const slotsOf = siteSlots(p.siteVars);
-        p.siteVars.forEach((d, k) => {
-            const shape = mapShape(d.type);
-            const id = slotsOf.first[k], tuple = slotsOf.shapes[k];
-            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: typeText(d.type) as WType, id });
-        });
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
@@ -1635,20 +1603,16 @@ class Instrumenter implements CompileHost {
 }
 
 /**
- * Saves an if's operands (condition first) into a template's first locals and leaves the stack as it was.
- * Scratch locals are pooled by type, so an entry template allocating the same leading locals reads them.
+ * Saves the topmost operands (arg0 first) into the template's first locals and leaves the stack as it was.
+ * A later template reads them from the same locals: pooled scratch (an if's entry template allocating the
+ * same leading locals) or pinned ones (Insertion.pins, for after probes reading argN).
  */
-function ifEntrySaver(args: ValType[]): Template {
+function operandSaver(args: ValType[]): Template {
     const w = new CodeWriter();
     const slots = args.map(t => w.newLocal(t));
     for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
     for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
     return w.finish();
-}
-
-/** Saves the topmost operands (arg0 first) into the template's first locals and leaves the stack as it was. */
-function operandSaver(args: ValType[]): Template {
-    return ifEntrySaver(args);
 }
 
 /**

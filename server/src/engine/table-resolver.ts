@@ -3,7 +3,7 @@
 // Wasm cannot turn a funcref back into a function index at run time (funcref has no equality), so the
 // slot -> function map is taken from the table's active element segments, which fix every slot an app
 // that never writes its table will ever see. A generated function looks the slot up with br_table.
-import type { WasmModule } from '../wasm/index.js';
+import { Reader, constOffset, type WasmModule } from '../wasm/index.js';
 import { CodeWriter, OP } from './emit.js';
 
 export interface TableContents {
@@ -28,19 +28,19 @@ export function initialTableContents(m: WasmModule, table: number, mutatedByCode
     let used = 0;
     for (const seg of m.elements) {
         if (seg.mode !== 'active' || seg.table !== table || !seg.offsetExpr) continue;
-        const off = constI32(b, seg.offsetExpr.start, seg.offsetExpr.end) ?? 0;
+        const off = constOffset(b, seg.offsetExpr.start, seg.offsetExpr.end) ?? 0;
         used = Math.max(used, off + (seg.funcs?.length ?? seg.exprs?.length ?? 0));
     }
     const fids = new Int32Array(Math.min(t.limits.min, used)).fill(-1);
     for (const seg of m.elements) {
         if (seg.mode !== 'active' || seg.table !== table || !seg.offsetExpr) continue;
-        const off = constI32(b, seg.offsetExpr.start, seg.offsetExpr.end);
-        if (off === undefined) { caveats.push('an element segment has a computed offset'); continue; }
+        const off = constOffset(b, seg.offsetExpr.start, seg.offsetExpr.end);
+        if (off === null) { caveats.push('an element segment has a computed offset'); continue; }
         if (seg.funcs) seg.funcs.forEach((f, i) => { if (off + i < fids.length) fids[off + i] = f; });
         else if (seg.exprs) {
             seg.exprs.forEach((r, i) => {
                 if (off + i >= fids.length) return;
-                if (b[r.start] === REF_FUNC) fids[off + i] = readU32(b, r.start + 1);
+                if (b[r.start] === REF_FUNC) fids[off + i] = new Reader(b, r.start + 1, r.end).u32('a function index');
                 else if (b[r.start] !== REF_NULL) caveats.push('an element is a computed expression');
             });
         }
@@ -67,18 +67,4 @@ export function resolverBody(fids: Int32Array): Uint8Array {
     }
     w.byte(I32_CONST).s32(-1).byte(END);
     return w.finish().bytes;
-}
-
-function constI32(b: Uint8Array, start: number, end: number): number | undefined {
-    if (b[start] !== I32_CONST) return undefined;
-    let v = 0, shift = 0, i = start + 1, x: number;
-    do { x = b[i++]; v |= (x & 0x7f) << shift; shift += 7; } while (x & 0x80 && i < end);
-    if (shift < 32 && (x & 0x40)) v |= -1 << shift;
-    return b[i] === END ? v >>> 0 : undefined;
-}
-
-function readU32(b: Uint8Array, i: number): number {
-    let v = 0, shift = 0, x: number;
-    do { x = b[i++]; v += (x & 0x7f) * 2 ** shift; shift += 7; } while (x & 0x80);
-    return v;
 }

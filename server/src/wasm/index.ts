@@ -36,7 +36,7 @@ export * from './opcodes.js';
 export { WasmDecodeError, Reader } from './reader.js';
 export * from './types.js';
 export {
-    InstrCursor, decodeInstrs, readImms, readOp, scanInstr, skipConstExpr,
+    InstrCursor, constOffset, decodeInstrs, readImms, readOp, scanInstr, skipConstExpr,
     type BlockType, type BrTable, type Catch, type Imm, type Instr, type MemArg,
 } from './instructions.js';
 export * from './decode.js';

@@ -269,6 +269,14 @@ export function decodeInstrs(bytes: Uint8Array, start: number, end: number, pcBa
     return out;
 }
 
+/** Value of an `i32.const N; end` offset expression (as unsigned), else null (computed offsets). */
+export function constOffset(b: Uint8Array, start: number, end: number): number | null {
+    if (b[start] !== 0x41) return null;
+    const r = new Reader(b, start + 1, end);
+    const v = r.s32('an i32 constant');
+    return r.pos === end - 1 && b[end - 1] === 0x0b ? v >>> 0 : null;
+}
+
 /** Reads a constant expression (up to and including its `end`); returns its byte range. */
 export function skipConstExpr(r: Reader): { start: number; end: number } {
     const start = r.pos;

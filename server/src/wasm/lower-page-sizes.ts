@@ -19,7 +19,7 @@
 
 import { EXTERN_KINDS, bodyLocals, decodeModule, type Limits, type WasmModule } from './decode.js';
 import { ByteWriter, emitInstr } from './encode.js';
-import { InstrCursor } from './instructions.js';
+import { InstrCursor, constOffset } from './instructions.js';
 import { op, wasmTypeOf, type OpInfo } from './opcodes.js';
 import { Reader } from './reader.js';
 import { CodeBuilder, ModuleRewriter } from './rewrite.js';
@@ -305,14 +305,6 @@ function addDataCheck(m: WasmModule, rw: ModuleRewriter, mems: Map<number, MemSt
     if (m.start !== null) c.emit('call', rw.funcIndex(m.start));
     c.emit('end');
     return rw.addFunction(rw.addFuncType([], []), [], c, 'whamm$check_data');
-}
-
-/** Value of an `i32.const N; end` offset expression (as unsigned), else null. */
-function constOffset(b: Uint8Array, start: number, end: number): number | null {
-    if (b[start] !== 0x41) return null;
-    const r = new Reader(b, start + 1, end);
-    const v = r.s32('an i32 constant');
-    return r.pos === end - 1 && b[end - 1] === 0x0b ? v >>> 0 : null;
 }
 
 // ---- sections: memory limits, imported memory limits, start ----

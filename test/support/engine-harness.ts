@@ -1,20 +1,9 @@
 // Helpers for engine tests: compile WAT with wabt, instrument, run, and read the report rows.
-import wabtInit from 'wabt';
 import binaryen from 'binaryen';
 import { instrument, type InstrumentResult } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
 
-let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
-
-export async function wat(text: string): Promise<Uint8Array> {
-    wabt ??= await wabtInit();
-    const m = wabt.parseWat('test.wat', text, { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true });
-    try {
-        return new Uint8Array(m.toBinary({ write_debug_names: true }).buffer);
-    } finally {
-        m.destroy();
-    }
-}
+export { wat } from './wat.js';
 
 /** Validates with binaryen and with V8. */
 export function validates(bytes: Uint8Array): boolean {

@@ -1,24 +1,12 @@
 // The CLI as a user meets it: help, version, exit codes, clear errors, instr + run end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../support/shared.js';
 import { wat } from '../support/engine-harness.js';
+import { whamm } from '../support/cli.js';
 
-const MAIN = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
-// tsx resolved from the project, so the CLI can run in any directory.
-const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-function whamm(args: string[], cwd = os.tmpdir()) {
-    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
-        cwd, encoding: 'utf8', env: { ...process.env, WHAMM_CLI_MAIN: '1' }, timeout: 120_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-cli-'));
 const APP_WAT = `(module (func $f (param i32) (result i32) local.get 0 i32.const 1 i32.add)

@@ -3,16 +3,15 @@
 // linked by `whamm run --user-libs`, and the reference core library given as a user library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { validates } from '../support/engine-harness.js';
-import { PROJECT_ROOT, SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
+import { SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
 import { bySite, run, value, wat } from '../fixtures/lang/harness.js';
+import { whamm } from '../support/cli.js';
 
 // `bump` counts its calls in the library's own state, `count` reads that state: the two tell apart a call
 // made at instrumentation time (another instance) from one made while the app runs.
@@ -127,14 +126,6 @@ wasm:opcode:call:before {
 });
 
 // ---------- the CLI: instr and run with --user-libs ----------
-const MAIN = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
-const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-function whamm(args: string[], cwd: string) {
-    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
-        cwd, encoding: 'utf8', env: { ...process.env, WHAMM_CLI_MAIN: '1' }, timeout: 120_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 test('whamm instr/run --user-libs links the library; a run without it fails and names it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-libs-'));

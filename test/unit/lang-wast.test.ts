@@ -3,22 +3,12 @@
 // codes (0 all passed, 1 a failure, 2 an unreadable file). Expected values are counted from the module.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../support/shared.js';
 import { wat } from '../fixtures/lang/harness.js';
+import { whamm } from '../support/cli.js';
 
-const MAIN = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
-const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-function whamm(args: string[], cwd: string) {
-    const r = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
-        cwd, encoding: 'utf8', env: { ...process.env, WHAMM_CLI_MAIN: '1' }, timeout: 120_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 // The start function runs f(1) = 1 + 7 = 8 and f(8) = 15: calls $f twice and $seven (imported from the
 // registered "aux" module) twice, so 4 calls, two of them with an i32 argument (1 and 8).

@@ -3,12 +3,13 @@ import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createWhammServices } from './language/whamm-module.js';
-import { computeSites, SITES_REQUEST, type SitesParams } from './language/lsp/sites.js';
+import { computeSites } from './language/lsp/sites.js';
+import { SITES_REQUEST, type SitesParams } from './protocol.js';
 
 // `--stdio`, `--node-ipc` and `--socket=N` are all understood by createConnection, so the same bundle
 // serves VS Code (IPC) and other editors (`whamm-language-server --stdio`).
 const connection = createConnection(ProposedFeatures.all);
 const { shared } = createWhammServices({ connection, ...NodeFileSystem });
-// [helper-6] match preview for the client's "N sites" CodeLens (see language/lsp/sites.ts).
+// Match preview for the client's "N sites" CodeLens (see language/lsp/sites.ts).
 connection.onRequest(SITES_REQUEST, (p: SitesParams) => computeSites(p));
 startLanguageServer(shared);

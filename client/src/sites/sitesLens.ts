@@ -7,9 +7,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../commands/ids.js';
 import { rememberedApp } from '../commands/selectApp.js';
 import { readSettings, workspaceRoot } from '../settings.js';
-import type { ProbeSites, SitesParams, SitesResult } from '../../../server/src/language/lsp/sites.js';
-
-export const SITES_REQUEST = 'whamm/sites';
+import { SITES_REQUEST, type ProbeSites, type SitesParams, type SitesResult } from '../../../server/src/protocol.js';
 export const SHOW_SITES = 'whamm.showSites';
 
 export type SendRequest = <R>(method: string, params: unknown, token?: vscode.CancellationToken) => Promise<R>;

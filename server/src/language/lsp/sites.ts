@@ -5,44 +5,12 @@
 import fs from 'node:fs';
 import { instrument, ScriptError } from '../../engine/instrument.js';
 import { buildScriptModel } from '../../engine/script.js';
-import { loadSourceMapper, type MapperKind, type SourceMapper } from '../../mapping/index.js';
+import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import { parseScript } from '../parse.js';
+import type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../protocol.js';
 
-export const SITES_REQUEST = 'whamm/sites';
-
-export interface SitesParams {
-    /** Absolute path of the app (.wasm). */
-    app: string;
-    /** The script's text (may be unsaved). */
-    script: string;
-    /** The script's file path, for messages. */
-    scriptPath?: string;
-    /** User libraries, name -> absolute .wasm path. */
-    userLibs?: Record<string, string>;
-    /** At most this many sites listed per probe (counts are always exact). Default 1000. */
-    limit?: number;
-    /** Extra directories to look for sources a source map names relatively. */
-    searchRoots?: string[];
-}
-
-export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number }
-
-export interface ProbeSites {
-    index: number;
-    rule: string;
-    /** 0-based position of the probe's rule in the script. */
-    line: number;
-    character: number;
-    count: number;
-    sites: SiteLocation[];
-}
-
-export interface SitesResult {
-    probes: ProbeSites[];
-    mapping: MapperKind;
-    /** Why no sites could be computed (script errors, unreadable app); probes is empty then. */
-    error?: string;
-}
+export { SITES_REQUEST } from '../../protocol.js';
+export type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../protocol.js';
 
 interface AppCache { path: string; mtimeMs: number; size: number; bytes: Uint8Array; mapper?: SourceMapper }
 let cache: AppCache | undefined;

@@ -8,6 +8,7 @@ import {
     fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
 } from './spec.js';
 import { contains, endsWith, startsWith, StringTable } from './strings.js';
+import type { ScriptMaps } from './core-lib.js';
 
 export class RuntimeError extends Error {}
 
@@ -110,6 +111,13 @@ export class WhammRuntime {
     }
 
     // ---------- reading state for the report ----------
+
+    /** The script's maps as the core library sees them (print_map_as_csv ids in declaration order). */
+    scriptMaps(): ScriptMaps {
+        const n = this.spec.maps.length;
+        const order = this.spec.declOrder?.length === n ? this.spec.declOrder : Array.from({ length: n }, (_, i) => i);
+        return { order, typeOf: id => this.spec.maps[id], entries: id => this.mapEntries(id), text: h => this.strings.text(h) };
+    }
 
     /** Entries of map `id` as [key leaves, value leaves], in table order. */
     mapEntries(id: number): { key: (bigint | number)[]; value: (bigint | number)[] }[] {

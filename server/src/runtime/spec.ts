@@ -22,6 +22,11 @@ export interface RuntimeSpec {
     strings: string[];
     /** memid -> whose memory: 'app' for 0, then library names. */
     memories: string[];
+    /**
+     * Map ids in the script's declaration order (globals first, then per-site maps by site): the numbers
+     * whamm_core.print_map_as_csv takes. Absent: the ids themselves.
+     */
+    declOrder?: number[];
 }
 
 /** The host string functions, by import name; the engine imports only those the script uses. */

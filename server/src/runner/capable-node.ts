@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Set in the child process so that it never spawns another. */
 export const CHILD_ENV = 'WHAMM_IN_CAPABLE_NODE';
@@ -59,7 +60,7 @@ function nodeMajor(bin: string): number | undefined {
 /** Where a Node 22 installed by .ci/setup-node22.sh would be, seen from this file or its bundle. */
 function projectCandidates(): string[] {
     const rel = path.join('.cache', 'node-22', 'node_modules', '.bin', 'node');
-    const here = typeof __filename === 'string' ? path.dirname(__filename) : process.cwd();
+    const here = path.dirname(fileURLToPath(import.meta.url));
     // out/cli.cjs -> <root>/out; server/src/runner/capable-node.ts -> <root>/server/src/runner.
     return [path.resolve(here, '..', rel), path.resolve(here, '..', '..', '..', rel), path.resolve(process.cwd(), rel)];
 }
@@ -74,6 +75,7 @@ let found: { path: string; major: number } | null | undefined;
 export function findCapableNode(): { path: string; major: number } | undefined {
     if (found !== undefined) return found ?? undefined;
     found = null;
+    if (process.env.WHAMM_NODE === 'none') return undefined; // the user (or a test) asks for no other Node
     const candidates = [process.env.WHAMM_NODE, ...projectCandidates(), ...onPath('node')].filter((p): p is string => !!p);
     for (const c of [...new Set(candidates)]) {
         try { if (!fs.statSync(c).isFile()) continue; } catch { continue; }

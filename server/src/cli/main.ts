@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
             return 2;
         }
         if (e instanceof InputError) {
-            process.stderr.write(`whamm ${command}: ${e.message}\n`);
+            process.stderr.write(e.located ? `${e.message}\n` : `whamm ${command}: ${e.message}\n`);
             return 2;
         }
         process.stderr.write(`whamm ${command}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -13,7 +13,6 @@ declare function fd_write(fd: i32, iovs: usize, iovsLen: i32, nwritten: usize): 
 
 const LINE = memory.data(128);
 const IOV = memory.data(12);
-const SIEVE = memory.data(5000);
 
 let len: i32 = 0;
 
@@ -39,12 +38,14 @@ function flush(): void {
 }
 
 function countPrimes(n: i32): i32 {
+  // A fresh 64 KiB page of zeros for the sieve's flags.
+  const sieve: usize = <usize>memory.grow(1) << 16;
   let count = 0;
   for (let i = 2; i < n; i++) {
-    if (load<u8>(SIEVE + i) == 0) {
+    if (load<u8>(sieve + i) == 0) {
       count++;
       for (let j = i * i; j < n; j += i) {
-        store<u8>(SIEVE + j, 1);
+        store<u8>(sieve + j, 1);
       }
     }
   }

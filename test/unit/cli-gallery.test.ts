@@ -9,6 +9,7 @@ import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
 import { listTemplates } from '../../server/src/gallery/catalog.js';
+import { parseScript } from '../../server/src/language/parse.js';
 import { whamm } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared.js';
 
@@ -121,5 +122,12 @@ test('every gallery template instruments and runs the sample app with a report',
         const run = await runModule(r.bytes, { stdout: s => { report += s; }, stderr: s => { report += s; }, stdoutFd: fs.openSync(os.devNull, 'w'), env: {} });
         assert.equal(run.trapped, undefined, `${t.name}: ${run.trapped}`);
         assert.match(report, /REPORT CSV FLUSH/, t.name);
+    }
+});
+
+test('every gallery template is clean in the editor: no error, warning or hint', async () => {
+    for (const t of templates) {
+        const parsed = await parseScript(fs.readFileSync(t.file, 'utf8'), path.basename(t.file));
+        assert.deepEqual(parsed.diagnostics.map(d => `${d.range.start.line + 1}: ${d.message}`), [], t.name);
     }
 });

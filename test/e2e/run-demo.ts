@@ -64,7 +64,7 @@ async function main(): Promise<number> {
         };
         start.stdout.on('data', onData);
         start.stderr.on('data', (d: Buffer) => startLog.write(d));
-        start.once('exit', code => { clearTimeout(timer); log(`npm start exited early (${code})`); resolve(undefined); });
+        start.once('exit', code => { clearTimeout(timer); if (!/Whamm demo: open/.test(out)) log(`npm start exited before printing a URL (${code})`); resolve(undefined); });
     });
     if (!url) {
         console.error(`[e2e:demo] npm start printed no URL:\n${out.split('\n').slice(-30).join('\n')}`);
@@ -83,6 +83,9 @@ async function main(): Promise<number> {
         await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
         // The explorer shows the generated workspace; the README opens as the start-up editor.
         await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'scripts' }).first().waitFor({ timeout: 60_000 });
+        // The README (what to click first) opens as the start-up editor; let it settle before going on.
+        const readme = await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor({ timeout: 60_000 }).then(() => true, () => false);
+        if (!readme) problems.push('the demo README did not open at start-up');
         await shot(page, '1-opened');
 
         // Open the demo script the README names first.
@@ -96,8 +99,9 @@ async function main(): Promise<number> {
         // ▷ in the editor title (the extension contributes it once it is active for .mm files).
         const run = page.locator('.editor-actions .action-item a[aria-label*="Instrument and Run"]').first();
         await run.waitFor({ state: 'visible', timeout: 120_000 });
+        await page.locator('.tabs-container .tab.active', { hasText: 'loops.mm' }).waitFor({ timeout: 10_000 });
         await shot(page, '2-script');
-        await run.click();
+        await run.click({ timeout: 60_000 });
 
         // The report view: a webview with one table per report variable of loops.mm.
         const frame = await frameWithText(page, 'iterations', 180_000);

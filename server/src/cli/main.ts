@@ -95,10 +95,7 @@ export async function main(argv: string[]): Promise<number> {
 
 const isMain = typeof require !== 'undefined' && require.main === module;
 if (isMain || process.env.WHAMM_CLI_MAIN === '1') {
-    // An interrupted run leaves no temporary file or lock behind (the outputs are renamed into place last).
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-        process.once(signal, () => { cleanUpOutputs(); process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)); });
-    }
+    // Outputs are renamed into place together, uninterrupted (./output.ts); no temporary file stays behind.
     process.on('exit', cleanUpOutputs);
     process.on('uncaughtException', e => { process.stderr.write(internalError('', e)); process.exit(EXIT_INTERNAL); });
     main(process.argv.slice(2)).then(code => { process.exitCode = code; }, e => {

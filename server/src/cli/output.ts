@@ -63,6 +63,26 @@ export function existingFile(file: string, what: string): fs.Stats | undefined {
 
 const pendingTemps = new Set<string>();
 const heldLocks = new Set<string>();
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+let guarded = 0;
+const onSignal = (signal: keyof typeof SIGNALS) => { cleanUpOutputs(); process.exit(128 + SIGNALS[signal]); };
+
+/**
+ * Runs `fn` (synchronous) with SIGINT/SIGTERM/SIGHUP handled by us: a signal that arrives meanwhile is
+ * only acted on once `fn` is done (renames finished), then the temporary files go and whamm exits. Outside
+ * these sections a signal ends whamm at once, as usual (a running app stays interruptible).
+ */
+function uninterrupted<T>(fn: () => T): T {
+    if (guarded++ === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.on(s, onSignal);
+    try {
+        return fn();
+    } finally {
+        // Signals queued during fn are dispatched before the check phase: keep the handlers until then.
+        setImmediate(() => {
+            if (--guarded === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.off(s, onSignal);
+        });
+    }
+}
 
 /** Removes temporary files and lock files of this process (on exit and on SIGINT/SIGTERM). */
 export function cleanUpOutputs(): void {
@@ -113,6 +133,10 @@ function dropTemp(temp: string): void {
  * renamed into place, in the order given (put the file that names the others last).
  */
 export function writeTogether(files: { path: string; data: string | Uint8Array; what: string }[]): void {
+    uninterrupted(() => commit(files));
+}
+
+function commit(files: { path: string; data: string | Uint8Array; what: string }[]): void {
     const temps: string[] = [];
     try {
         for (const f of files) {

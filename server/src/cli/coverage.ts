@@ -10,7 +10,8 @@ import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { GRANTS_HELP, GRANT_VALUED, parseGrants } from './grants.js';
-import { displayPath, InputError, readInput } from './io.js';
+import { displayPath, InputError, readApp, readInput } from './io.js';
+import { rerunWhereSupported } from './engine-fallback.js';
 import { checkDistinct, existingFile, withLocks, writeAtomic } from './output.js';
 import { validateInput } from './validate.js';
 
@@ -109,7 +110,7 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     const grants = parseGrants(a);
     const libPaths = parseUserLibs(a.options.get('user-libs') as string | undefined);
 
-    const bytes = readInput(app, 'app');
+    const bytes = await readApp(app);
     const script = scriptPath ? { text: readInput(scriptPath, 'script').toString('utf8'), path: scriptPath } : undefined;
     const userLibs = new Map<string, Uint8Array>();
     for (const [name, file] of libPaths) userLibs.set(name, readInput(file, `user library '${name}'`));
@@ -131,6 +132,8 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     };
     readPrevious();
     await validateInput(bytes, app);
+    const rerun = await rerunWhereSupported('coverage', [bytes]);
+    if (rerun !== undefined) return rerun;
 
     let result;
     try {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readApp, readInput } from './io.js';
 import { checkDistinct, existingFile, writeTogether } from './output.js';
 import { checkInstrumented, validateInput } from './validate.js';
 
@@ -87,7 +87,7 @@ function checkOutputs(o: InstrCommandOptions): void {
 }
 
 export async function instrCommand(o: InstrCommandOptions): Promise<number> {
-    const app = readInput(o.app, 'app');
+    const app = await readApp(o.app);
     const scriptBytes = readInput(o.script, 'script');
     const script = scriptBytes.toString('utf8');
     const libs = new Map<string, Uint8Array>();
@@ -110,7 +110,7 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     // The site table first, the module last: a module is never seen beside another module's table for
     // longer than a rename, and the table names the module's hash either way.
     writeTogether([
-        { path: siteTablePath(o.output), data: siteTableText(o, app, scriptBytes, result.bytes, result.sites), what: 'site table' },
+        { path: siteTablePath(o.output), data: siteTableText(o, fs.readFileSync(o.app), scriptBytes, result.bytes, result.sites), what: 'site table' },
         { path: o.output, data: result.bytes, what: 'output' },
     ]);
     return 0;

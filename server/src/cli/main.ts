@@ -11,6 +11,8 @@ import { WAST_HELP, wastMain } from './wast.js';
 import { COVERAGE_HELP, coverageCommand } from './coverage.js';
 import { InputError } from './io.js';
 import { cleanUpOutputs } from './output.js';
+import { NEW_HELP, newCommand } from './new.js';
+import { DEMO_HELP, demoCommand } from './demo.js';
 
 declare const WHAMM_VERSION: string | undefined;
 const VERSION = typeof WHAMM_VERSION === 'string' ? WHAMM_VERSION : '0.1.0';
@@ -29,6 +31,8 @@ const COMMANDS: Record<string, Command> = {
     info: { help: INFO_HELP, main: infoMain },
     wast: { help: WAST_HELP, main: wastMain },
     coverage: { help: COVERAGE_HELP, main: coverageCommand },
+    new: { help: NEW_HELP, main: async argv => newCommand(argv) },
+    demo: { help: DEMO_HELP, main: demoCommand },
 };
 
 export const HELP: Record<string, string> = Object.fromEntries(Object.entries(COMMANDS).map(([k, c]) => [k, c.help]));
@@ -41,6 +45,8 @@ Usage:
   whamm info --rule RULE [-v] [-f]
   whamm wast FILE.wast
   whamm coverage --app APP.wasm [--script SCRIPT.mm] [--lcov OUT] [--json OUT] [--env/--dir ...] [-- ARGS...]
+  whamm new --list | NAME [-o FILE]   start a script from the monitor gallery
+  whamm demo                          instrument and run the bundled sample app
   whamm --version
 
 Run 'whamm <command> --help' for the options of a command.
@@ -83,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
             return 2;
         }
         if (e instanceof InputError) {
-            process.stderr.write(`whamm ${command}: ${e.message}\n`);
+            process.stderr.write(e.located ? `${e.message}\n` : `whamm ${command}: ${e.message}\n`);
             return 2;
         }
         process.stderr.write(internalError(command, e));

@@ -4,7 +4,8 @@ import { runModule } from '../runner/run.js';
 import { compileForEngine } from '../runner/engine-compile.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { GRANTS_HELP, GRANT_VALUED, parseGrants, type Grants } from './grants.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readApp, readInput } from './io.js';
+import { rerunWhereSupported } from './engine-fallback.js';
 
 export const RUN_HELP = `Usage: whamm run MODULE.wasm [options] [-- ARGS...]
 
@@ -38,12 +39,15 @@ export async function runMain(argv: string[]): Promise<number> {
 }
 
 export async function runCommand(o: RunCommandOptions): Promise<number> {
-    const bytes = readInput(o.module, 'module');
+    const bytes = await readApp(o.module);
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
     try {
         await compileForEngine(bytes);
     } catch (e) {
+        // GC / typed function references / multi-memory: run in Node 22 when this Node cannot.
+        const code = await rerunWhereSupported('run', [bytes]);
+        if (code !== undefined) return code;
         throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message.replace(/^WebAssembly\.\w+\(\): /, '')}`);
     }
     let r;

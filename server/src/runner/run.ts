@@ -69,7 +69,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         return await runWith(module, compiled.bytes !== bytes, bytes, opts, {
             out, err,
             // User libraries (each with its own WASI) and the whamm:rt runtime (maps, strings).
-            link: () => linkRuntime(module, { userLibs: opts.userLibs, makeWasi: async defaults => makeWasi({ ...defaults, ...wasiOptions.env }) as unknown as WasiType, write: out }),
+            link: () => linkRuntime(module, { userLibs: opts.userLibs, makeWasi: async defaults => makeWasi({ ...defaults, ...wasiOptions.env }) as unknown as WasiType, write: t => { fs.writeSync(wasiOptions.stdout, t); } }),
             wasi: () => makeWasi(wasiOptions.env),
         });
     } finally {

@@ -197,3 +197,20 @@ test('an internal error is one line unless WHAMM_DEBUG asks for the stack', () =
         if (saved === undefined) delete process.env.WHAMM_DEBUG; else process.env.WHAMM_DEBUG = saved;
     }
 });
+
+test('a script the checker cannot handle (2,000 terms) is never instrumented unchecked', async () => {
+    await setup();
+    const deep = path.join(dir, 'deep.mm');
+    fs.writeFileSync(deep, `report var x: u32;\nwasm:opcode:call:before { x = ${Array(2000).fill('1').join('+')}; }\n`);
+    const out = path.join(dir, 'deep.wasm');
+    const r = whamm(['instr', '--app', app, '--script', deep, '-o', out], dir);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    if (r.code === 0) {
+        assert.equal(r.err, '');
+        assert.ok(WebAssembly.validate(fs.readFileSync(out)), 'a module written only when checked');
+    } else {
+        assert.equal(r.code, 2, r.err);
+        assert.match(r.err, /^.*deep\.mm:\d+:\d+: error: /);
+        assert.equal(fs.existsSync(out), false);
+    }
+});

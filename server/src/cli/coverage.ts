@@ -12,7 +12,7 @@ import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { GRANTS_HELP, GRANT_VALUED, parseGrants } from './grants.js';
 import { displayPath, InputError, readApp, readInput } from './io.js';
 import { rerunWhereSupported } from './engine-fallback.js';
-import { checkDistinct, existingFile, withLocks, writeAtomic } from './output.js';
+import { checkDistinct, existingFile, withLocks, writeTogether } from './output.js';
 import { validateInput } from './validate.js';
 
 export const COVERAGE_HELP = `Usage: whamm coverage --app APP.wasm [options] [-- ARGS...]
@@ -154,8 +154,10 @@ export async function coverageCommand(argv: string[]): Promise<number> {
         const merged = previous ? mergeReports(previous, fromLcov ? parseLcov(toLcov(result.report), appAbs) : result.report) : result.report;
         if (merged.mapping === 'none' && result.report.mapping !== 'none') merged.mapping = result.report.mapping;
         if (!merged.app) merged.app = appAbs;
-        if (jsonOut) writeAtomic(jsonOut, JSON.stringify(toJson(merged), null, 1) + '\n', 'JSON output');
-        if (lcovOut) writeAtomic(lcovOut, toLcov(merged), 'lcov output');
+        writeTogether([
+            ...(jsonOut ? [{ path: jsonOut, data: JSON.stringify(toJson(merged), null, 1) + '\n', what: 'JSON output' }] : []),
+            ...(lcovOut ? [{ path: lcovOut, data: toLcov(merged), what: 'lcov output' }] : []),
+        ]);
         return merged;
     });
     process.stderr.write(summary(report, hot));

@@ -268,9 +268,10 @@ export class SandboxWasi {
 
     /** The preview1 functions; each answers an errno, never throws into the app (except proc_exit). */
     imports(): WebAssembly.ModuleImports {
-        const call = (f: (...a: never[]) => number | void) => (...a: never[]): number => {
+        // Every i32 parameter of preview1 is unsigned (pointers, lengths, descriptors, flags).
+        const call = (f: (...a: unknown[]) => number | void) => (...a: unknown[]): number => {
             try {
-                return f(...a) ?? E.SUCCESS;
+                return f(...a.map(x => typeof x === 'number' ? x >>> 0 : x)) ?? E.SUCCESS;
             } catch (e) {
                 if (e instanceof ProcExit) throw e;
                 return errnoOf(e);
@@ -441,6 +442,8 @@ export class SandboxWasi {
             },
             path_link: (oldFd: number, lookup: number, op: number, ol: number, newFd: number, np: number, nl: number) => {
                 const a = this.dir(oldFd), b = this.dir(newFd);
+                // A link makes the file writable through its new name: both sides must be writable.
+                checkWritable(a.root);
                 checkWritable(b.root);
                 const from = resolvePath(a.root, a.rel, this.str(op, ol), (lookup & LOOKUP_FOLLOW) !== 0);
                 fs.linkSync(from.host, resolvePath(b.root, b.rel, this.str(np, nl), false).host);
@@ -461,7 +464,7 @@ export class SandboxWasi {
             sock_shutdown: () => E.NOTSUP,
         };
         const out: WebAssembly.ModuleImports = {};
-        for (const [name, f] of Object.entries(fns)) out[name] = call(f as (...a: never[]) => number | void);
+        for (const [name, f] of Object.entries(fns)) out[name] = call(f as (...a: unknown[]) => number | void);
         return out;
     }
 

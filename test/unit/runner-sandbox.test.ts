@@ -122,3 +122,46 @@ test('proc_exit from a module without an exported memory ends the run with its c
     assert.equal(r.trapped, undefined);
     assert.equal(err, '');
 });
+
+test('WASI answers as wasmtime\'s defaults: stdio fdstat, clock resolution, CPU-time clocks, no preopen, no variable', async () => {
+    // Exits with the number of the first check that fails (0: all hold).
+    const bytes = await wat(`(module
+      (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_res_get" (func $res (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "environ_sizes_get" (func $envsizes (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "args_sizes_get" (func $argsizes (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func $fail (param $n i32) (param $ok i32) (if (i32.eqz (local.get $ok)) (then (call $exit (local.get $n)))))
+      (func (export "_start")
+        (call $fail (i32.const 1) (i32.eqz (call $fdstat (i32.const 1) (i32.const 100))))
+        (call $fail (i32.const 2) (i32.eqz (i32.load8_u (i32.const 100))))
+        (call $fail (i32.const 3) (i32.eqz (i32.load16_u (i32.const 102))))
+        (call $fail (i32.const 4) (i64.eq (i64.load (i32.const 108)) (i64.const 64)))
+        (call $fail (i32.const 5) (i64.eq (i64.load (i32.const 116)) (i64.const 64)))
+        (call $fail (i32.const 6) (i32.eqz (call $fdstat (i32.const 0) (i32.const 100))))
+        (call $fail (i32.const 7) (i64.eq (i64.load (i32.const 108)) (i64.const 2)))
+        (call $fail (i32.const 8) (i32.eqz (call $res (i32.const 0) (i32.const 200))))
+        (call $fail (i32.const 9) (i64.eq (i64.load (i32.const 200)) (i64.const 1)))
+        (call $fail (i32.const 10) (i32.eqz (call $res (i32.const 1) (i32.const 200))))
+        (call $fail (i32.const 11) (i64.eq (i64.load (i32.const 200)) (i64.const 1)))
+        (call $fail (i32.const 12) (i32.eq (call $time (i32.const 2) (i64.const 0) (i32.const 200)) (i32.const 8)))
+        (call $fail (i32.const 13) (i32.eq (call $res (i32.const 3) (i32.const 200)) (i32.const 8)))
+        (call $fail (i32.const 14) (i32.eq (call $prestat (i32.const 3) (i32.const 200)) (i32.const 8)))
+        (call $fail (i32.const 15) (i32.eqz (call $envsizes (i32.const 200) (i32.const 204))))
+        (call $fail (i32.const 16) (i32.eqz (i32.load (i32.const 200))))
+        (call $fail (i32.const 17) (i32.eqz (call $argsizes (i32.const 200) (i32.const 204))))
+        (call $fail (i32.const 18) (i32.eq (i32.load (i32.const 200)) (i32.const 1)))
+        (call $fail (i32.const 19) (i32.eq (i32.load (i32.const 204)) (i32.const 9)))))`);
+    // stdout a regular file, not a terminal: "unknown", as wasmtime says for anything but a tty.
+    const file = path.join(tmp, 'stdout.txt');
+    const fd = fs.openSync(file, 'w');
+    try {
+        const r = await runModule(bytes, { argv0: 'app.wasm', stdoutFd: fd, stdout: () => undefined, stderr: () => undefined });
+        assert.equal(r.exitCode, 0, `check ${r.exitCode} failed`);
+    } finally {
+        fs.closeSync(fd);
+    }
+});

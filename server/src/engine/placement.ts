@@ -79,8 +79,7 @@ export class Placement extends SiteCompiler {
 
     protected placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false, wrap?: TemplateWrap): void {
         const site: SiteInfo = {
-            // func:entry is before the first instruction: its pc is 0 (SPEC), not the first instruction's.
-            fid: f.fid, fname: f.name, pc: event === 'entry' ? 0 : ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
+            fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
             args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
         };
         if (!this.boundsAccept(p, site)) return;

@@ -33,6 +33,8 @@ export class GlobalLayout extends InstrumenterHost {
             this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: mapShape(d.type) });
             this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
         }
+        // whamm_core.print_map_as_csv(n) numbers the maps in declaration order (SPEC), not by name.
+        this.rt.setGlobalMapOrder(this.model.globals.filter(g => mapShape(g.type)).map(d => Number(this.newGlobals[(this.globals.get(d.name) as { index: number }).index - globalBase].init)));
         for (const d of this.model.globals) {
             const b = this.globals.get(d.name);
             if (b?.kind === 'global' && b.map) {

@@ -1,12 +1,13 @@
 // Queueing compiled probe code at sites: before/after an opcode, function and block events, br_table
 // exits, and branch targets.
 import type { AppFunction, AppInstr } from './app.js';
-import { CodeWriter, OP, RefKind, type Template } from './emit.js';
+import { CodeWriter, OP, RefKind, holdLocal, restoreType, type Template } from './emit.js';
 import { type OpcodeProbe } from './probes-at-site.js';
 import { depthAt, exitingIndices, underTableIndex } from './branch-targets.js';
 import { type ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
 import { type ValType } from './types.js';
+import { nullableOf } from '../wasm/types.js';
 import { SiteCompiler } from './site-compile.js';
 import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
 import { needsStack } from './operands.js';
@@ -112,7 +113,7 @@ export class Placement extends SiteCompiler {
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
         if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {
-            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(t));
+            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(nullableOf(t)));
             insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins });
             out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins });
         } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
@@ -127,9 +128,9 @@ export class Placement extends SiteCompiler {
  */
 export function operandSaver(args: ValType[]): Template {
     const w = new CodeWriter();
-    const slots = args.map(t => w.newLocal(t));
+    const slots = args.map(t => holdLocal(w, t));
     for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
-    for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+    for (let i = slots.length - 1; i >= 0; i--) { w.byte(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, args[i]); }
     return w.finish();
 }
 

@@ -19,6 +19,7 @@ export class RuntimeBuilder {
     private readonly strings: string[] = [];
     private readonly stringIndex = new Map<string, number>();
     private readonly memories: string[] = ['app'];
+    private globalMapOrder: number[] = [];
 
     /** Registers a map instance (a global, or one per site for unshared maps); returns its id. */
     addMap(typeText: string): number {
@@ -56,6 +57,9 @@ export class RuntimeBuilder {
         return i;
     }
 
+    /** The script's global maps' ids in declaration order; the other maps follow them, by id. */
+    setGlobalMapOrder(ids: number[]): void { this.globalMapOrder = [...ids]; }
+
     get mapCount(): number { return this.maps.length; }
     get usesRuntime(): boolean { return this.maps.length > 0 || this.strings.length > 0 || this.memories.length > 1; }
 
@@ -78,7 +82,9 @@ export class RuntimeBuilder {
     }
 
     spec(): RuntimeSpec {
-        return { version: 1, maps: [...this.maps], strings: [...this.strings], memories: [...this.memories] };
+        const first = new Set(this.globalMapOrder);
+        const declOrder = [...this.globalMapOrder, ...this.maps.map((_, i) => i).filter(i => !first.has(i))];
+        return { version: 1, maps: [...this.maps], strings: [...this.strings], memories: [...this.memories], declOrder };
     }
 
     /** Custom sections for the instrumented module: name -> contents. */

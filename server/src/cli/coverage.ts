@@ -10,6 +10,7 @@ import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { displayPath, InputError, readInput } from './io.js';
+import { writeRunJson } from './report-json.js';
 
 export const COVERAGE_HELP = `Usage: whamm coverage --app APP.wasm [options] [-- ARGS...]
 
@@ -25,6 +26,8 @@ Options:
   --user-libs LIST      user libraries for the script, name=PATH[,name=PATH...]
   --lcov PATH           write an lcov tracefile (genhtml, Coverage Gutters)
   --json PATH           write the JSON report ({"files": {SOURCE: {"lines": {LINE: HITS}, ...}}})
+  --report-json FILE    also write the outcome as JSON: exit code, the trap with its source line,
+                        the script's report as values, the kind of debug info
   --no-merge            replace existing output files instead of adding this run to them
   --source-root DIR     where to look for sources a source map names relative to the build's
                         directory (repeatable; default: the current directory)
@@ -79,8 +82,8 @@ export function summary(report: CoverageReport, hot: number): string {
 }
 
 export async function coverageCommand(argv: string[]): Promise<number> {
-    const a = parseArgs(argv, new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot']),
-        new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'no-merge']));
+    const a = parseArgs(argv, new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'report-json']),
+        new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'no-merge', 'report-json']));
     if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}' (app arguments go after --)`);
     const app = a.options.get('app');
     if (typeof app !== 'string') throw new UsageError('missing --app APP.wasm');
@@ -136,6 +139,13 @@ export async function coverageCommand(argv: string[]): Promise<number> {
         fs.writeFileSync(lcovOut, toLcov(report));
     }
     process.stderr.write(summary(report, hot));
+    const reportJson = a.options.get('report-json') as string | undefined;
+    if (reportJson) {
+        writeRunJson(reportJson, {
+            version: 1, command: 'coverage', module: appAbs, app: appAbs, exitCode: result.trapped ? (result.exitCode || 1) : result.exitCode,
+            trap: result.trap, report: script ? result.variables : undefined, debugInfo: result.report.mapping, warnings: result.warnings,
+        });
+    }
     if (result.report.mapping === 'none') process.stderr.write(`whamm coverage: ${app} has no debug info (DWARF or source map): counts are per function only\n`);
     return result.trapped ? (result.exitCode || 1) : result.exitCode;
 }

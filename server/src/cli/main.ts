@@ -50,6 +50,9 @@ The exit code is the app's exit code.
 
 Options:
   --user-libs LIST      user libraries the module imports, name=PATH[,name=PATH...]
+  --report-json FILE    also write the outcome as JSON: exit code, the trap with its source line
+                        (through the original app's debug info), the report as values
+  --app PATH            the original app, for trap locations (default: the one OUT.sites.json names)
   -h, --help            this help`,
     info: `Usage: whamm info --rule RULE [-v] [-f]
 
@@ -114,12 +117,14 @@ export async function main(argv: string[]): Promise<number> {
                 });
             }
             case 'run': {
-                const a = parseArgs(rest, new Set(['user-libs']), new Set(['user-libs']));
+                const a = parseArgs(rest, new Set(['user-libs', 'report-json', 'app']), new Set(['user-libs', 'report-json', 'app']));
                 if (a.positionals.length !== 1) throw new UsageError(a.positionals.length ? `expected one module, got ${a.positionals.join(' ')}` : 'missing the module to run');
                 return await runCommand({
                     module: a.positionals[0],
                     userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
                     args: a.rest,
+                    reportJson: a.options.get('report-json') as string | undefined,
+                    app: a.options.get('app') as string | undefined,
                 });
             }
             case 'info': {

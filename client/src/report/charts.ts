@@ -138,10 +138,11 @@ export interface Delta { label: string; before: number; after: number; delta: nu
 
 /** Per-row change of a variable between two runs (rows matched by label), biggest change first. */
 export function compareTables(before: ReportTable | undefined, after: ReportTable | undefined, names: FunctionNames = {}): Delta[] {
+    // Both runs label their rows the same way: by function when either run's keys are functions.
+    const fnKeys = [before, after].some(t => t && keysAreFunctions(t, names));
     const values = (t: ReportTable | undefined) => {
         const m = new Map<string, number>();
         if (!t) return m;
-        const fnKeys = keysAreFunctions(t, names);
         for (const r of t.rows) {
             const l = rowLabel(t, r, names, fnKeys);
             m.set(l, (m.get(l) ?? 0) + (numeric(r.value) ?? 0));

@@ -10,6 +10,7 @@ import type { WhammOutput } from '../output.js';
 import { readRunResult, type RunResultJson } from '../run/results.js';
 import { readSettings, workspaceRoot } from '../settings.js';
 import { requireTrust } from '../trust.js';
+import { keepOnlyProbe } from '../sites/probeOnly.js';
 import { resolveApp } from './selectApp.js';
 
 export interface RunOverrides {
@@ -19,6 +20,8 @@ export interface RunOverrides {
     quiet?: boolean;
     /** Cancels the run like the notification's Cancel button (e.g. a test run's own token). */
     token?: vscode.CancellationToken;
+    /** Instrument only this probe (0-based, in the script's order); the others become comments. */
+    probe?: number;
 }
 
 export interface RunOutcome {
@@ -65,12 +68,19 @@ function runsDir(ctx: vscode.ExtensionContext): string {
 }
 
 /** The script as the user sees it: unsaved edits are run from a copy, never written over their file. */
-function scriptFile(doc: vscode.TextDocument, dir: string): string {
-    if (!doc.isUntitled && !doc.isDirty && doc.uri.scheme === 'file') return doc.uri.fsPath;
+function scriptFile(doc: vscode.TextDocument, dir: string, text?: string): string {
+    if (text === undefined && !doc.isUntitled && !doc.isDirty && doc.uri.scheme === 'file') return doc.uri.fsPath;
     const name = doc.isUntitled ? 'untitled.mm' : path.basename(doc.uri.fsPath);
-    const copy = path.join(dir, `unsaved-${name}`);
-    fs.writeFileSync(copy, doc.getText());
+    const copy = path.join(dir, `${text === undefined ? 'unsaved' : 'probe'}-${name}`);
+    fs.writeFileSync(copy, text ?? doc.getText());
     return copy;
+}
+
+/** The script's text with only probe `index` left (the language server's symbols give the probes' ranges). */
+async function oneProbeText(doc: vscode.TextDocument, index: number): Promise<string | undefined> {
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri) ?? [];
+    const probes = symbols.filter(s => s.kind === vscode.SymbolKind.Event).map(s => ({ start: s.range.start.line, end: s.range.end.line }));
+    return index < probes.length ? keepOnlyProbe(doc.getText(), probes, index) : undefined;
 }
 
 function quoteArg(a: string): string {
@@ -97,7 +107,8 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
 
     const settings = readSettings(doc.uri);
     const dir = runsDir(rc.extension);
-    const script = scriptFile(doc, dir);
+    const only = overrides.probe !== undefined ? await oneProbeText(doc, overrides.probe) : undefined;
+    const script = scriptFile(doc, dir, only);
     const instrumented = path.join(dir, `${path.basename(app, '.wasm')}.instr.wasm`);
     const resultFile = path.join(dir, 'last-run.json');
     // Nothing of an earlier run may pass for this one's: a failed instr never leaves a module to run.
@@ -130,7 +141,7 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
                 script, app, instrumented, phase, exitCode: r.exitCode, cancelled: r.cancelled,
                 stdout: r.stdout, stderr: r.stderr,
                 result: phase === 'run' && !r.cancelled ? readRunResult(resultFile) : undefined,
-                scriptText: doc.getText(), scriptFile: doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined,
+                scriptText: only ?? doc.getText(), scriptFile: doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined,
                 instrError: phase === 'instr' && !r.cancelled && r.exitCode !== 0 ? firstProblem(doc, r.stderr) : undefined,
                 durationMs: Date.now() - started,
             });

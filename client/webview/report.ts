@@ -148,15 +148,19 @@ function render(m: ViewModel): void {
     if (!m.tables.length) app.append(el('p', {}, 'The run flushed no report (the script declares no report variables, or the app did not finish).'));
     for (const t of m.tables) app.append(table(t));
     if (m.runs.length > 1) app.append(compareBlock(m));
-    // Once drawn, say what is on the page (read back from the DOM) for the integration tests.
-    setTimeout(() => {
-        const drawn = [...document.querySelectorAll<HTMLElement>('.chart')].map(box => ({
-            id: box.dataset.chart ?? '', kind: box.dataset.kind ?? '', svg: !!box.querySelector('svg'),
-            shapes: box.querySelectorAll('svg path, svg rect').length,
-            texts: [...box.querySelectorAll('svg text')].map(t => t.textContent ?? '').filter(Boolean),
-        }));
-        vscode.postMessage({ type: 'rendered', charts: drawn });
-    }, 50);
+    // Once drawn (echarts paints on the next frames), say what is on the page, read back from the DOM.
+    const generation = ++renders;
+    for (const ms of [100, 600, 2000]) setTimeout(() => { if (generation === renders) reportDrawn(); }, ms);
+}
+
+let renders = 0;
+function reportDrawn(): void {
+    const drawn = [...document.querySelectorAll<HTMLElement>('.chart')].map(box => ({
+        id: box.dataset.chart ?? '', kind: box.dataset.kind ?? '', svg: !!box.querySelector('svg'),
+        shapes: box.querySelectorAll('svg path, svg rect').length,
+        texts: [...box.querySelectorAll('svg text')].map(t => t.textContent ?? '').filter(Boolean),
+    }));
+    vscode.postMessage({ type: 'rendered', charts: drawn });
 }
 
 async function chartImage(id: string, format: 'png' | 'svg'): Promise<string | undefined> {

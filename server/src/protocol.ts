@@ -90,6 +90,8 @@ export interface RunResultJson {
     report?: ReportVariable[];
     /** How the app's code maps to source: debug info kind, 'none' without (then only function names). */
     debugInfo?: MappingKind;
+    /** Function index -> name, from the app's name section (labels for function ids in reports). */
+    functions?: Record<string, string>;
     /** Warnings met on the way (debug info unreadable...). */
     warnings?: string[];
 }

@@ -10,7 +10,7 @@ import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { displayPath, InputError, readInput } from './io.js';
-import { writeRunJson } from './report-json.js';
+import { functionNames, writeRunJson } from './report-json.js';
 
 export const COVERAGE_HELP = `Usage: whamm coverage --app APP.wasm [options] [-- ARGS...]
 
@@ -143,7 +143,7 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     if (reportJson) {
         writeRunJson(reportJson, {
             version: 1, command: 'coverage', module: appAbs, app: appAbs, exitCode: result.trapped ? (result.exitCode || 1) : result.exitCode,
-            trap: result.trap, report: script ? result.variables : undefined, debugInfo: result.report.mapping, warnings: result.warnings,
+            trap: result.trap, report: script ? result.variables : undefined, debugInfo: result.report.mapping, functions: functionNames(bytes), warnings: result.warnings,
         });
     }
     if (result.report.mapping === 'none') process.stderr.write(`whamm coverage: ${app} has no debug info (DWARF or source map): counts are per function only\n`);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunResultJson } from '../protocol.js';
+import { decodeModule, type WasmModule } from '../wasm/index.js';
 import { siteTablePath } from './instr.js';
 
 export function writeRunJson(file: string, json: RunResultJson): void {
@@ -23,6 +24,17 @@ export function appOfInstrumented(module: string): string | undefined {
         } finally {
             fs.closeSync(fd);
         }
+    } catch {
+        return undefined;
+    }
+}
+
+/** Function index -> name of every function the app's name section names. */
+export function functionNames(app: WasmModule | Uint8Array | undefined): Record<string, string> | undefined {
+    if (!app) return undefined;
+    try {
+        const m = app instanceof Uint8Array ? decodeModule(app) : app;
+        return Object.fromEntries([...m.names.funcs].map(([i, n]) => [String(i), n]));
     } catch {
         return undefined;
     }

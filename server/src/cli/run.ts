@@ -3,7 +3,7 @@ import { runModule } from '../runner/run.js';
 import { compileForEngine } from '../runner/engine-compile.js';
 import { InputError, readInput } from './io.js';
 import { loadAppDebug, locateTrap } from '../runner/trap-origin.js';
-import { appOfInstrumented, writeRunJson } from './report-json.js';
+import { appOfInstrumented, functionNames, writeRunJson } from './report-json.js';
 
 export interface RunCommandOptions {
     module: string;
@@ -36,12 +36,13 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
     }
     const exitCode = r.trapped ? (r.exitCode || 1) : r.exitCode;
     if (o.reportJson) {
-        const debug = app && (r.trapped !== undefined) ? loadAppDebug(app) : undefined;
+        const debug = app ? loadAppDebug(app) : undefined;
         writeRunJson(o.reportJson, {
             version: 1, command: 'run', module: path.resolve(o.module), app, exitCode,
             trap: r.trapped !== undefined ? locateTrap(r.trapped, r.trapFrames, bytes, debug) : undefined,
             report: r.variables,
             debugInfo: debug?.mapper.kind,
+            functions: functionNames(debug?.module),
         });
     }
     return exitCode;

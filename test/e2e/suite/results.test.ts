@@ -179,6 +179,7 @@ describe('results at a glance', function () {
             assert.ok(chart.texts.includes(deltas[0].label), chart.texts.join(', '));
             await screenshot('report-compare-dark');
             // Undo the edit: the report on screen (from the edited text) is now stale.
+            await vscode.window.showTextDocument(doc, { preview: false });
             await vscode.commands.executeCommand('undo');
             await waitFor('the report to be marked stale', () => api.reportState().stale === 'the script changed since this run' ? true : undefined);
         } finally {

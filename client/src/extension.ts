@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
     });
 
     // The run features tell the user how a run ended; the run command calls them through `present`.
-    let present: RunContext['present'] = () => undefined;
+    let present: RunContext['present'] = async () => undefined;
     const rc: RunContext = { extension: context, output, runs, present: (o, quiet) => present(o, quiet) };
     context.subscriptions.push(
         vscode.commands.registerCommand(Commands.restartServer, async () => {

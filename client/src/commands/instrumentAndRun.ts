@@ -51,7 +51,7 @@ export interface RunContext {
     output: WhammOutput;
     runs: vscode.EventEmitter<RunOutcome>;
     /** Tells the user how a run ended (notification, trap marker); set up by the run features. */
-    present(outcome: RunOutcome, quiet: boolean): void;
+    present(outcome: RunOutcome, quiet: boolean): Promise<void>;
 }
 
 function scriptDocument(target: vscode.Uri | undefined): Thenable<vscode.TextDocument> | undefined {
@@ -164,7 +164,8 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
         : `exit code ${outcome.exitCode}`;
     out.appendLine(`■ ${outcome.phase === 'instr' ? 'instrumentation' : 'run'} ${status} (${outcome.durationMs} ms)`);
     rc.runs.fire(outcome);
-    rc.present(outcome, overrides.quiet ?? false);
+    // Told and recorded (Report view, run history) before the command returns.
+    await rc.present(outcome, overrides.quiet ?? false);
     return outcome;
 }
 

@@ -27,9 +27,12 @@ export class ReportPanel implements vscode.Disposable {
     private rendered: RenderedChart[] = [];
     private readonly pendingCharts = new Map<string, (data: string | undefined) => void>();
     private readonly disposables: vscode.Disposable[] = [];
+    private readonly openChanged = new vscode.EventEmitter<boolean>();
+    /** Fires true when the view opens (or is restored), false when the user closes it. */
+    readonly onDidChangeOpen = this.openChanged.event;
 
     constructor(private readonly extensionUri: vscode.Uri, private readonly history: RunHistory) {
-        this.disposables.push(vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+        this.disposables.push(this.openChanged, vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
             deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
                 const last = this.history.last();
                 const result = last && this.history.load(last);
@@ -81,7 +84,12 @@ export class ReportPanel implements vscode.Disposable {
     private adopt(panel: vscode.WebviewPanel): void {
         this.panel = panel;
         panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'out', 'webview')] };
-        panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
+        panel.onDidDispose(() => {
+            if (this.panel !== panel) return;
+            this.panel = undefined;
+            if (!this.disposing) this.openChanged.fire(false);
+        });
+        this.openChanged.fire(true);
         panel.webview.onDidReceiveMessage(m => this.onMessage(m));
         panel.webview.html = this.html(panel.webview);
     }
@@ -189,7 +197,11 @@ export class ReportPanel implements vscode.Disposable {
 <script nonce="${nonce}" src="${script.toString()}"></script></body></html>`;
     }
 
+    private disposing = false;
+
     dispose(): void {
+        // Closing the window is not closing the view: it comes back after a reload.
+        this.disposing = true;
         this.panel?.dispose();
         this.disposables.forEach(d => d.dispose());
     }

@@ -21,6 +21,8 @@ import { Notifier, type Shown } from './notifier.js';
 import { noDebugInfoMessage, runVerdict, type RunResultJson } from './results.js';
 import { TrapMarker, type TrapMark } from './trapMarker.js';
 
+const REPORT_OPEN_KEY = 'whamm.reportOpen';
+
 export const RunCommands = {
     runWithCoverage: 'whamm.runWithCoverage',
     exportLcov: 'whamm.exportLcov',
@@ -55,7 +57,7 @@ export interface RunFeaturesApi {
 }
 
 /** The features' half of the run context: how a finished run is told. */
-export type Presenter = (outcome: RunOutcome, quiet: boolean) => void;
+export type Presenter = (outcome: RunOutcome, quiet: boolean) => Promise<void>;
 
 export function registerRunFeatures(rc: Omit<RunContext, 'present'>, send: SendRequest): RunFeaturesApi & { present: Presenter } {
     const ctx = rc.extension;
@@ -92,7 +94,7 @@ export function registerRunFeatures(rc: Omit<RunContext, 'present'>, send: SendR
         report.show(run, result);
     }
 
-    const present: Presenter = (o, quiet) => {
+    const present: Presenter = async (o, quiet) => {
         if (o.cancelled) return;
         if (o.phase === 'instr') {
             trapMarker.set(undefined);
@@ -104,6 +106,7 @@ export function registerRunFeatures(rc: Omit<RunContext, 'present'>, send: SendR
             return;
         }
         tell(o.result, o.exitCode, quiet);
+        if (o.result) await remember(`${path.basename(o.scriptFile ?? o.script)} on ${path.basename(o.app)}`, o.result, o.app, { text: o.scriptText, file: o.scriptFile });
     };
 
     async function presentCoverage(r: CoverageRunResult, quiet: boolean): Promise<void> {
@@ -170,8 +173,6 @@ export function registerRunFeatures(rc: Omit<RunContext, 'present'>, send: SendR
 
     ctx.subscriptions.push(rc.runs.event((o: RunOutcome) => {
         lenses.invalidate();
-        if (o.phase !== 'run' || o.cancelled || !o.result) return;
-        void remember(`${path.basename(o.scriptFile ?? o.script)} on ${path.basename(o.app)}`, o.result, o.app, { text: o.scriptText, file: o.scriptFile });
     }));
 
     /** The report on screen is stale once its script's text or its app differ from the run's. */
@@ -190,8 +191,19 @@ export function registerRunFeatures(rc: Omit<RunContext, 'present'>, send: SendR
         { dispose: () => clearTimeout(staleTimer) },
     );
 
-    // After a reload: the last coverage comes back (gutters, heat, hot spots); the Report view comes back
-    // through its serializer when it was open, or on "Show Report".
+    // After a reload: the Report view comes back through its serializer when VS Code restores the panel;
+    // when it was open but VS Code does not bring the panel back (its layout was not saved yet), it is
+    // opened here. The last coverage comes back too (gutters, heat, hot spots).
+    if (ctx.workspaceState.get<boolean>(REPORT_OPEN_KEY)) {
+        const timer = setTimeout(() => {
+            if (report.isOpen) return;
+            const last = history.last();
+            const result = last && history.load(last);
+            if (last && result) { report.show(last, result, false); updateStale(); }
+        }, 3000);
+        ctx.subscriptions.push({ dispose: () => clearTimeout(timer) });
+    }
+    ctx.subscriptions.push(report.onDidChangeOpen(open => void ctx.workspaceState.update(REPORT_OPEN_KEY, open)));
     void (async () => {
         const app = ctx.workspaceState.get<string>('whamm.coverageApp');
         if (!app || !fs.existsSync(coverageFile)) return;

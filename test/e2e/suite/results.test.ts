@@ -137,7 +137,7 @@ describe('results at a glance', function () {
         const top = [...entries(o!.result, 'per_fn')].sort((a, b) => Number(b.value) - Number(a.value))[0];
         const perFn = charts.find(c => c.id === 'per_fn:top')!;
         assert.ok(perFn.texts.includes(names[top.key]), `per_fn labels: ${perFn.texts.join(', ')}; expected ${names[top.key]}`);
-        assert.ok(perFn.texts.includes(top.value), 'the bar carries its value');
+        assert.ok(perFn.texts.includes(top.value), `the bar carries its value ${top.value}: ${perFn.texts.join(', ')}`);
         // The busiest call edge's two functions are nodes of the graph.
         const edge = [...entries(o!.result, 'calls')].sort((a, b) => Number(b.value) - Number(a.value))[0];
         const [caller, callee] = edge.key.slice(1, -1).split(',').map(s => names[s.trim()]);
@@ -166,7 +166,7 @@ describe('results at a glance', function () {
             const after = await vscode.commands.executeCommand<Outcome>('whamm.instrumentAndRun', fixtureUri('charts.mm'), { app: APP, quiet: true });
             assert.equal(after?.exitCode, 0, after?.stderr);
             const runs = api.runs();
-            assert.ok(runs.length >= 3 && runs[2].id === first, JSON.stringify(runs));
+            assert.ok(runs.length >= 3 && runs[2].id === first, `${first}: ${JSON.stringify(runs)}`);
             const cmp = await vscode.commands.executeCommand<{ variables: { name: string; deltas: { label: string; before: number; after: number; delta: number }[] }[] }>(
                 'whamm.compareRuns', runs[1].id, runs[0].id);
             const names = after!.result!.functions!;

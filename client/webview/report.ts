@@ -136,7 +136,12 @@ function compareBlock(m: ViewModel): HTMLElement {
     return out;
 }
 
+let lastModel: ViewModel | undefined;
+// VS Code switches the theme by the body's class: charts take their colours from the theme, so redraw.
+new MutationObserver(() => { if (lastModel) render(lastModel); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 function render(m: ViewModel): void {
+    lastModel = m;
     for (const c of charts.values()) c.dispose();
     charts.clear();
     const app = document.getElementById('app')!;

@@ -48,8 +48,9 @@ function ensureSamples(): string | undefined {
     return [APP, TRAP_APP, NODEBUG_APP].every(p => fs.existsSync(p)) ? undefined : `C samples not built (${r.status}): ${(r.stderr ?? '').trim().split('\n')[0]}`;
 }
 
-async function screenshot(id: string): Promise<void> {
+async function screenshot(id: string, keepNotifications = false): Promise<void> {
     if (!UI_DIR) return;
+    if (!keepNotifications) await vscode.commands.executeCommand('notifications.clearAll');
     await sleep(1500);
     fs.writeFileSync(path.join(UI_DIR, `request-${id}.json`), JSON.stringify({ id, kind: 'screenshot' }));
     await waitFor(`the runner to take ${id}`, () => fs.existsSync(path.join(UI_DIR!, `response-${id}.json`)) ? true : undefined, 60000);
@@ -94,9 +95,9 @@ describe('results at a glance', function () {
         assert.deepEqual(marks, [{ file: TRAP_C, line, message: 'memory access out of bounds' }]);
         await vscode.commands.executeCommand('workbench.action.closePanel');
         await theme('Default Light Modern');
-        await screenshot('trap-light');
+        await screenshot('trap-light', true);
         await theme('Default Dark Modern');
-        await screenshot('trap-dark');
+        await screenshot('trap-dark', true);
     });
 
     it('a coverage run of the trapping app fails its test with a message located at the trap line', async () => {

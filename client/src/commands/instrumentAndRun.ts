@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runCli, type CliInvocation, type CliResult } from '../cliProcess.js';
+import { runCli, withGrants, type CliInvocation, type CliResult } from '../cliProcess.js';
 import type { WhammOutput } from '../output.js';
 import { readRunResult, type RunResultJson } from '../run/results.js';
 import { readSettings, workspaceRoot } from '../settings.js';
@@ -132,10 +132,10 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
             const subs = [progressToken, overrides.token].map(t => t?.onCancellationRequested(() => cancel.cancel()));
             if (progressToken.isCancellationRequested || overrides.token?.isCancellationRequested) cancel.cancel();
             const token = cancel.token;
-            const step = async (label: string, args: string[], env?: Record<string, string>): Promise<CliResult> => {
+            const step = async (label: string, args: string[]): Promise<CliResult> => {
                 progress.report({ message: label });
                 out.appendLine(`\n▶ whamm ${args.map(quoteArg).join(' ')}`);
-                return runCli({ ...base, args, env }, sink, token);
+                return runCli({ ...base, args }, sink, token);
             };
             const finish = (phase: RunOutcome['phase'], r: CliResult): RunOutcome => ({
                 script, app, instrumented, phase, exitCode: r.exitCode, cancelled: r.cancelled,
@@ -149,9 +149,9 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
                 const instr = await step(`instrumenting ${path.basename(app)}…`,
                     ['instr', '--app', app, '--script', script, ...libArgs, '-o', instrumented]);
                 if (instr.cancelled || instr.exitCode !== 0) return finish('instr', instr);
-                // `whamm run` hands its own environment to the app (WASI), so whamm.env goes there.
+                // The app gets whamm.env and whamm.dirs as --env/--dir flags, nothing else.
                 const run = await step(`running ${path.basename(instrumented)}…`,
-                    ['run', instrumented, ...libArgs, '--report-json', resultFile, '--app', app, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env);
+                    withGrants(['run', instrumented, ...libArgs, '--report-json', resultFile, '--app', app, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env, settings.dirs));
                 return finish('run', run);
             } finally {
                 subs.forEach(s => s?.dispose());

@@ -19,7 +19,7 @@ export function appOfInstrumented(module: string): string | undefined {
         try {
             const head = Buffer.alloc(8192);
             const n = fs.readSync(fd, head, 0, head.length, 0);
-            const m = /^\{"app":("(?:[^"\\]|\\.)*")/.exec(head.subarray(0, n).toString('utf8'));
+            const m = /^\{(?:"format":"whamm-sites",)?"app":("(?:[^"\\]|\\.)*")/.exec(head.subarray(0, n).toString('utf8'));
             return m ? JSON.parse(m[1]) as string : undefined;
         } finally {
             fs.closeSync(fd);

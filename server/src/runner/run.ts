@@ -9,6 +9,9 @@ import { formatReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
 import { compileForEngine } from './engine-compile.js';
 import { applyTrapFixups } from './trap-fixups.js';
+import { reportVariables } from './report-values.js';
+import { wasmFrames, type WasmFrame } from './trap-origin.js';
+import type { ReportVariable } from '../protocol.js';
 
 export interface RunOptions {
     /** argv[1..] seen by the app (argv[0] is the module's file name). */
@@ -35,7 +38,11 @@ export interface RunResult {
     runMs?: number;
     exitCode: number;
     trapped?: string;
+    /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
+    trapFrames?: WasmFrame[];
     report?: string;
+    /** The report as values (the same the flush prints). */
+    variables?: ReportVariable[];
 }
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
@@ -129,6 +136,9 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     const runMs = performance.now() - started;
 
     let report: string | undefined;
+    let variables: ReportVariable[] | undefined;
+    // Offsets in the stack are those of the module as compiled (the same bytes unless lowered).
+    const trapFrames = trapError !== undefined && !lowered ? wasmFrames(trapError) : undefined;
     if (layout) {
         try {
             if (layout.end && typeof exports[layout.end] === 'function') (exports[layout.end] as () => void)();
@@ -142,8 +152,11 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         report = formatReport(layout, slots, link.formatValue); // [issue 5, helper-6] compound values
         link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
         out(report);
+        try {
+            variables = reportVariables(layout, slots, link);
+        } catch { /* the printed report stands; values are a convenience */ }
     }
-    return { exitCode, trapped, report, runMs };
+    return { exitCode, trapped, trapFrames, report, variables, runMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -82,3 +82,33 @@ test('multi-word keys whose words are all zero are keys like any other', async (
     assert.equal(exports.get(0n, 0n), 2);
     assert.deepEqual(rt.mapText(id).split(';').sort(), ['(0,0)->2', '(0,1)->0', '(1,0)->1']);
 });
+
+test('address-keyed counters: a delta of 0 or a wrap to 0 keeps the key, narrow values wrap, reads settle and counting goes on', async () => {
+    const b = new RuntimeBuilder();
+    const A = 'map<u32,u8>';
+    const a = b.addMap(A);
+    const m = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [
+        ['$incA', b.mapImport('inc', A)], ['$getA', b.mapImport('get', A)],
+        ['$inc', b.mapImport('inc', MEM)], ['$len', { module: 'whamm:rt', name: 'map.len', params: ['i32'], results: ['i32'] }]], `
+        (func (export "incA") (param i32 i32) (result i32) (call $incA (i32.const ${a}) (local.get 0) (local.get 1)))
+        (func (export "getA") (param i32) (result i32) (call $getA (i32.const ${a}) (local.get 0)))
+        (func (export "inc") (param i32 i32 i32) (result i32) (call $inc (i32.const ${m}) (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "len") (param i32) (result i32) (call $len (local.get 0)))`);
+    // u8 values wrap at 256 while the counter runs on; a delta of 0 creates the key with 0.
+    for (let i = 1; i <= 300; i++) assert.equal(exports.incA(64, 1), i & 0xff);
+    assert.equal(exports.incA(128, 0), 0);
+    assert.equal(exports.incA(3, 5), 5, 'an unaligned key goes through the table');
+    // A counter that wraps to 0 keeps its key.
+    assert.equal(exports.inc(4096, 1, 1), 1);
+    assert.equal(exports.inc(4096, 1, 0xffffffff), 0);
+    assert.equal(exports.inc(4096, 0, 7), 7);
+    assert.equal(exports.inc(0x7ffffffc, 0, 2), 2);
+    assert.equal(exports.len(m), 3, 'len settles the counters: the wrapped key is still there');
+    assert.equal(exports.inc(4096, 0, 1), 8, 'counting goes on in the table after a read');
+    assert.deepEqual(rt.mapText(m).split(';').sort(), ['(2147483644,false)->2', '(4096,false)->8', '(4096,true)->0']);
+    assert.equal(exports.getA(64), 300 & 0xff);
+    assert.deepEqual(rt.mapText(a).split(';').sort(), ['128->0', '3->5', '64->44']);
+    assert.equal(exports.incA(64, 1), 45);
+    assert.equal(exports.len(a), 3);
+});

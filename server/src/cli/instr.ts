@@ -49,14 +49,26 @@ export function siteTablePath(output: string): string {
 }
 
 /**
- * The site table beside the output: one compact row per match site (it can have a million rows):
- * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`.
+ * The site table beside the output: one compact row per match site (it can have millions of rows):
+ * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`. Written in
+ * chunks of rows, so a big module's table is never one string in memory.
  */
 function writeSiteTable(file: string, o: InstrCommandOptions, sites: SiteTable): void {
-    const parts: string[] = new Array(sites.length);
-    for (let i = 0; i < sites.length; i++) {
-        parts[i] = `[${sites.fid[i]},${sites.pc[i]},${sites.opidx[i]},${sites.offset[i]},${sites.probe[i]},${sites.ruleId[i]}]`;
-    }
     const head = JSON.stringify({ app: path.resolve(o.app), script: path.resolve(o.script), rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'] });
-    fs.writeFileSync(file, head.slice(0, -1) + ',"sites":[\n' + parts.join(',\n') + '\n]}\n');
+    const fd = fs.openSync(file, 'w');
+    try {
+        fs.writeSync(fd, head.slice(0, -1) + ',"sites":[\n');
+        const { fid, pc, opidx, offset, probe, ruleId } = sites;
+        const CHUNK = 50_000;
+        for (let from = 0; from < sites.length; from += CHUNK) {
+            let text = '';
+            for (let i = from, end = Math.min(sites.length, from + CHUNK); i < end; i++) {
+                text += `${i ? ',\n' : ''}[${fid[i]},${pc[i]},${opidx[i]},${offset[i]},${probe[i]},${ruleId[i]}]`;
+            }
+            fs.writeSync(fd, text);
+        }
+        fs.writeSync(fd, '\n]}\n');
+    } finally {
+        fs.closeSync(fd);
+    }
 }

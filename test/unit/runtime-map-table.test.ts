@@ -112,3 +112,23 @@ test('address-keyed counters: a delta of 0 or a wrap to 0 keeps the key, narrow 
     assert.equal(exports.incA(64, 1), 45);
     assert.equal(exports.len(a), 3);
 });
+
+test('a strided run adds 1 at each of its addresses, like one increment per access', async () => {
+    const b = new RuntimeBuilder();
+    const m = b.addMap(MEM);
+    const c = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [['$run', b.mapImport('run', MEM)], ['$inc', b.mapImport('inc', MEM)]], `
+        (func (export "run") (param i32 i32 i32 i64 i32) (call $run (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))`);
+    const runs: [number, number, bigint, number][] = [
+        [1000, 8, 500n, 0], [1000, 8, 500n, 1], [100000, 0, 7n, 1], [4096, -4, 300n, 0], [0xfffffff0, 4, 10n, 1], [3, 5, 40n, 0], [77, 3, 0n, 1],
+    ];
+    for (const [base, stride, n, w] of runs) {
+        exports.run(m, base, stride, n, w);
+        for (let i = 0; i < Number(n); i++) exports.inc(c, (base + i * stride) >>> 0, w);
+    }
+    const rows = (id: number) => rt.mapText(id).split(';').sort();
+    assert.deepEqual(rows(m), rows(c));
+    assert.ok(rows(m).includes('(100000,true)->7'), 'a run of stride 0 counts n at one address');
+    assert.ok(!rows(m).some(r => r.startsWith('(77,')), 'an empty run adds no key');
+});

@@ -53,9 +53,12 @@ export const DENSE_GLOBALS = '(global $denseUsed (mut i32) (i32.const 0))';
 
 /**
  * WAT of the dense functions of shape number `s`: the exported increment `exportName` (counters first,
- * else the table), `$settle{s}(id)` (counters into the table, then off).
+ * else the table), `$settle{s}(id)` (counters into the table, then off), and the exported `runName`:
+ * `(id, base, stride, n: i64[, k1])` adds 1 at each of base, base+stride, ... (n keys, addresses wrap
+ * at 2^32), the flush of a run of accesses the instrumented module collected per site (one call per run
+ * instead of one per access); a run with stride 0 is one add of n.
  */
-export function denseFunctions(d: DenseShape, s: number, exportName: string, n: DenseNames): string {
+export function denseFunctions(d: DenseShape, s: number, exportName: string, runName: string, n: DenseNames): string {
     const kParams = d.pair ? '(param $k0 i32) (param $k1 i32)' : '(param $k0 i32)';
     const kArgs = d.pair ? '(local.get $k0) (local.get $k1)' : '(local.get $k0)';
     const pageBytes = (1 << PAGE_KEY_BITS) * (d.pair ? 2 : 1);
@@ -78,13 +81,26 @@ export function denseFunctions(d: DenseShape, s: number, exportName: string, n: 
         : `(i32.or (i32.shl (local.get $i) (i32.const ${PAGE_KEY_BITS})) (local.get $j))`;
     return `
   ;; dense counters: the hot path (directory, page, counter), else $dslow${s}
-  (func (export "${exportName}") (param $id i32) ${kParams} (param $d i32) (result i32) (local $dir i32) (local $pg i32) (local $c i32) (local $v i32)
+  (func $inc${s} (export "${exportName}") (param $id i32) ${kParams} (param $d i32) (result i32) (local $dir i32) (local $pg i32) (local $c i32) (local $v i32)
     (local.set $dir (i32.load offset=${n.dirOffset} ${hdr}))
     (if (i32.and (i32.gt_u (local.get $dir) (i32.const 1)) (i32.eqz (i32.and (local.get $k0) (i32.const 3)))) (then
       (local.set $pg (i32.load ${entry}))
       (if (i32.gt_u (local.get $pg) (i32.const 1)) (then
         ${bump}))))
     (call $dslow${s} (local.get $id) ${kArgs} (local.get $d)))
+  (func (export "${runName}") (param $id i32) (param $base i32) (param $stride i32) (param $n i64) ${d.pair ? '(param $k1 i32)' : ''}
+    (local $k0 i32) (local $i i64)
+    (if (i64.eqz (local.get $n)) (then (return)))
+    (if (i32.eqz (local.get $stride)) (then
+      (drop (call $inc${s} (local.get $id) (local.get $base) ${d.pair ? '(local.get $k1)' : ''} (i32.wrap_i64 (local.get $n))))
+      (return)))
+    (local.set $k0 (local.get $base))
+    (block $done (loop $next
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $inc${s} (local.get $id) ${kArgs} (i32.const 1)))
+      (local.set $k0 (i32.add (local.get $k0) (local.get $stride)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $next))))
   ;; Starts counters (directory, page within the budget) or takes the table.
   (func $dslow${s} (param $id i32) ${kParams} (param $d i32) (result i32) (local $hdr i32) (local $dir i32) (local $e i32) (local $pg i32) (local $c i32) (local $v i32)
     (local.set $hdr ${hdr})

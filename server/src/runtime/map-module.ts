@@ -96,7 +96,7 @@ function packedWord(fields: PackedField[], expr: (i: number) => string): string 
 }
 
 /** Export names: they are also the import names in the instrumented module, so they say what they do. */
-export function mapExportName(op: 'get' | 'set' | 'inc' | 'len', shape: MapShape): string {
+export function mapExportName(op: 'get' | 'set' | 'inc' | 'run' | 'len', shape: MapShape): string {
     return op === 'len' ? 'map.len' : `map.${op}<${shape.keyText},${shape.valueText}>`;
 }
 
@@ -282,7 +282,7 @@ function shapeFunctions(shape: MapShape, s: number): string {
     (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
     ${setWords}
     ${upsert(v, fresh)})`;
-        if (dense) out += denseFunctions(dense, s, name, { dirOffset: HDR.dense, headerBytes: HEADER_BYTES, hinc: `$hinc${s}`, wrap: e => wrapValue(t, e) });
+        if (dense) out += denseFunctions(dense, s, name, mapExportName('run', shape), { dirOffset: HDR.dense, headerBytes: HEADER_BYTES, hinc: `$hinc${s}`, wrap: e => wrapValue(t, e) });
     }
     return out;
 }

@@ -7,6 +7,7 @@ import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './rep
 import { type ProbeDef } from './script.js';
 import { type ValType } from './types.js';
 import { FunctionWalk } from './function-walk.js';
+import { emitBatchFlush } from './map-batch.js';
 
 export class EntryFunctions extends FunctionWalk {
 
@@ -36,8 +37,10 @@ export class EntryFunctions extends FunctionWalk {
 
     protected emitEnd(): void {
         const probes = [...this.index.end, ...this.index.report];
-        if (probes.length === 0) return;
+        if (probes.length === 0 && this.batchFlushes.length === 0) return;
         const w = new CodeWriter();
+        // Pending runs of batched map increments first: the probes and the report read the maps.
+        for (const b of this.batchFlushes) emitBatchFlush(w, b.spec, b.first);
         const c = new Compiler(this, this.globals, w, undefined);
         c.pushScope();
         for (const p of probes) this.inlineProbe(c, w, p);

@@ -20,6 +20,7 @@ import { SiteTable } from './site-table.js';
 import type { InstrumentInput } from './instrument-api.js';
 import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
+import { batchableMaps, type BatchSpec } from './map-batch.js';
 
 const TABLE_WRITES = new Set(['table.set', 'table.grow', 'table.init', 'table.copy', 'table.fill']);
 
@@ -92,6 +93,13 @@ export class InstrumenterHost implements CompileHost {
 
     protected endExport: string | undefined;
 
+    /** Batched map increments (map-batch.ts): `map.run` import name by script-global map name. */
+    protected readonly batchRuns = new Map<string, string>();
+    /** Every batched site: its spec and first global; the end function flushes their runs. */
+    protected readonly batchFlushes: { spec: BatchSpec; first: number }[] = [];
+    /** Set once MAX_BATCHED_SITES sites are batched. */
+    protected batchesFull = false;
+
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
         this.sites = new SiteTable(f => app.funcName(f));
@@ -121,6 +129,18 @@ export class InstrumenterHost implements CompileHost {
                 }
                 this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
                 this.mapImports.set(`${op}\0${t}`, imp.name);
+            }
+        }
+        // Maps only ever incremented before the end: their increments may be batched into strided runs.
+        if (!this.input.testing) {
+            const endProbes = new Set([...this.index.end, ...this.index.report]);
+            for (const name of batchableMaps(this.model, endProbes)) {
+                const m = mapShape(this.model.globals.find(g => g.name === name)!.type);
+                let imp;
+                try { imp = m && this.rt.mapImport('run', m.typeText); } catch { continue; }
+                if (!imp) continue;
+                this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
+                this.batchRuns.set(name, imp.name);
             }
         }
         // [helper-6] run-time string operations (server/src/engine/strings.ts) call whamm:rt.
@@ -184,6 +204,11 @@ export class InstrumenterHost implements CompileHost {
         const i = name === undefined ? undefined : this.importIndex.get(`${RT_IMPORT_MODULE}\0${name}`);
         if (i === undefined) throw new CompileError(`no ${op} operation for maps of type ${mapType}`);
         return i;
+    }
+
+    batchRun(name: string): number | undefined {
+        const imp = this.batchesFull ? undefined : this.batchRuns.get(name);
+        return imp === undefined ? undefined : this.importIndex.get(`${RT_IMPORT_MODULE}\0${imp}`);
     }
 
     libraryImport(lib: string, fn: string): { index: number; params: WType[]; result: WType } | undefined {

@@ -1,5 +1,6 @@
 // A large app for the scale benchmark (big.bench.ts): a module of about `size` bytes made of many
-// functions copied from a few templates (loops over memory, nested blocks, br_table, calls, float math),
+// functions copied from a few templates (loops over memory, nested blocks, br_table, calls, float math;
+// a few hundred bytes each),
 // with a `_start` that calls a sample of them, so the instrumented output can also be run. The templates
 // are compiled from WAT once; the big module is assembled by repeating their bodies, which keeps
 // generation fast and the result valid (copies call only the templates, which come first).
@@ -9,13 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { ByteWriter, decodeModule, emitInstr, EXTERN_KINDS, SECTION_NAMES } from '../../server/src/wasm/index.js';
 import { watToWasm } from '../../server/src/wast/wat.js';
 
+// Statement groups repeated inside the template bodies, so functions are a few hundred bytes long (as
+// in compiled apps: funky-kart averages ~400 bytes of code per function), not a few dozen.
+const R = 6;
 const TEMPLATES = `(module
   (memory (export "memory") 4)
   (func $sum (param $n i32) (result i32) (local $i i32) (local $s i32)
     (block $out (loop $l
       (br_if $out (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $s (i32.add (local.get $s) (i32.load offset=16 (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)))))
+      ${`(local.set $s (i32.add (local.get $s) (i32.load offset=16 (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)))))
       (i32.store offset=32 (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $s))
+      (local.set $s (i32.xor (local.get $s) (i32.rotl (local.get $s) (i32.const 5))))`.repeat(R)}
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l)))
     (local.get $s))
@@ -25,22 +30,23 @@ const TEMPLATES = `(module
       (return (i32.mul (local.get $x) (i32.const 3))))
       (return (call $sum (i32.and (local.get $x) (i32.const 15)))))
       (return (i32.xor (local.get $x) (i32.const 0x55))))
-    (if (result i32) (i32.gt_s (local.get $x) (i32.const 100))
-      (then (i32.sub (local.get $x) (i32.const 100)))
-      (else (i32.add (local.get $x) (i32.const 7)))))
+    ${`(if (i32.gt_s (local.get $x) (i32.const 100))
+      (then (local.set $x (i32.sub (local.get $x) (i32.const 100))))
+      (else (local.set $x (i32.add (local.get $x) (i32.const 7)))))`.repeat(R)}
+    (local.get $x))
   (func $float (param $x f64) (result f64) (local $i i32)
     (loop $l
-      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.5)) (f64.load offset=8 (i32.const 64))))
-      (f64.store offset=8 (i32.const 128) (local.get $x))
+      ${`(local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.5)) (f64.load offset=8 (i32.const 64))))
+      (f64.store offset=8 (i32.const 128) (local.get $x))`.repeat(R)}
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (i32.const 8))))
     (local.get $x))
   (func $mix (param $x i32) (result i32) (local $y i32) (local $z f64)
     (local.set $y (call $pick (local.get $x)))
-    (if (i32.and (local.get $y) (i32.const 1)) (then
+    ${`(if (i32.and (local.get $y) (i32.const 1)) (then
       (local.set $y (i32.add (local.get $y) (call $sum (i32.const 8))))))
-    (local.set $z (call $float (f64.convert_i32_s (local.get $y))))
-    (i32.store8 offset=200 (i32.and (local.get $x) (i32.const 0xff)) (local.get $y))
+    (local.set $z (f64.add (local.get $z) (call $float (f64.convert_i32_s (local.get $y)))))
+    (i32.store8 offset=200 (i32.and (local.get $x) (i32.const 0xff)) (local.get $y))`.repeat(R)}
     (i32.add (local.get $y) (i32.trunc_sat_f64_s (local.get $z))))
   (func $start_type)
 )`;

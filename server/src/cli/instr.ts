@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
+import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
 import { InputError, readApp, readInput } from './io.js';
 
 export interface InstrCommandOptions {
@@ -28,8 +28,9 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     }
     let result;
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb() });
     } catch (e) {
+        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
             return 2;
@@ -42,6 +43,13 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     fs.writeFileSync(o.output, result.bytes);
     writeSiteTable(siteTablePath(o.output), o, result.sites);
     return 0;
+}
+
+/** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */
+export const DEFAULT_MAX_MEMORY_MB = 2048;
+function maxMemoryMb(): number {
+    const v = Number(process.env.WHAMM_MAX_MEMORY_MB);
+    return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_MEMORY_MB;
 }
 
 export function siteTablePath(output: string): string {
@@ -58,12 +66,10 @@ function writeSiteTable(file: string, o: InstrCommandOptions, sites: SiteTable):
     const fd = fs.openSync(file, 'w');
     try {
         fs.writeSync(fd, head.slice(0, -1) + ',"sites":[\n');
-        const { fid, pc, opidx, offset, probe, ruleId } = sites;
-        const CHUNK = 50_000;
-        for (let from = 0; from < sites.length; from += CHUNK) {
+        for (const { first, count, cols: [fid, pc, opidx, offset, probe, ruleId] } of sites.chunksOf()) {
             let text = '';
-            for (let i = from, end = Math.min(sites.length, from + CHUNK); i < end; i++) {
-                text += `${i ? ',\n' : ''}[${fid[i]},${pc[i]},${opidx[i]},${offset[i]},${probe[i]},${ruleId[i]}]`;
+            for (let j = 0; j < count; j++) {
+                text += `${first + j ? ',\n' : ''}[${fid[j]},${pc[j]},${opidx[j]},${offset[j]},${probe[j]},${ruleId[j]}]`;
             }
             fs.writeSync(fd, text);
         }

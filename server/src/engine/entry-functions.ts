@@ -103,10 +103,8 @@ export class EntryFunctions extends FunctionWalk {
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const packed: number[] = [];
-            for (const x of this.trapFixups) {
-                packed.push(x.func, x.at, x.undo.length / 3);
-                for (let i = 0; i < x.undo.length; i += 3) packed.push(layout.vars[x.undo[i]].slot, x.undo[i + 1], x.undo[i + 2]);
-            }
+            const t = this.trapFixups;
+            for (let i = 0; i < t.length; i += 5) packed.push(t[i], t[i + 1], 1, layout.vars[t[i + 2]].slot, t[i + 3], t[i + 4]);
             layout.trapFixups = packed;
         }
         if (this.endExport) layout.end = this.endExport;

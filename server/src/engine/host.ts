@@ -62,8 +62,11 @@ export class InstrumenterHost implements CompileHost {
 
     /** Trap fixups of the function being instrumented (original module offsets), in code order. */
     protected fnFixups: { pos: number; undo: number[] }[] = [];
-    /** Trap fixups placed in the output: function index, code offset, (first report var, count, amount) triples. */
-    protected readonly trapFixups: { func: number; at: number; undo: number[] }[] = [];
+    /**
+     * Trap fixups placed in the output, flat (a big module has millions): function index, code offset,
+     * then one (first report var, count, amount) triple: 5 numbers each.
+     */
+    protected readonly trapFixups: number[] = [];
     /**
      * Segments run on across instructions that can only trap (see segmentBoundary). Off in --testing mode
      * (the get_<name> exports read the globals directly) and when imports are added: they renumber calls

@@ -29,6 +29,8 @@ export interface RunOptions {
 export interface RunResult {
     /** Wall time of the app's own run (wasm:begin + entry point), without compile, link or report flush. */
     runMs?: number;
+    /** CPU time (user + system, all threads) of the same span: steadier than runMs on a busy machine. */
+    runCpuMs?: number;
     exitCode: number;
     trapped?: string;
     report?: string;
@@ -95,6 +97,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
     let trapped: string | undefined;
     let trapError: unknown;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     try {
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
         if (wasi && typeof exports._start === 'function' && exports.memory instanceof WebAssembly.Memory) {
@@ -111,6 +114,8 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         exitCode = exitCode || 1;
     }
     const runMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuStarted);
+    const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
     if (layout) {
@@ -127,7 +132,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
         out(report);
     }
-    return { exitCode, trapped, report, runMs };
+    return { exitCode, trapped, report, runMs, runCpuMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -97,7 +97,11 @@ export class FunctionWalk extends Blocks {
             };
             for (let i = insertions.length - 1; i >= 0; i--) if (inside(insertions[i])) insertions.splice(i, 1);
         }
-        if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
+        if (insertions.length) {
+            const plan = this.rewriteBody(f, insertions);
+            plan.code.compact();
+            this.bodies.set(f.fid, plan);
+        }
     }
 }
 

@@ -66,7 +66,8 @@ export class LocalPool extends Counters {
         const func = f.fid + this.imports.length;
         const copy = (from: number, to: number) => {
             for (; fi < fixups.length && fixups[fi].pos < to; fi++) {
-                if (fixups[fi].pos >= from) this.trapFixups.push({ func, at: code.out.len + copiedBytes + fixups[fi].pos - from, undo: fixups[fi].undo });
+                const u = fixups[fi].undo;
+                if (fixups[fi].pos >= from) this.trapFixups.push(func, code.out.len + copiedBytes + fixups[fi].pos - from, u[0], u[1], u[2]);
             }
             code.copy(from, to);
             copiedBytes += to - from;

@@ -11,6 +11,7 @@ import { nullableOf } from '../wasm/types.js';
 import { SiteCompiler } from './site-compile.js';
 import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
 import { needsStack } from './operands.js';
+import { MAX_BATCHED_SITES } from './map-batch.js';
 
 export class Placement extends SiteCompiler {
 
@@ -101,15 +102,24 @@ export class Placement extends SiteCompiler {
     }
 
     protected placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false, wrap?: TemplateWrap): void {
-        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '');
-        let compiled = this.cache.get(key);
-        if (compiled === undefined) {
-            compiled = this.compileAt(p, site, mode, preSaved);
-            if (compiled && wrap) compiled = { ...compiled, template: wrap.apply(compiled.template) };
-            this.cache.set(key, compiled);
+        const compile = () => {
+            const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '') + (this.batchesFull ? '|unbatched' : '');
+            let c = this.cache.get(key);
+            if (c === undefined) {
+                c = this.compileAt(p, site, mode, preSaved);
+                if (c && wrap) c = { ...c, template: wrap.apply(c.template) };
+                this.cache.set(key, c);
+            }
+            return c;
+        };
+        let compiled = compile();
+        if (compiled?.batches?.length && this.batchFlushes.length + compiled.batches.length > MAX_BATCHED_SITES) {
+            // Out of globals for runs: this and later sites call the runtime once per access.
+            this.batchesFull = true;
+            compiled = compile();
         }
         if (compiled === null) return;
-        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits);
+        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits, compiled.batches);
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
         if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {

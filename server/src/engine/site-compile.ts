@@ -149,6 +149,7 @@ export class SiteCompiler extends LocalPool {
         const siteVars = this.siteVarBindings(p);
         const slotsOf = siteSlots(p.siteVars);
         const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.batchVars = slotsOf.leaves.length;
         c.pushScope();
         let guard: PV | undefined;
         if (p.ast.predicate) {
@@ -204,8 +205,8 @@ export class SiteCompiler extends LocalPool {
             const bytes = new Uint8Array(shifted.bytes.length + tl.bytes.length);
             bytes.set(shifted.bytes); bytes.set(tl.bytes, shifted.bytes.length);
             const tailRefs = Array.from(tl.refs, (v, i) => (i % 3 === 0 ? v + shifted.bytes.length : v));
-            return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits };
+            return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits, batches: c.batches };
         }
-        return { template: w.finish(), inits, argsBefore, startInit };
+        return { template: w.finish(), inits, argsBefore, startInit, batches: c.batches };
     }
 }

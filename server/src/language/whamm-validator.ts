@@ -7,6 +7,7 @@ import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from './generated/ast.js';
 import { checkScript, type CheckResult } from '../frontend/checker.js';
+import { buildFailure } from './whamm-document-builder.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
 
@@ -17,9 +18,14 @@ export function checkResultOf(script: Script): CheckResult {
         try {
             r = checkScript(script);
         } catch (e) {
-            // A checker bug must not take completion, hover and the other diagnostics down with it.
+            // A checker bug must not take completion, hover and the other diagnostics down with it, and must
+            // never pass for a clean script (the CLI would write a module): it is an error on the script.
             console.error('whamm checker failed:', e);
-            r = { diagnostics: [], probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
+            const diagnostics: CheckResult['diagnostics'] = [{
+                severity: 'error', start: 0, end: 0, code: 'internal-error',
+                message: `Internal error in the checker (${e instanceof Error ? e.message : String(e)}); this script cannot be compiled`,
+            }];
+            r = { diagnostics, probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
         }
         results.set(script, r);
     }
@@ -48,6 +54,8 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);
         const result = checkResultOf(rootNode as Script);
+        const failure = buildFailure(doc);
+        if (failure) out.push(failure);
         const text = doc.textDocument.getText();
         const open = unterminatedComment(text);
         if (open !== undefined) {

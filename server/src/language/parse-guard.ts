@@ -25,7 +25,7 @@ export interface GuardIssue {
 export interface ItemSpan { start: number; end: number }
 
 export interface GuardResult {
-    /** The text the parser gets: `text` with the items that exceed a limit blanked out. */
+    /** The text the parser gets: `text` with the items that exceed a limit blanked out (empty when the whole script is too large). */
     text: string;
     issues: GuardIssue[];
     /** The top-level items found by the scan (offsets into the text), in order. */
@@ -45,7 +45,7 @@ export function guardText(text: string): GuardResult {
     if (text.length > MAX_SCRIPT_LENGTH) {
         const mb = (text.length / (1 << 20)).toFixed(1);
         return {
-            text: blanked(text), items: [],
+            text: '', items: [],
             issues: [{ start: 0, end: Math.min(1, text.length), message: `Script too large: ${mb} MB; scripts of up to 1 MB are analysed. Split it into several scripts.` }],
         };
     }
@@ -83,6 +83,8 @@ export function guardText(text: string): GuardResult {
         if (itemStart >= 0) items.push({ start: itemStart, end });
         itemStart = -1;
         itemFlagged = false;
+        elseIfSum -= braces[0].elseIfs;
+        braces[0].elseIfs = 0;
         resetStatement();
         prev = '';
     };

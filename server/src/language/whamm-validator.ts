@@ -18,14 +18,14 @@ export function checkResultOf(script: Script): CheckResult {
         try {
             r = checkScript(script);
         } catch (e) {
-            // A checker bug must not take completion, hover and the other diagnostics down with it, and must
-            // never pass for a clean script (the CLI would write a module): it is an error on the script.
+            // A checker bug must not take completion, hover and the other diagnostics down with it, and
+            // must not let an unchecked script through (the CLI would instrument it): it is an error here.
             console.error('whamm checker failed:', e);
-            const diagnostics: CheckResult['diagnostics'] = [{
-                severity: 'error', start: 0, end: 0, code: 'internal-error',
-                message: `Internal error in the checker (${e instanceof Error ? e.message : String(e)}); this script cannot be compiled`,
-            }];
-            r = { diagnostics, probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
+            const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            r = {
+                diagnostics: [{ severity: 'error', message: `internal error: the checker could not check this script (${why.split('\n')[0]})`, start: 0, end: 0, code: 'checker-failed' }],
+                probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined,
+            };
         }
         results.set(script, r);
     }

@@ -221,18 +221,60 @@ async function fuzzModules(cases: number, rng: Rng, apps: Uint8Array[]): Promise
 
 // ---- sandbox ----
 
-async function fuzzSandbox(cases: number): Promise<TargetReport> {
-    const help = await new Promise<string>(resolve => {
-        const child = spawn(process.execPath, [CLI, 'run', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-        child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-        child.on('close', () => resolve(out));
-    });
-    const skipped = /--dir\b/.test(help) && /--env\b/.test(help)
-        ? 'the runner has grant flags, but this fuzzer has no sandbox probe app yet'
-        : '`whamm run` has no --env/--dir grant flags in this build: the runner is not sandboxed yet';
-    return { target: 'sandbox', cases, skipped, figures: {}, findings: [] };
+const SEGMENTS = ['..', '.', 'sub', 'abs-link', 'rel-link', 'sneaky', 'made-link', 'outside', 'secret.txt', 'inside.txt', '', 'etc', 'passwd', '/etc/passwd', '/tmp', '%2e%2e', '...', 'sub/..'];
+
+/** Random paths and grants through `whamm run` of an app that reads, writes, links and prints its environment. */
+async function fuzzSandbox(cases: number, rng: Rng): Promise<TargetReport> {
+    const probe = path.join(PROJECT_ROOT, 'test', 'fixtures', 'sandbox', 'probe.wat');
+    if (!fs.existsSync(probe)) return { target: 'sandbox', cases, skipped: 'the sandbox probe app (test/fixtures/sandbox/probe.wat) is not in this tree', figures: {}, findings: [] };
+    const figures = { 'escapes': 0, 'environment leaks': 0, 'writes outside': 0, 'stack traces': 0 };
+    const findings: Finding[] = [];
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-fuzz-sandbox-'));
+    const granted = path.join(tmp, 'granted');
+    const outside = path.join(tmp, 'outside');
+    fs.mkdirSync(path.join(granted, 'sub'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(granted, 'inside.txt'), 'inside\n');
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret-outside\n');
+    fs.symlinkSync(outside, path.join(granted, 'abs-link'));
+    fs.symlinkSync('../outside', path.join(granted, 'rel-link'));
+    fs.symlinkSync('sub/../../outside/secret.txt', path.join(granted, 'sneaky'));
+    const app = path.join(tmp, 'probe.wasm');
+    fs.writeFileSync(app, await wat(fs.readFileSync(probe, 'utf8')));
+    const listing = (dir: string) => fs.readdirSync(dir).sort().join(',');
+    const outsideBefore = listing(outside);
+    const tmpBefore = listing(tmp);
+    const grants = [[], ['--dir', `${granted}::/data`], ['--dir-ro', granted], ['--dir', `${granted}::.`], ['--dir-ro', `${granted}::/`]];
+    for (let k = 0; k < cases; k++) {
+        const grant = rng.pick(grants);
+        const p = Array.from({ length: 1 + rng.int(4) }, () => rng.pick(SEGMENTS)).join('/');
+        const action = rng.pick([['e'], ['r', p], ['r', p], ['w', p], ['s', 'made-link', rng.pick(['../outside', '/etc', '..', 'sub/../..', outside])]]);
+        const run = await new Promise<{ code: number | null; out: string; err: string }>(resolve => {
+            const child = spawn(process.execPath, [CLI, 'run', app, ...grant, '--', ...action], {
+                cwd: granted, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SECRET_TOKEN: 'hunter2' },
+            });
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+            child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+            child.on('close', code => resolve({ code, out, err }));
+        });
+        const add = (kind: keyof typeof figures, detail: string) => {
+            figures[kind]++;
+            findings.push({ target: 'sandbox', kind, detail: `${detail}: ${[...grant, '--', ...action].join(' ')} (exit ${run.code})`, input: run.out.slice(0, 200) });
+        };
+        if (/secret-outside|root:x?:0:/.test(run.out)) add('escapes', 'read outside the grant');
+        if (run.out.includes('hunter2')) add('environment leaks', 'saw the CLI environment');
+        if (listing(outside) !== outsideBefore || listing(tmp) !== tmpBefore) add('writes outside', 'created a file outside the grant');
+        if (STACK.test(run.err)) add('stack traces', 'stack trace on stderr');
+        if (grant[0] !== '--dir' && fs.readdirSync(path.join(granted)).some(f => !['sub', 'inside.txt', 'abs-link', 'rel-link', 'sneaky'].includes(f))) {
+            add('writes outside', 'wrote into a directory not granted for writing');
+        }
+        for (const f of fs.readdirSync(granted)) if (!['sub', 'inside.txt', 'abs-link', 'rel-link', 'sneaky'].includes(f)) fs.rmSync(path.join(granted, f), { recursive: true, force: true });
+        for (const f of fs.readdirSync(path.join(granted, 'sub'))) fs.rmSync(path.join(granted, 'sub', f), { recursive: true, force: true });
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return { target: 'sandbox', cases, figures, findings };
 }
 
 // ---- driver ----
@@ -247,7 +289,7 @@ export async function runFuzz(options: { cases: number; seed: number; targets: T
         if (target === 'lsp') reports.push(await fuzzLsp(share, rng, scripts));
         else if (target === 'cli') { ensureServerBundle(); reports.push(await fuzzCli(share, rng, scripts, apps)); }
         else if (target === 'modules') { ensureServerBundle(); reports.push(await fuzzModules(share, rng, apps)); }
-        else reports.push(await fuzzSandbox(share));
+        else { ensureServerBundle(); reports.push(await fuzzSandbox(share, rng)); }
     }
     return reports;
 }

@@ -35,8 +35,8 @@ export interface GuardResult {
 interface ParenFrame { ternaries: number; prefixRun: number }
 interface BraceFrame { elseIfs: number }
 
-const WORD_START = /[A-Za-z_]/;
-const WORD_CHAR = /\w/;
+const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isWordChar = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
 const NUMBER = /0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?/y;
 const OPERATOR_CHARS = '+-*/%<>=!&|^~?.[';
 
@@ -96,7 +96,8 @@ export function guardText(text: string): GuardResult {
     const n = text.length;
     while (i < n) {
         const c = text[i];
-        if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || /\s/.test(c)) { i++; continue; }
+        const code = text.charCodeAt(i);
+        if (code === 32 || code === 10 || code === 9 || code === 13 || (code > 127 || code === 11 || code === 12) && /\s/.test(c)) { i++; continue; }
         if (c === '/' && text[i + 1] === '/') {
             const nl = text.indexOf('\n', i);
             i = nl < 0 ? n : nl + 1;
@@ -120,9 +121,9 @@ export function guardText(text: string): GuardResult {
             const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: prev } as never]);
             if (rule) { i += rule[0].length; prev = 'rule'; continue; }
         }
-        if (WORD_START.test(c)) {
+        if (isWordStart(code)) {
             let j = i + 1;
-            while (j < n && WORD_CHAR.test(text[j])) j++;
+            while (j < n && isWordChar(text.charCodeAt(j))) j++;
             const word = text.substring(i, j);
             if (word === 'if') {
                 const frame = braces[braces.length - 1];
@@ -193,7 +194,7 @@ export function guardText(text: string): GuardResult {
             case '@': {
                 // `@static` / `@init` decorate a call: a prefix level.
                 let j = i + 1;
-                while (j < n && WORD_CHAR.test(text[j])) j++;
+                while (j < n && isWordChar(text.charCodeAt(j))) j++;
                 addPrefix(i, j);
                 prev = '@';
                 i = j;

@@ -50,6 +50,7 @@ function readExisting(file: string, kind: 'json' | 'lcov', app: string): Coverag
     if (!existingFile(file, kind === 'json' ? 'JSON output' : 'lcov output')) return undefined;
     const text = fs.readFileSync(file, 'utf8');
     if (kind === 'lcov') {
+        if (text.trim() === '') return undefined;
         if (!isLcovText(text)) throw new InputError(`${file} exists and is not an lcov file; not replacing it (choose another --lcov)`);
         return parseLcov(text, app);
     }

@@ -36,6 +36,8 @@ export interface RunOptions {
 export interface RunResult {
     /** Wall time of the app's own run (wasm:begin + entry point), without compile, link or report flush. */
     runMs?: number;
+    /** CPU time (user + system, all threads) of the same span: steadier than runMs on a busy machine. */
+    runCpuMs?: number;
     exitCode: number;
     trapped?: string;
     /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
@@ -117,6 +119,7 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     let trapped: string | undefined;
     let trapError: unknown;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     try {
         wasi?.attach(instance);
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
@@ -134,6 +137,8 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         }
     }
     const runMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuStarted);
+    const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
     let variables: ReportVariable[] | undefined;
@@ -149,14 +154,14 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         const slots = readSlots(layout, exports);
         // Offsets in the fixups are those of the module as instrumented (not as lowered for this engine).
         if (trapError !== undefined && !lowered) applyTrapFixups(layout, bytes, trapError, slots);
-        report = formatReport(layout, slots, link.formatValue); // [issue 5, helper-6] compound values
-        link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
+        report = formatReport(layout, slots, link.formatValue);
+        link.flushLibraryOutput?.(); // a library's pending line comes before the report
         out(report);
         try {
             variables = reportVariables(layout, slots, link);
         } catch { /* the printed report stands; values are a convenience */ }
     }
-    return { exitCode, trapped, trapFrames, report, variables, runMs };
+    return { exitCode, trapped, trapFrames, report, variables, runMs, runCpuMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -8,8 +8,9 @@
 // printed by index. Float constants keep their exact bits (NaN payloads as `nan:0x...`).
 
 import { bodyLocals, bodyOf, funcType, type ElemSegment, type Limits, type Range, type WasmModule } from './decode.js';
-import { InstrCursor, type BlockType, type BrTable, type Catch, type Imm, type MemArg } from './instructions.js';
+import { InstrCursor, readImms, readOp, type BlockType, type BrTable, type Catch, type Imm, type MemArg } from './instructions.js';
 import type { OpInfo } from './opcodes.js';
+import { Reader } from './reader.js';
 import { heapTypeName, type FieldType, type FuncType, type ValType } from './types.js';
 
 /** Identifiers the printer uses for a module's functions (`$name` or the index as text). */
@@ -100,8 +101,11 @@ function v128Text(b: Uint8Array): string {
     return `i32x4 ${parts.join(' ')}`;
 }
 
+/** Function names for printing: a module's (WatNames) or any resolver (injected code calls added functions). */
+export interface FuncNamer { func(f: number): string }
+
 /** Text of one instruction: its table name as the text format spells it, then its immediates. */
-export function instrText(op: OpInfo, imms: readonly Imm[], bytes: Uint8Array, end: number, names?: WatNames): string {
+export function instrText(op: OpInfo, imms: readonly Imm[], bytes: Uint8Array, end: number, names?: FuncNamer): string {
     const fn = (i: number) => (names ? names.func(i) : String(i));
     switch (op.name) {
         case 'typed_select': return `select (result ${(imms[0] as ValType[]).join(' ')})`;
@@ -290,4 +294,28 @@ export function printModule(m: WasmModule): string {
     });
     out.push(')');
     return out.join('\n');
+}
+
+/**
+ * Prints a code fragment (instructions without a function around them, e.g. injected code), one line per
+ * instruction, indented two spaces per nesting level. Undecodable bytes end the listing with a comment.
+ */
+export function printFragment(bytes: Uint8Array, names?: FuncNamer, start = 0, end = bytes.length): string[] {
+    const r = new Reader(bytes, start, end);
+    const out: string[] = [];
+    let depth = 0;
+    while (r.pos < end) {
+        const at = r.pos;
+        try {
+            const op = readOp(r);
+            const imms = readImms(r, op);
+            if (isBlockEnd(op)) depth = Math.max(0, depth - 1);
+            out.push(`${'  '.repeat(isMidBlock(op) ? Math.max(0, depth - 1) : depth)}${instrText(op, imms, bytes, r.pos, names)}`);
+            if (op.blockLike) depth++;
+        } catch (e) {
+            out.push(`;; undecodable code at byte ${at - start}: ${(e as Error).message}`);
+            break;
+        }
+    }
+    return out;
 }

@@ -9,9 +9,10 @@ import { pickApp } from './commands/selectApp.js';
 import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
 import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
+import { registerPreview, type PreviewApi } from './preview/register.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
-export interface WhammApi extends RunFeaturesApi {
+export interface WhammApi extends RunFeaturesApi, PreviewApi {
     serverState(): 'stopped' | 'starting' | 'running';
     /** Settles when the first server start finished (rejects if it failed). */
     serverReady: Promise<void>;
@@ -54,9 +55,11 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
     );
 
     const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    const preview = registerPreview(context, (method, params, token) => client.sendRequest(method, params, token));
 
     return {
         ...features,
+        ...preview,
         serverState: () => client.state,
         serverReady,
         outputText: () => output.recentText(),

@@ -29,6 +29,11 @@ export interface ProbeSites {
     character: number;
     count: number;
     sites: SiteLocation[];
+    /** Why the probe matches nothing in this app (see PlanProbe.noMatch). */
+    noMatch?: string;
+    /** The probe's rule and predicate in the script. */
+    ruleRange?: ScriptRange;
+    predicate?: ScriptRange;
 }
 
 /** How sites are mapped to source lines. */
@@ -114,6 +119,8 @@ export interface DryRunPlan {
     mapping: MappingKind;
     /** Script errors or an unreadable app: nothing else is set then. */
     error?: string;
+    /** The error is the script's (its diagnostics, as `whamm instr` prints them). */
+    scriptErrors?: boolean;
 }
 
 /** `whamm/preview`: the app's WAT around the injections of a script (folded to the functions it touches). */

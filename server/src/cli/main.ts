@@ -3,6 +3,7 @@
 import '../polyfill.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { instrCommand } from './instr.js';
+import { dryRunCommand } from './dry-run.js';
 import { runCommand } from './run.js';
 import { infoCommand } from './info.js';
 import { wastCommand } from './wast.js';
@@ -38,6 +39,8 @@ Options:
                         a file of that name that whamm did not write is never replaced)
   --user-libs LIST      user libraries, name=PATH[,name=PATH...] (for 'use name;')
   --testing             also export get_<var> for every global script variable
+  --dry-run             write nothing: print the plan of injections (sites, injected code, additions)
+  --json                with --dry-run: the plan as JSON
   -h, --help            this help
 
 Beside the output, OUT.sites.json lists every match site (fid, pc, opidx, module offset, probe).`,
@@ -101,11 +104,15 @@ export async function main(argv: string[]): Promise<number> {
         switch (command) {
             case 'instr': {
                 const a = parseArgs(rest, new Set(['app', 'script', 'o', 'output', 'user-libs']),
-                    new Set(['app', 'script', 'o', 'output', 'user-libs', 'testing']));
+                    new Set(['app', 'script', 'o', 'output', 'user-libs', 'testing', 'dry-run', 'json']));
                 if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}'`);
                 const app = a.options.get('app'), script = a.options.get('script');
                 if (typeof app !== 'string') throw new UsageError('missing --app APP.wasm');
                 if (typeof script !== 'string') throw new UsageError('missing --script SCRIPT.mm');
+                if (a.options.has('dry-run')) {
+                    return await dryRunCommand({ app, script, json: a.options.has('json'), userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined) });
+                }
+                if (a.options.has('json')) throw new UsageError('--json goes with --dry-run');
                 const out = (a.options.get('o') ?? a.options.get('output')) as string | undefined;
                 return await instrCommand({
                     app, script, output: out ?? 'output.wasm', explicitOutput: out !== undefined,

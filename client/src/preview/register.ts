@@ -1,0 +1,26 @@
+// Registers the injection preview (controller.ts) and the "matches nothing" warnings (noMatch.ts).
+// extension.ts calls registerPreview once; what it returns joins the extension API (used by the e2e suite).
+import * as vscode from 'vscode';
+import { InjectionPreview, PREVIEW_SCHEME, PreviewCommands, type PreviewState, type SendRequest } from './controller.js';
+import { NoMatchWarnings } from './noMatch.js';
+
+export interface PreviewApi {
+    /** The injection preview of a script as shown now, or undefined when none is open. */
+    previewState(script: vscode.Uri): Promise<PreviewState | undefined>;
+}
+
+export function registerPreview(ctx: vscode.ExtensionContext, send: SendRequest): PreviewApi {
+    const preview = new InjectionPreview(ctx.workspaceState, send);
+    const warnings = new NoMatchWarnings(ctx.workspaceState, send);
+    const selector = { scheme: PREVIEW_SCHEME };
+    ctx.subscriptions.push(preview, warnings,
+        vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, preview),
+        vscode.languages.registerHoverProvider(selector, preview),
+        vscode.languages.registerFoldingRangeProvider(selector, preview),
+        vscode.commands.registerCommand(PreviewCommands.show, (uri?: vscode.Uri) => preview.show(uri)),
+        vscode.commands.registerCommand(PreviewCommands.next, () => preview.step(1)),
+        vscode.commands.registerCommand(PreviewCommands.previous, () => preview.step(-1)),
+        vscode.commands.registerCommand(PreviewCommands.showInSource, (script?: string, site?: number) => preview.showInSource(script, site)),
+    );
+    return { previewState: uri => preview.current(uri) };
+}

@@ -1,0 +1,82 @@
+// `whamm/preview` and the dry run behind `whamm/sites`: one cached dry run per (app, script, libraries),
+// so the "N sites" lenses, the "matches nothing" warnings and the injection preview cost one placement
+// pass per edit. The app (bytes, decoded module, source mapper) is cached while its file is unchanged.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
+import { decodeModule, type WasmModule } from '../../wasm/index.js';
+import { dryRun } from '../../preview/plan.js';
+import { buildPreview } from '../../preview/document.js';
+import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
+
+interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; module?: WasmModule; mapper?: SourceMapper; roots: string }
+let app: AppEntry | undefined;
+let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
+
+export interface PlanParams {
+    app: string;
+    script: string;
+    scriptPath?: string;
+    userLibs?: Record<string, string>;
+    searchRoots?: string[];
+}
+
+function loadApp(p: string, roots: string[]): AppEntry {
+    const st = fs.statSync(p);
+    const r = JSON.stringify(roots);
+    if (app && app.path === p && app.mtimeMs === st.mtimeMs && app.size === st.size) {
+        if (app.roots !== r) { app.mapper = undefined; app.roots = r; }
+        return app;
+    }
+    app = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes: new Uint8Array(fs.readFileSync(p)), roots: r };
+    return app;
+}
+
+function failed(appPath: string, error: string): DryRunPlan {
+    return { app: appPath, probes: [], sites: [], sitesTruncated: false, injections: [], added: { imports: [], functions: [], globals: [], exports: [] }, warnings: [], mapping: 'none', error };
+}
+
+/** The dry-run plan of a script on an app (the last one is reused while nothing changed). */
+export async function planFor(params: PlanParams): Promise<DryRunPlan> {
+    let a: AppEntry;
+    try {
+        a = loadApp(params.app, params.searchRoots ?? []);
+    } catch (e) {
+        return failed(params.app, `cannot read the app ${params.app}: ${(e as Error).message}`);
+    }
+    const key = JSON.stringify([a.path, a.mtimeMs, a.size, params.script, params.userLibs ?? {}, params.searchRoots ?? []]);
+    if (last?.key === key) return last.plan;
+    const plan = (async () => {
+        const libs = new Map<string, Uint8Array>();
+        try {
+            for (const [k, v] of Object.entries(params.userLibs ?? {})) libs.set(k, new Uint8Array(fs.readFileSync(v)));
+        } catch (e) {
+            return failed(params.app, `cannot read a user library: ${(e as Error).message}`);
+        }
+        try {
+            a.module ??= decodeModule(a.bytes);
+        } catch (e) {
+            return failed(params.app, `cannot decode the app: ${(e as Error).message}`);
+        }
+        a.mapper ??= loadSourceMapper(a.module, a.path, { searchRoots: params.searchRoots });
+        const r = await dryRun({ app: a.bytes, appPath: a.path, module: a.module, mapper: a.mapper, script: params.script, scriptPath: params.scriptPath, userLibs: libs });
+        return r.plan;
+    })().catch((e: unknown) => failed(params.app, `the dry run failed: ${(e as Error).message}`));
+    last = { key, plan };
+    return plan;
+}
+
+export async function computePreview(params: PreviewParams): Promise<PreviewResult> {
+    const plan = await planFor(params);
+    const empty = { text: '', plan, functions: [], marks: [], siteLines: [], omittedFunctions: 0 };
+    if (plan.error || !app?.module) return { ...empty, text: `;; ${plan.error ?? 'no app'}\n`, error: plan.error ?? 'no app' };
+    try {
+        return buildPreview(app.module, plan, {
+            appName: path.basename(params.app), scriptName: params.scriptPath ? path.basename(params.scriptPath) : 'the script',
+            executions: params.executions,
+        });
+    } catch (e) {
+        const error = `the preview failed: ${(e as Error).message}`;
+        return { ...empty, text: `;; ${error}\n`, error };
+    }
+}

@@ -1,6 +1,7 @@
 // Bundles the three executables (extension client, language server, CLI) with esbuild.
 // Langium is ESM-only; VS Code loads extensions as CommonJS, so everything is emitted as .cjs bundles.
 import * as esbuild from 'esbuild';
+import { buildDemo } from './build-demo.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -33,3 +34,5 @@ if (watch) {
     await Promise.all(contexts.map(c => c.rebuild()));
     await Promise.all(contexts.map(c => c.dispose()));
 }
+// The sample app `whamm demo` runs (out/demo/demo.wasm + source map).
+buildDemo();

@@ -5,10 +5,12 @@ import * as vscode from 'vscode';
 import { Commands } from './commands/ids.js';
 import { instrumentAndRun, type RunOutcome, type RunOverrides } from './commands/instrumentAndRun.js';
 import { newScript } from './commands/newScript.js';
+import { newScriptFromTemplate } from './commands/newFromTemplate.js';
 import { pickApp } from './commands/selectApp.js';
 import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
 import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
+import { registerWalkthrough } from './walkthrough.js';
 import { registerPreview, type PreviewApi } from './preview/register.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
@@ -18,6 +20,8 @@ export interface WhammApi extends RunFeaturesApi, PreviewApi {
     serverReady: Promise<void>;
     outputText(): string;
     onDidFinishRun: vscode.Event<RunOutcome>;
+    /** The walkthrough steps detected as done (context keys set). */
+    walkthroughDone(): string[];
 }
 
 let languageClient: WhammLanguageClient | undefined;
@@ -52,9 +56,11 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
             (target?: vscode.Uri, overrides?: RunOverrides) => instrumentAndRun(rc, target, overrides)),
         vscode.commands.registerCommand(Commands.selectApp, () => pickApp(context.workspaceState)),
         vscode.commands.registerCommand(Commands.newScript, () => newScript()),
+        vscode.commands.registerCommand('whamm.newScriptFromTemplate', (name?: string) => newScriptFromTemplate(context, name)),
     );
 
     const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    const walkthrough = registerWalkthrough(context, { ...features, onDidFinishRun: runs.event });
     const preview = registerPreview(context, (method, params, token) => client.sendRequest(method, params, token));
 
     return {
@@ -64,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
         serverReady,
         outputText: () => output.recentText(),
         onDidFinishRun: runs.event,
+        walkthroughDone: () => walkthrough.done(),
     };
 }
 

@@ -9,7 +9,8 @@ import { parseLcov, toLcov } from '../coverage/lcov.js';
 import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
-import { displayPath, InputError, readInput } from './io.js';
+import { displayPath, InputError, readApp, readInput } from './io.js';
+import { rerunWhereSupported } from './engine-fallback.js';
 
 export const COVERAGE_HELP = `Usage: whamm coverage --app APP.wasm [options] [-- ARGS...]
 
@@ -99,7 +100,7 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     }
     if (roots.length === 0) roots.push(process.cwd());
 
-    const bytes = readInput(app, 'app');
+    const bytes = await readApp(app);
     const script = scriptPath ? { text: readInput(scriptPath, 'script').toString('utf8'), path: scriptPath } : undefined;
     const userLibs = new Map<string, Uint8Array>();
     for (const [name, file] of parseUserLibs(a.options.get('user-libs') as string | undefined)) userLibs.set(name, readInput(file, `user library '${name}'`));
@@ -110,6 +111,8 @@ export async function coverageCommand(argv: string[]): Promise<number> {
         throw new InputError(`${jsonOut} holds coverage of another app (${previous.app}); pass --no-merge to replace it`);
     }
 
+    const rerun = await rerunWhereSupported('coverage', [bytes]);
+    if (rerun !== undefined) return rerun;
     let result;
     try {
         result = await runCoverage(bytes, appAbs, { script, userLibs, args: a.rest, searchRoots: roots });

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { loadSourceMapper } from '../mapping/index.js';
 import { decodeModule } from '../wasm/index.js';
 import { dryRun } from '../preview/plan.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readApp, readInput } from './io.js';
 
 export interface DryRunOptions { app: string; script: string; userLibs: Map<string, string>; json: boolean }
 
 export async function dryRunCommand(o: DryRunOptions): Promise<number> {
-    const bytes = readInput(o.app, 'app');
+    const bytes = await readApp(o.app);
     const script = readInput(o.script, 'script').toString('utf8');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));

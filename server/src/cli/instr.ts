@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readApp, readInput } from './io.js';
 
 export interface InstrCommandOptions {
     app: string;
@@ -14,7 +14,7 @@ export interface InstrCommandOptions {
 }
 
 export async function instrCommand(o: InstrCommandOptions): Promise<number> {
-    const app = readInput(o.app, 'app');
+    const app = await readApp(o.app);
     const script = readInput(o.script, 'script').toString('utf8');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));

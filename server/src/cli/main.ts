@@ -9,6 +9,8 @@ import { infoCommand } from './info.js';
 import { wastCommand } from './wast.js';
 import { COVERAGE_HELP, coverageCommand } from './coverage.js';
 import { InputError } from './io.js';
+import { NEW_HELP, newCommand } from './new.js';
+import { DEMO_HELP, demoCommand } from './demo.js';
 
 declare const WHAMM_VERSION: string | undefined;
 const VERSION = typeof WHAMM_VERSION === 'string' ? WHAMM_VERSION : '0.1.0';
@@ -21,6 +23,8 @@ Usage:
   whamm info --rule RULE [-v] [-f]
   whamm wast FILE.wast
   whamm coverage --app APP.wasm [--script SCRIPT.mm] [--lcov OUT] [--json OUT] [-- ARGS...]
+  whamm new --list | NAME [-o FILE]   start a script from the monitor gallery
+  whamm demo                          instrument and run the bundled sample app
   whamm --version
 
 Run 'whamm <command> --help' for the options of a command.
@@ -79,6 +83,8 @@ Options:
 };
 
 HELP.coverage = COVERAGE_HELP;
+HELP.new = NEW_HELP;
+HELP.demo = DEMO_HELP;
 
 export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
@@ -137,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
             }
             case 'coverage':
                 return await coverageCommand(rest);
+            case 'new':
+                return newCommand(rest);
+            case 'demo':
+                return await demoCommand(rest);
             case 'wast': {
                 // [helper-6] -v lists passing checks; --check-original also checks the file against the original module.
                 const a = parseArgs(rest, new Set(['user-libs']), new Set(['v', 'verbose', 'check-original', 'user-libs']));
@@ -153,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
             return 2;
         }
         if (e instanceof InputError) {
-            process.stderr.write(`whamm ${command}: ${e.message}\n`);
+            process.stderr.write(e.located ? `${e.message}\n` : `whamm ${command}: ${e.message}\n`);
             return 2;
         }
         process.stderr.write(`whamm ${command}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

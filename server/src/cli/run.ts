@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { runModule } from '../runner/run.js';
 import { compileForEngine } from '../runner/engine-compile.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readApp, readInput } from './io.js';
+import { rerunWhereSupported } from './engine-fallback.js';
 
 export interface RunCommandOptions {
     module: string;
@@ -10,12 +11,15 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(o: RunCommandOptions): Promise<number> {
-    const bytes = readInput(o.module, 'module');
+    const bytes = await readApp(o.module);
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
     try {
         await compileForEngine(bytes);
     } catch (e) {
+        // GC / typed function references / multi-memory: run in Node 22 when this Node cannot.
+        const code = await rerunWhereSupported('run', [bytes]);
+        if (code !== undefined) return code;
         throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message}`);
     }
     let r;

@@ -5,7 +5,7 @@ import { readBlockType, readOp } from '../wasm/instructions.js';
 import type { WasmModule } from '../wasm/decode.js';
 import type { ValType } from './types.js';
 import { CodeWriter, OP } from './emit.js';
-import { emitConst } from './compile.js';
+import { emitConst } from './lower.js';
 import { defaultOf, whammTypeOfVal } from './types.js';
 
 export interface BlockSignature { params: ValType[]; results: ValType[] }

@@ -4,7 +4,7 @@
 // runtime's host functions: the app keeps its single memory and wasm cannot name another instance's.
 import type { Expression } from '../language/generated/ast.js';
 import { OP } from './emit.js';
-import { CompileError, type Compiler, type PV } from './compile.js';
+import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
 import type { StringHost } from './strings.js';
 
 export const MEMORY_BUILTINS = ['memcpy', 'dup_at', 'active_data_start', 'active_data_len'] as const;

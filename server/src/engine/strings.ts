@@ -6,7 +6,7 @@
 import type { Expression } from '../language/generated/ast.js';
 import { STRING_IMPORTS } from '../runtime/spec.js';
 import { OP } from './emit.js';
-import { CompileError, type Compiler, type PV } from './compile.js';
+import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
 import { compileMemoryBuiltin } from './mem-builtins.js';
 import type { ScriptModel } from './script.js';
 

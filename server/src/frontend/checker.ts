@@ -8,6 +8,7 @@ import { GrammarUtils } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { parseRule, type ParsedRule, type TypeBound } from '../language/rule-parser.js';
 import { BUILTIN_CONSTS, BUILTIN_FNS, STRING_METHODS, type BuiltinFn } from './builtins.js';
+import { coreLibrarySignatures } from './core-library.js';
 import { catalogView, type BoundVarDef, type CatalogView } from './catalog-view.js';
 import { matchRule, type EventMatch } from './rule-match.js';
 import type {
@@ -785,7 +786,8 @@ class Checker {
 
     private libCall(e: ast.MemberExpr, lib: LibSymbol, scope: Scope): Type {
         const fnName = e.member ?? '';
-        const exports = this.options.userLibs?.[lib.name];
+        // whamm_core is bundled: its signatures are known unless --user-libs gives another library of that name.
+        const exports = this.options.userLibs?.[lib.name] ?? coreLibrarySignatures(lib.name);
         const signature = exports?.[fnName];
         const sym: LibFnSymbol = { kind: 'lib-fn', lib, name: fnName, signature };
         this.symbols.set(e, sym);

@@ -74,7 +74,7 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
         stderr: opts.stderrFd ?? 2,
     };
     // [issue 5, helper-6] user libraries (each with its own WASI) and the whamm:rt runtime (maps, strings).
-    const link = await linkRuntime(module, { userLibs: opts.userLibs, makeWasi: defaults => quietWasi({ ...wasiOptions, env: { ...defaults, ...wasiOptions.env } }), write: out });
+    const link = await linkRuntime(module, { userLibs: opts.userLibs, makeWasi: defaults => quietWasi({ ...wasiOptions, env: { ...defaults, ...wasiOptions.env } }), write: t => { fs.writeSync(wasiOptions.stdout, t); } });
     Object.assign(importObject, link.imports);
     let wasi: WasiType | undefined;
     if (usesWasi) {

@@ -7,6 +7,7 @@ import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import { decodeModule, type WasmModule } from '../../wasm/index.js';
 import { dryRun } from '../../preview/plan.js';
 import { buildPreview } from '../../preview/document.js';
+import { appModuleFromFile } from '../../wast/wat.js';
 import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
 
 interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; module?: WasmModule; mapper?: SourceMapper; roots: string }
@@ -21,14 +22,16 @@ export interface PlanParams {
     searchRoots?: string[];
 }
 
-function loadApp(p: string, roots: string[]): AppEntry {
+async function loadApp(p: string, roots: string[]): Promise<AppEntry> {
     const st = fs.statSync(p);
     const r = JSON.stringify(roots);
     if (app && app.path === p && app.mtimeMs === st.mtimeMs && app.size === st.size) {
         if (app.roots !== r) { app.mapper = undefined; app.roots = r; }
         return app;
     }
-    app = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes: new Uint8Array(fs.readFileSync(p)), roots: r };
+    // A .wat app is assembled as the CLI assembles it (wabt, instructions exactly as written).
+    const bytes = await appModuleFromFile(p, new Uint8Array(fs.readFileSync(p)));
+    app = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes, roots: r };
     return app;
 }
 
@@ -40,7 +43,7 @@ function failed(appPath: string, error: string): DryRunPlan {
 export async function planFor(params: PlanParams): Promise<DryRunPlan> {
     let a: AppEntry;
     try {
-        a = loadApp(params.app, params.searchRoots ?? []);
+        a = await loadApp(params.app, params.searchRoots ?? []);
     } catch (e) {
         return failed(params.app, `cannot read the app ${params.app}: ${(e as Error).message}`);
     }

@@ -1,0 +1,192 @@
+// Expressions: literals, names, operators (folded where both sides are static), casts, ternaries, members.
+import type { Expression } from '../language/generated/ast.js';
+import { OP, RefKind, valTypeByte } from './emit.js';
+import { compileStringEquality, compileStringMethod } from './strings.js';
+import { foldBinary, foldUnary, type BinOp } from './fold.js';
+import { type WType, convert, isFloat, isInt, valTypeOf } from './types.js';
+import { typeText } from './script.js';
+import { tuplePathOf } from './tuples.js';
+import { CompileError, type PV } from './compile-types.js';
+import { cmpOp, parseIntLit, unescape, emitBinary } from './lower.js';
+import { BoundVarCompiler } from './bound-vars.js';
+
+export abstract class ExprCompiler extends BoundVarCompiler {
+
+    // ---------- expressions ----------
+    expr(e: Expression, expected?: WType): PV {
+        switch (e.$type) {
+            case 'IntLit': {
+                const v = parseIntLit(e.value);
+                const t: WType = expected && (isInt(expected) || isFloat(expected)) ? expected : (v > 0x7fffffffn || v < -0x80000000n ? 'i64' : 'i32');
+                return { t, isConst: true, v: convert(v, 'i64', t), lit: true, pure: true };
+            }
+            case 'FloatLit': {
+                const raw = e.value === 'inf' ? Infinity : e.value === 'NaN' ? NaN : Number(e.value.replace(/_/g, ''));
+                const t: WType = expected === 'f32' ? 'f32' : 'f64';
+                return { t, isConst: true, v: t === 'f32' ? Math.fround(raw) : raw, lit: true, pure: true };
+            }
+            case 'BoolLit': return { t: 'bool', isConst: true, v: e.value, pure: true };
+            case 'StrLit': return { t: 'str', isConst: true, v: unescape(e.value), pure: true };
+            case 'VarRef': return this.name(e.ref.$refText, e);
+            case 'UnaryExpr': return this.unary(e.op, e.operand, expected);
+            case 'CastExpr': {
+                const to = typeText(e.type) as WType;
+                return this.coerce(this.expr(e.expr), to);
+            }
+            case 'BinaryExpr': return this.binaryExpr(e.operator, e.left, e.right, expected);
+            case 'TernaryExpr': {
+                const c = this.condition(e.cond);
+                if (c.isConst) return this.expr(c.v ? e.then : e.else, expected);
+                let a = this.expr(e.then, expected);
+                let b = this.expr(e.else, expected);
+                const t = a.lit && !b.lit ? b.t : a.t;
+                a = this.coerce(a, t); b = this.coerce(b, t);
+                return {
+                    t, isConst: false, pure: c.pure && a.pure && b.pure,
+                    emit: w => { this.push(c); w.byte(OP.if).byte(valTypeByte(valTypeOf(t))); this.push(a); w.byte(OP.else); this.push(b); w.byte(OP.end); },
+                };
+            }
+            case 'CallExpr': return this.call(e.callee.$refText, e.args, e);
+            case 'DecoratedCall': {
+                if (e.decorator === '@static') return this.staticCall(e.call);
+                return this.expr(e.call, expected);
+            }
+            case 'MemberExpr': {
+                if (e.call && e.member && e.receiver.$type === 'VarRef' && this.host.isLibrary(e.receiver.ref.$refText)) {
+                    return this.libCall(e.receiver.ref.$refText, e.member, e.args, e);
+                }
+                // [helper-6] string methods: s.len(), starts_with, ends_with, contains (folded when static).
+                if (e.call && e.member) {
+                    const sm = compileStringMethod(this, this.expr(e.receiver), e.member, e.args, e);
+                    if (sm) return sm;
+                }
+                const path = e.call ? undefined : tuplePathOf(e);
+                if (path) {
+                    let v = this.expr(e.receiver);
+                    for (const i of path) {
+                        if (!v.elems || i >= v.elems.length) throw new CompileError(`no element ${i} in this value`, e);
+                        // Elements not selected still run when they have side effects.
+                        const side = v.elems.filter((x, k) => k !== i && !x.pure);
+                        if (side.length) throw new CompileError('selecting from a tuple with side effects is not supported yet', e);
+                        v = v.elems[i];
+                    }
+                    return v;
+                }
+                throw new CompileError('member access is not supported yet (strings: issue 5)', e);
+            }
+            case 'IndexExpr': {
+                if (e.receiver.$type === 'VarRef') {
+                    const b = this.lookup(e.receiver.ref.$refText);
+                    if (b?.map) return this.mapRead(b, this.mapKeys(b, e.index));
+                }
+                const recv = this.expr(e.receiver);
+                if (recv.table) return this.tableLookup(recv.table, this.coerce(this.expr(e.index, 'u32'), 'u32'));
+                throw new CompileError('only maps and br_table targets can be indexed', e);
+            }
+            case 'TupleExpr': {
+                const elems = e.elems.map(x => this.expr(x));
+                return { t: 'tuple', isConst: false, pure: elems.every(x => x.pure), elems };
+            }
+        }
+        throw new CompileError(`unsupported expression ${(e as Expression).$type}`, e);
+    }
+
+    protected unary(op: '!' | '~' | '-', operand: Expression, expected?: WType): PV {
+        if (op === '!') {
+            const v = this.condition(operand);
+            if (v.isConst) return { t: 'bool', isConst: true, v: !v.v, pure: true };
+            return { t: 'bool', isConst: false, pure: v.pure, emit: w => { v.emit!(w); w.byte(OP.i32_eqz); } };
+        }
+        const v = this.expr(operand, expected);
+        if (v.isConst) {
+            const r = foldUnary(op, v.v!, v.t);
+            if (r !== undefined) return { t: v.t, isConst: true, v: r, lit: v.lit, pure: true };
+        }
+        const t = v.t;
+        if (op === '~') {
+            const ones: PV = { t, isConst: true, v: isInt(t) ? convert(-1n, 'i64', t) : 0, pure: true };
+            return this.binary('^', v, ones);
+        }
+        if (isFloat(t)) return { t, isConst: false, pure: v.pure, emit: w => { this.push(v); w.byte(t === 'f32' ? 0x8c : 0x9a); } };
+        return this.binary('-', { t, isConst: true, v: convert(0n, 'i64', t), pure: true }, v);
+    }
+
+    protected binaryExpr(op: string, le: Expression, re: Expression, expected?: WType): PV {
+        if (op === '&&' || op === '||') {
+            const l = this.condition(le);
+            const r = this.condition(re);
+            const and = op === '&&';
+            if (l.isConst) return l.v === and ? r : { t: 'bool', isConst: true, v: !and, pure: true };
+            if (r.isConst) {
+                if (r.v === and) return l;
+                if (l.pure) return { t: 'bool', isConst: true, v: !and, pure: true };
+            }
+            return {
+                t: 'bool', isConst: false, pure: l.pure && r.pure,
+                emit: w => {
+                    this.push(l);
+                    w.byte(OP.if).byte(0x7f);
+                    if (and) { this.push(r); w.byte(OP.else).byte(OP.i32_const).byte(0); }
+                    else { w.byte(OP.i32_const).byte(1).byte(OP.else); this.push(r); }
+                    w.byte(OP.end);
+                },
+            };
+        }
+        const cmp = op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=';
+        const want = cmp ? undefined : expected;
+        let l = this.expr(le, want);
+        let r = this.expr(re, want);
+        if (l.lit && !r.lit) l = this.expr(le, r.t);
+        else if (r.lit && !l.lit) r = this.expr(re, l.t);
+        return this.binary(op as BinOp, l, r);
+    }
+
+    binary(op: BinOp, l: PV, r: PV): PV {
+        let t: WType = l.lit && !r.lit ? r.t : l.t;
+        if (t === 'bool' && r.t !== 'bool' && !cmpOp(op)) t = r.t;
+        if ((op === '<<' || op === '>>') && !l.lit) t = l.t;
+        l = this.coerce(l, t);
+        r = this.coerce(r, t);
+        const result: WType = cmpOp(op) ? 'bool' : t;
+        if (l.isConst && r.isConst) {
+            const v = foldBinary(op, l.v!, r.v!, t);
+            if (v !== undefined) return { t: result, isConst: true, v, lit: l.lit && r.lit && !cmpOp(op), pure: true };
+        }
+        if (t === 'str') return compileStringEquality(this, op, l, r); // [helper-6] handles are interned
+        if (op === '%' && isFloat(t)) {
+            // fmod: a - trunc(a / b) * b (wasm has no float remainder).
+            const vt = valTypeOf(t);
+            const la = this.w.newLocal(vt), lb = this.w.newLocal(vt);
+            const f64 = t === 'f64';
+            return {
+                t: result, isConst: false, pure: l.pure && r.pure,
+                emit: w => {
+                    this.push(l); w.byte(OP.local_set).ref(RefKind.Local, la);
+                    this.push(r); w.byte(OP.local_set).ref(RefKind.Local, lb);
+                    w.byte(OP.local_get).ref(RefKind.Local, la);
+                    w.byte(OP.local_get).ref(RefKind.Local, la).byte(OP.local_get).ref(RefKind.Local, lb).byte(f64 ? 0xa3 : 0x95);
+                    w.byte(f64 ? 0x9d : 0x8f);
+                    w.byte(OP.local_get).ref(RefKind.Local, lb).byte(f64 ? 0xa2 : 0x94);
+                    w.byte(f64 ? 0xa1 : 0x93);
+                },
+            };
+        }
+        return {
+            t: result, isConst: false, pure: l.pure && r.pure && op !== '/' && op !== '%',
+            emit: w => { this.push(l); this.push(r); emitBinary(w, op, t); },
+        };
+    }
+
+    protected name(name: string, node: Expression): PV {
+        const b = this.lookup(name);
+        if (b) return this.load(b);
+        if (name === 'APP_MEMID') return { t: 'i32', isConst: true, v: 0n, pure: true };
+        const bound = this.boundVar(name);
+        if (bound) return bound;
+        throw new CompileError(`unknown name '${name}'`, node);
+    }
+
+    protected abstract call(name: string, args: Expression[], node: Expression): PV;
+    protected abstract staticCall(call: Expression): PV;
+    protected abstract libCall(lib: string, fn: string, args: Expression[], node: Expression): PV;
+}

@@ -1,0 +1,112 @@
+// Functions the instrumentation adds: start-up (initialisers, wasm:begin), wasm:end/report, and the
+// report readers the runner calls to read every report variable.
+import type { Statement } from '../language/generated/ast.js';
+import { Compiler, CompileError, type SiteEnv } from './compile.js';
+import { CodeWriter, OP, place, placedSize } from './emit.js';
+import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './report-layout.js';
+import { type ProbeDef } from './script.js';
+import { type ValType } from './types.js';
+import { FunctionWalk } from './function-walk.js';
+
+export class EntryFunctions extends FunctionWalk {
+
+    protected emitStart(startCode: Statement[]): void {
+        if (startCode.length === 0 && this.index.begin.length === 0 && this.siteInits.length === 0) return;
+        const w = new CodeWriter();
+        const c = new Compiler(this, this.globals, w, undefined);
+        c.pushScope();
+        for (const s of startCode) {
+            if (s.$type === 'VarDecl') {
+                const d = s as unknown as { name: string; init: never };
+                const b = this.globals.get(d.name)!;
+                if (b.tuple) c.storeTuple(b, d.init); else c.store(b, c.expr(d.init, b.t));
+            } else c.stmt(s);
+        }
+        for (const x of this.siteInits) {
+            const locals = x.template.locals.map(t => w.newLocal(t));
+            const code = new Uint8Array(placedSize(x.template, x.siteGlobals, locals));
+            place(x.template, code, 0, x.siteGlobals, locals);
+            w.bytes(code);
+        }
+        for (const p of this.index.begin) this.inlineProbe(c, w, p);
+        w.byte(OP.end);
+        // Exported; the runner calls it before the app's entry point.
+        this.exports.push({ name: BEGIN_EXPORT, kind: 'func', index: this.finishFunction(w) });
+    }
+
+    protected emitEnd(): void {
+        const probes = [...this.index.end, ...this.index.report];
+        if (probes.length === 0) return;
+        const w = new CodeWriter();
+        const c = new Compiler(this, this.globals, w, undefined);
+        c.pushScope();
+        for (const p of probes) this.inlineProbe(c, w, p);
+        w.byte(OP.end);
+        const fid = this.finishFunction(w);
+        this.exports.push({ name: END_EXPORT, kind: 'func', index: fid });
+        this.endExport = END_EXPORT;
+    }
+
+    protected inlineProbe(c: Compiler, w: CodeWriter, p: ProbeDef): void {
+        if (p.siteVars.length) throw new CompileError('report/unshared variables in wasm:begin/end probes are not supported yet', p.ast);
+        const env: SiteEnv = { event: '', mode: '', probeId: p.index, bounds: p.bounds, saved: new Map() };
+        const pc = new Compiler(this, this.globals, w, env);
+        pc.pushScope();
+        if (p.ast.predicate) {
+            const g = pc.condition(p.ast.predicate);
+            if (g.isConst && !g.v) return;
+            if (!g.isConst) { pc.push(g); w.byte(OP.if).byte(0x40); pc.block(p.ast.body); w.byte(OP.end); return; }
+        }
+        pc.block(p.ast.body);
+        void c;
+    }
+
+    protected finishFunction(w: CodeWriter): number {
+        const t = w.finish();
+        const resolved = t.locals.map((_, k) => k);
+        const body = new Uint8Array(placedSize(t, [], resolved));
+        place(t, body, 0, [], resolved);
+        return this.addFunction([], [], t.locals, body);
+    }
+
+    protected emitReaders(): ReportLayout {
+        const layout: ReportLayout = { version: 1, script: this.input.scriptPath ?? 'script.mm', vars: [], readers: [] };
+        const vars = this.reportVars;
+        // A tuple takes one slot per leaf.
+        const leaves = vars.some(v => v.more) ? vars.flatMap(v => [v, ...(v.more ?? [])]) : vars;
+        for (let from = 0; from < leaves.length; from += READER_BATCH) {
+            const batch = leaves.slice(from, from + READER_BATCH);
+            const w = new CodeWriter();
+            for (const v of batch) {
+                this.emitGlobalValue(w, v.global);
+                switch (v.vt) {
+                    case 'i32': w.byte(OP.i64_extend_i32_u); break;
+                    case 'f32': w.byte(OP.f64_promote_f32).byte(OP.i64_reinterpret_f64); break;
+                    case 'f64': w.byte(OP.i64_reinterpret_f64); break;
+                }
+            }
+            w.byte(OP.end);
+            const fid = this.addFunction([], batch.map(() => 'i64' as ValType), [], w.finish().bytes);
+            const name = `whamm$report${layout.readers.length}`;
+            this.exports.push({ name, kind: 'func', index: fid });
+            layout.readers.push({ export: name, count: batch.length });
+        }
+        let slot = 0;
+        for (const v of vars) {
+            const { global: _g, vt: _vt, more, ...rest } = v;
+            layout.vars.push({ ...rest, slot });
+            slot += 1 + (more?.length ?? 0);
+        }
+        if (this.trapFixups.length) {
+            // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
+            const packed: number[] = [];
+            for (const x of this.trapFixups) {
+                packed.push(x.func, x.at, x.undo.length / 3);
+                for (let i = 0; i < x.undo.length; i += 3) packed.push(layout.vars[x.undo[i]].slot, x.undo[i + 1], x.undo[i + 2]);
+            }
+            layout.trapFixups = packed;
+        }
+        if (this.endExport) layout.end = this.endExport;
+        return layout;
+    }
+}

@@ -1,0 +1,180 @@
+// Layout of the script's state: script globals (numbered as the reference numbers them), script
+// functions, and the globals of per-site variables at each match site.
+import type { Statement } from '../language/generated/ast.js';
+import { Compiler, CompileError, type Binding, emitConst, type PV } from './compile.js';
+import { CodeWriter, OP, place, placedSize } from './emit.js';
+import { siteSlots } from './tuples.js';
+import { numberScriptGlobals } from './global-numbering.js';
+import { mapShape, typeText, type ProbeDef } from './script.js';
+import type { SiteInfo } from './site.js';
+import { type Const, type WType, constBits, convert, defaultOf, isFloat, isInt, valTypeOf } from './types.js';
+import { InstrumenterHost } from './host.js';
+import { NO_GLOBALS } from './insertion.js';
+
+export class GlobalLayout extends InstrumenterHost {
+    /**
+     * Lays out the script's globals and folds static top-level statements into their initial values;
+     * returns what must run at start-up instead.
+     */
+    protected layoutGlobals(): Statement[] {
+        const globalBase = this.app.globalCount;
+        // Script globals first: their indices are fixed before any code refers to them. They sit where the
+        // reference puts them (engine/global-numbering.ts), since the report prints them: the reserved
+        // range starts as immutable i32 placeholders (the reference's internal globals, a str's length
+        // half, the extra values of a tuple's str elements), then each global's leaves overwrite its first
+        // entries. Maps follow the range, numbered in name order as the reference numbers them.
+        const startCode: Statement[] = [];
+        const numbering = numberScriptGlobals(this.model);
+        for (let i = 0; i < numbering.size; i++) this.newGlobals.push({ type: 'i32', init: 0n, mutable: false });
+        const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+        for (const d of this.model.globals.filter(g => mapShape(g.type)).sort(byName)) {
+            const index = globalBase + this.newGlobals.length;
+            const id = this.newMap(d.type);
+            this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: mapShape(d.type) });
+            this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
+        }
+        for (const d of this.model.globals) {
+            const b = this.globals.get(d.name);
+            if (b?.kind === 'global' && b.map) {
+                const id = this.newGlobals[b.index - globalBase].init;
+                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: b.index, vt: 'i32', ids: [Number(id)] });
+                continue;
+            }
+            const at = numbering.slots.get(d)!;
+            const index = globalBase + at.first;
+            const ids = Array.from({ length: at.count }, (_, k) => index + k);
+            const slots = siteSlots([d]);
+            if (slots.shapes[0]) {
+                // A tuple: one global per leaf; a non-default initialiser runs at start-up.
+                this.globals.set(d.name, { kind: 'global', t: 'tuple', index, tuple: slots.shapes[0] });
+                slots.leaves.forEach((lt, k) => {
+                    this.requireScalar(lt, d);
+                    this.newGlobals[at.first + k] = { type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true };
+                });
+                if (d.init) startCode.push(d as unknown as Statement);
+                if (d.report) {
+                    this.reportVars.push({
+                        name: d.name, type: typeText(d.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
+                        more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })), ids,
+                    });
+                }
+                continue;
+            }
+            const t = typeText(d.type) as WType;
+            this.requireScalar(t, d);
+            this.globals.set(d.name, { kind: 'global', t, index });
+            let init: Const = defaultOf(t);
+            if (d.init) {
+                const v = this.staticValue(c => c.expr(d.init!, t));
+                if (v) init = convert(v.v!, v.t, t); else startCode.push(d as unknown as Statement);
+            }
+            this.newGlobals[at.first] = { type: valTypeOf(t), init: constBits(init, t), mutable: true };
+            if (d.report) this.reportVars.push({ name: d.name, type: t, slot: 0, global: index, vt: valTypeOf(t), ids });
+        }
+        // Top-level statements: folded into initial values where static, otherwise run at start-up.
+        for (const s of this.model.topStatements) {
+            if (!this.foldTopStatement(s)) startCode.push(s);
+        }
+        this.declareScriptFunctions();
+        return startCode;
+    }
+
+
+    protected requireScalar(t: WType, node: unknown): void {
+        if (!(isInt(t) || isFloat(t) || t === 'bool' || t === 'str')) { // [helper-6] str: an i32 handle
+            throw new CompileError(`variables of type ${t} are not supported yet (maps, tuples, strings: issue 5)`, node as never);
+        }
+    }
+
+    /** Evaluates something with no site; returns the constant or undefined when it needs run time. */
+    protected staticValue(f: (c: Compiler) => PV): PV | undefined {
+        const c = new Compiler(this, this.globals, new CodeWriter(), undefined);
+        c.pushScope();
+        const v = f(c);
+        return v.isConst ? v : undefined;
+    }
+
+    protected foldTopStatement(s: Statement): boolean {
+        if (s.$type !== 'Assignment' || s.target.$type !== 'VarRef') return false;
+        const b = this.globals.get(s.target.ref.$refText);
+        if (!b || b.kind !== 'global') return false;
+        const v = this.staticValue(c => c.expr(s.value, b.t));
+        if (!v) return false;
+        const g = this.newGlobals[b.index - this.app.globalCount];
+        g.init = constBits(convert(v.v!, v.t, b.t), b.t);
+        return true;
+    }
+
+    protected declareScriptFunctions(): void {
+        const base = this.funcBase;
+        this.model.functions.forEach((f, i) => {
+            const params = f.params.map(p => typeText(p.type) as WType);
+            const result = f.returnType ? typeText(f.returnType) as WType : 'unit';
+            this.scriptFns.set(f.name, { index: base + i, params, result });
+        });
+        for (const f of this.model.functions) {
+            const sig = this.scriptFns.get(f.name)!;
+            const w = new CodeWriter();
+            const c = new Compiler(this, this.globals, w, undefined, new Map(), sig.result);
+            c.pushScope();
+            f.params.forEach((p, i) => c.bindParam(p.name, sig.params[i], i));
+            c.block(f.body);
+            if (sig.result !== 'unit') { emitConst(w, sig.result, defaultOf(sig.result)); }
+            w.byte(OP.end);
+            const t = w.finish();
+            const locals = t.locals;
+            const resolved = locals.map((_, k) => sig.params.length + k);
+            const body = new Uint8Array(placedSize(t, [], resolved));
+            place(t, body, 0, [], resolved);
+            this.addFunction(sig.params.map(valTypeOf), sig.result === 'unit' ? [] : [valTypeOf(sig.result)], locals, body, false);
+        }
+    }
+
+    /** Bindings of a probe's per-site variables for alt code (scalars, tuples, maps), ids as allocAltSiteVars numbers them. */
+    /** Bindings of a probe's per-site variables to its SiteVar slots (one per scalar or tuple leaf). */
+    protected siteVarBindings(p: ProbeDef): Map<string, Binding> {
+        const siteVars = new Map<string, Binding>();
+        const slotsOf = siteSlots(p.siteVars);
+        p.siteVars.forEach((d, k) => {
+            const shape = mapShape(d.type);
+            const id = slotsOf.first[k], tuple = slotsOf.shapes[k];
+            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: typeText(d.type) as WType, id });
+        });
+        return siteVars;
+    }
+
+    /**
+     * Globals of a probe's per-site variables at one site, one per scalar or tuple leaf, starting at `inits`
+     * (by leaf; the defaults when absent); report vars are registered with the site.
+     */
+    protected allocSiteVars(p: ProbeDef, site: SiteInfo, rule: string, inits?: readonly Const[]): ArrayLike<number> {
+        if (!p.siteVars.length) return NO_GLOBALS;
+        const slotsOf = siteSlots(p.siteVars);
+        const siteGlobals = new Int32Array(slotsOf.leaves.length);
+        const where = { fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_${rule}`, slot: 0 };
+        p.siteVars.forEach((d, k) => {
+            const index = this.app.globalCount + this.newGlobals.length;
+            const first = slotsOf.first[k];
+            const last = k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] : slotsOf.leaves.length;
+            if (mapShape(d.type)) {
+                siteGlobals[first] = index;
+                this.newGlobals.push({ type: 'i32', init: BigInt(this.newMap(d.type)), mutable: false });
+                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), ...where, global: index, vt: 'i32' });
+                return;
+            }
+            const types = slotsOf.leaves.slice(first, last);
+            types.forEach((lt, j) => {
+                siteGlobals[first + j] = index + j;
+                this.newGlobals.push({ type: valTypeOf(lt), init: constBits(inits?.[first + j] ?? defaultOf(lt), lt), mutable: true });
+            });
+            if (d.report) {
+                this.reportVars.push({
+                    // The reference prints functions without a name as `#<fid>` (see `where`).
+                    name: d.name, type: typeText(d.type), ...where, global: index, vt: valTypeOf(types[0]),
+                    ...(slotsOf.shapes[k] ? { more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) } : {}),
+                });
+            }
+        });
+        return siteGlobals;
+    }
+}

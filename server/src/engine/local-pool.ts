@@ -1,0 +1,76 @@
+// Body rewriting: scratch locals pooled per type across a function's sites, pinned locals, and the copy
+// of the original code with the queued insertions spliced in (recording where trap fix-ups land).
+import type { AppFunction } from './app.js';
+import { type BodyEditPlan } from './app-codec.js';
+import { CodeBuilder } from '../wasm/rewrite.js';
+import { placeInto } from './emit.js';
+import { type ValType } from './types.js';
+import { Counters } from './counters.js';
+import { type Insertion, SCRATCH_ORDER, N_SCRATCH } from './insertion.js';
+
+export class LocalPool extends Counters {
+    protected pinLocal(t: ValType): number {
+        this.pinned.push(t);
+        return this.pinned.length - 1;
+    }
+
+    protected rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
+        // Queued in instruction order already: before-code, then func/block events, then after-code.
+        const counts = new Array<number>(N_SCRATCH).fill(0);
+        const c = new Array<number>(N_SCRATCH).fill(0);
+        for (const x of ins) {
+            if (x.template.locals.length === 0) continue;
+            c.fill(0);
+            const locals = x.template.locals;
+            for (let j = x.pins?.length ?? 0; j < locals.length; j++) c[SCRATCH_ORDER.indexOf(locals[j])]++;
+            for (let k = 0; k < N_SCRATCH; k++) if (c[k] > counts[k]) counts[k] = c[k];
+        }
+        // Scratch locals follow the function's own: a pool per type shared by every site.
+        const typeBase = new Array<number>(N_SCRATCH).fill(0);
+        const extraLocals: ValType[] = [];
+        let acc = f.locals.length;
+        for (let k = 0; k < N_SCRATCH; k++) {
+            typeBase[k] = acc;
+            acc += counts[k];
+            for (let i = 0; i < counts[k]; i++) extraLocals.push(SCRATCH_ORDER[k]);
+        }
+        const pinBase = acc;
+        extraLocals.push(...this.pinned);
+        this.pinned = [];
+        const none = new Int32Array(0);
+        const resolved: Int32Array[] = ins.map(x => {
+            if (x.template.locals.length === 0) return none;
+            const seen = new Array<number>(N_SCRATCH).fill(0);
+            const pins = x.pins;
+            return Int32Array.from(x.template.locals, (t, j) => {
+                if (pins && j < pins.length) return pinBase + pins[j];
+                const k = SCRATCH_ORDER.indexOf(t);
+                return typeBase[k] + seen[k]++;
+            });
+        });
+        const code = new CodeBuilder();
+        const sink = this.input.plan;
+        let copied = f.codeStart;
+        // Output code offsets of the trap points: copies are spliced in before later bytes of `out`.
+        const fixups = this.fnFixups;
+        let fi = 0, copiedBytes = 0;
+        const func = f.fid + this.imports.length;
+        const copy = (from: number, to: number) => {
+            for (; fi < fixups.length && fixups[fi].pos < to; fi++) {
+                if (fixups[fi].pos >= from) this.trapFixups.push({ func, at: code.out.len + copiedBytes + fixups[fi].pos - from, undo: fixups[fi].undo });
+            }
+            code.copy(from, to);
+            copiedBytes += to - from;
+        };
+        for (let i = 0; i < ins.length; i++) {
+            const x = ins[i];
+            if (x.cut > copied) { copy(copied, x.cut); copied = x.cut; }
+            const at = code.out.len;
+            placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
+            if (sink) sink.inject(f.fid, x.at, x.skipTo !== undefined ? 'alt' : x.after ? 'after' : 'before', x.probe ?? -1, code.out.buf.slice(at, code.out.len), at + copiedBytes, code.out.len + copiedBytes);
+            if (x.skipTo !== undefined && x.skipTo > copied) copied = x.skipTo;
+        }
+        if (f.bodyEnd > copied) copy(copied, f.bodyEnd);
+        return { extraLocals, code };
+    }
+}

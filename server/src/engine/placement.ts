@@ -1,0 +1,148 @@
+// Queueing compiled probe code at sites: before/after an opcode, function and block events, br_table
+// exits, and branch targets.
+import type { AppFunction, AppInstr } from './app.js';
+import { CodeWriter, OP, RefKind, type Template } from './emit.js';
+import { type OpcodeProbe } from './probes-at-site.js';
+import { depthAt, exitingIndices, underTableIndex } from './branch-targets.js';
+import { type ProbeDef } from './script.js';
+import type { SiteInfo } from './site.js';
+import { type ValType } from './types.js';
+import { SiteCompiler } from './site-compile.js';
+import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
+import { needsStack } from './operands.js';
+
+export class Placement extends SiteCompiler {
+
+    /**
+     * at_target / semantic_after on br/br_if/br_table: runs at whichever target control goes to. A br
+     * always reaches its label; a br_if reaches either its label or its fall-through, so the code runs at
+     * every execution (the corpus counts a not-taken br_if too), with arg0 the condition. A branch only
+     * moves control (no value, local, global or memory changes), so the code is placed at the branch
+     * itself: what it observes is what it would observe at the landing point, and a branch that leaves
+     * the function is covered too.
+     */
+    protected placeAtTarget(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): void {
+        const p = op.probe;
+        if ([...p.writes].some(n => /^arg\d+$/.test(n))) {
+            // The branch has used its operands by then; placed at the branch, the write would redirect it.
+            if (!this.warnedWrites.has(p.index)) this.warnings.push(`probe ${p.index} (${p.ast.rule}): ${op.mode} runs after the branch used its operands, so argN cannot be assigned there; not injected`);
+            this.warnedWrites.add(p.index);
+            return;
+        }
+        ins.detail();
+        const site = this.siteInfo(f, ins, p, op.mode);
+        if (!site) return;
+        this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${ins.op.name}:${op.mode}`, false, out);
+    }
+
+    /** The original instruction's bytes, with a direct callee's index shifted past added imports. */
+    protected copyInstruction(w: CodeWriter, ins: AppInstr): void {
+        const name = ins.op.name;
+        if ((name === 'call' || name === 'return_call' || name === 'ref.func') && ins.callee !== undefined) {
+            const shift = ins.callee >= this.app.importedFuncs.length ? this.imports.length : 0;
+            w.bytes(this.app.bytes.subarray(ins.start, ins.start + (ins.op.prefix >= 0 ? 2 : 1))).u32(ins.callee + shift);
+            return;
+        }
+        w.bytes(this.app.bytes.subarray(ins.start, ins.end));
+    }
+
+    /** Compiles (or reuses) the code of one opcode probe at one site and queues it. */
+    protected place(f: AppFunction, ins: AppInstr, op: OpcodeProbe, after: boolean, out: Insertion[], warnedDead: Set<number>): void {
+        const p = op.probe;
+        const event = ins.op.name;
+        if (p.siteIndependent) {
+            // The same code at every site (e.g. `count++`): compiled once, no per-site records beyond the table.
+            let t = this.uniform.get(op);
+            if (t === undefined) {
+                ins.detail();
+                const site = this.siteInfo(f, ins, p, op.mode);
+                t = site ? this.compileAt(p, site, op.mode) : null;
+                this.uniform.set(op, t);
+            }
+            if (t === null) return;
+            const key = ruleKey(ins.op.index, p.index, after);
+            let ruleId = this.ruleIdCache.get(key);
+            if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
+            this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
+            if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS, probe: p.index });
+            return;
+        }
+        ins.detail();
+        const site = this.siteInfo(f, ins, p, op.mode);
+        if (!site) {
+            if (!warnedDead.has(p.index) && needsStack(p)) { warnedDead.add(p.index); }
+            return;
+        }
+        this.placeCompiled(f, ins, p, site, op.mode, `wasm:opcode:${event}:${op.mode}`, after, out);
+    }
+
+    protected placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false, wrap?: TemplateWrap): void {
+        const site: SiteInfo = {
+            fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
+            args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
+        };
+        if (!this.boundsAccept(p, site)) return;
+        this.placeCompiled(f, ins, p, site, whenTaken ? 'when-taken' : '', `${rule}:<no-mode>`, false, out, false, wrap);
+    }
+
+    /** func:exit at a br_table: the probes run when the index selects the function's own label. */
+    protected placeTableExit(f: AppFunction, ins: AppInstr, out: Insertion[]): void {
+        ins.detail();
+        const table = ins.brTable;
+        const depth = table && depthAt(f, ins.opidx);
+        const exits = table && depth !== undefined ? exitingIndices(table, depth) : undefined;
+        if (!table || !exits) return;
+        const wrap: TemplateWrap = {
+            key: `|table-exit:${exits.cases.join(',')}:${exits.viaDefault}:${table.targets.length}`,
+            apply: t => underTableIndex(t, exits, table.targets.length),
+        };
+        for (const p of this.index.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', out, undefined, false, wrap);
+    }
+
+    protected placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false, wrap?: TemplateWrap): void {
+        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '');
+        let compiled = this.cache.get(key);
+        if (compiled === undefined) {
+            compiled = this.compileAt(p, site, mode, preSaved);
+            if (compiled && wrap) compiled = { ...compiled, template: wrap.apply(compiled.template) };
+            this.cache.set(key, compiled);
+        }
+        if (compiled === null) return;
+        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits);
+        this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
+        if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
+        if (compiled.argsBefore) {
+            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(t));
+            insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins, probe: p.index });
+            out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins, probe: p.index });
+        } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, probe: p.index });
+        void f;
+    }
+}
+
+/**
+ * Saves the topmost operands (arg0 first) into the template's first locals and leaves the stack as it was.
+ * A later template reads them from the same locals: pooled scratch (an if's entry template allocating the
+ * same leading locals) or pinned ones (Insertion.pins, for after probes reading argN).
+ */
+export function operandSaver(args: ValType[]): Template {
+    const w = new CodeWriter();
+    const slots = args.map(t => w.newLocal(t));
+    for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
+    for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+    return w.finish();
+}
+
+/**
+ * Queues code that must run right before instruction `at`, after the before-code already queued for it but
+ * ahead of an alt that replaces it and of its after-code.
+ */
+export function insertBeforeInstruction(out: Insertion[], at: number, x: Insertion): void {
+    let k = out.length;
+    while (k > 0 && out[k - 1].at === at && (out[k - 1].after || out[k - 1].skipTo !== undefined)) k--;
+    out.splice(k, 0, x);
+}
+
+export function ruleKey(opIndex: number, probe: number, after: boolean): number {
+    return opIndex * 4096 + probe * 4 + (after ? 1 : 0);
+}

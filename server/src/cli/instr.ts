@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
 import { InputError, readApp, readInput } from './io.js';
+import { checkOutput, PlacedLog } from '../preview/validate.js';
 
 export interface InstrCommandOptions {
     app: string;
@@ -27,8 +28,9 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         process.stderr.write(`whamm instr: note: overwriting the app ${o.app} as -o asks\n`);
     }
     let result;
+    const placed = new PlacedLog();
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, plan: placed });
     } catch (e) {
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
@@ -38,10 +40,21 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         throw e;
     }
     for (const w of result.warnings) process.stderr.write(`whamm instr: warning: ${w}\n`);
+    // Never write a module that does not validate: name the probe whose code breaks it.
+    const invalid = checkOutput(result.bytes, app, placed, p => ruleOfProbe(result.sites, p));
+    if (invalid) {
+        process.stderr.write(`whamm instr: error: ${invalid.message}; nothing written\n`);
+        return 2;
+    }
     fs.mkdirSync(path.dirname(path.resolve(o.output)), { recursive: true });
     fs.writeFileSync(o.output, result.bytes);
     writeSiteTable(siteTablePath(o.output), o, result.sites);
     return 0;
+}
+
+function ruleOfProbe(sites: SiteTable, probe: number): string {
+    for (let i = 0; i < sites.length; i++) if (sites.probe[i] === probe) return sites.rules[sites.ruleId[i]];
+    return `probe ${probe}`;
 }
 
 export function siteTablePath(output: string): string {

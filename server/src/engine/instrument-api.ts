@@ -29,7 +29,8 @@ export interface PlannedAdditions {
 /**
  * A recorder of placements: `inject` once per code fragment placed in app function `fid` (original
  * numbering) before/after/instead of instruction `opidx`, with the probe it comes from (-1: shared) and its
- * bytes, which sit at [start, end) of the function's new code; `added` once, before encoding.
+ * bytes (a view: copy it to keep it past the call), which sit at [start, end) of the function's new
+ * code; `added` once, before encoding.
  */
 export interface PlanSink {
     inject(fid: number, opidx: number, where: 'before' | 'after' | 'alt', probe: number, code: Uint8Array, start: number, end: number): void;

@@ -67,7 +67,7 @@ export class LocalPool extends Counters {
             if (x.cut > copied) { copy(copied, x.cut); copied = x.cut; }
             const at = code.out.len;
             placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
-            if (sink) sink.inject(f.fid, x.at, x.skipTo !== undefined ? 'alt' : x.after ? 'after' : 'before', x.probe ?? -1, code.out.buf.slice(at, code.out.len), at + copiedBytes, code.out.len + copiedBytes);
+            if (sink) sink.inject(f.fid, x.at, x.skipTo !== undefined ? 'alt' : x.after ? 'after' : 'before', x.probe ?? -1, code.out.buf.subarray(at, code.out.len), at + copiedBytes, code.out.len + copiedBytes);
             if (x.skipTo !== undefined && x.skipTo > copied) copied = x.skipTo;
         }
         if (f.bodyEnd > copied) copy(copied, f.bodyEnd);

@@ -6,6 +6,7 @@
 import { GrammarUtils } from 'langium';
 import { instrument, ScriptError } from '../engine/instrument.js';
 import type { PlanSink, PlannedAdditions } from '../engine/instrument-api.js';
+import type { DecodedApp } from '../engine/app-codec.js';
 import { buildScriptModel, type ProbeDef } from '../engine/script.js';
 import { parseScript } from '../language/parse.js';
 import type { SourceMapper } from '../mapping/index.js';
@@ -24,7 +25,8 @@ export interface DryRunInput {
     siteLimit?: number;
     /** Source locations for the sites (DWARF or a source map). */
     mapper?: SourceMapper;
-    /** The decoded app, when the caller keeps one. */
+    /** The decoded app, when the caller keeps one (reused by the engine too). */
+    decoded?: DecodedApp;
     module?: WasmModule;
 }
 
@@ -48,7 +50,7 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     const file = input.scriptPath ?? 'script.mm';
     let m: WasmModule;
     try {
-        m = input.module ?? decodeModule(input.app);
+        m = input.decoded?.module ?? input.module ?? decodeModule(input.app);
     } catch (e) {
         return { plan: emptyPlan(input.appPath, `cannot decode the app: ${(e as Error).message}`) };
     }
@@ -63,12 +65,12 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     const raw: RawInjection[] = [];
     let added: PlannedAdditions | undefined;
     const sink: PlanSink = {
-        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, code }); },
+        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, code: code.slice() }); },
         added: a => { added = a; },
     };
     let result;
     try {
-        result = await instrument({ app: input.app, script: input.script, scriptPath: input.scriptPath, userLibs: input.userLibs, plan: sink, dryRun: true });
+        result = await instrument({ app: input.app, script: input.script, scriptPath: input.scriptPath, userLibs: input.userLibs, plan: sink, dryRun: true, decoded: input.decoded });
     } catch (e) {
         if (e instanceof ScriptError) return { plan: { ...emptyPlan(input.appPath, e.message), scriptErrors: true }, module: m };
         return { plan: emptyPlan(input.appPath, `instrumentation failed: ${(e as Error).message}`), module: m };

@@ -4,13 +4,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
-import { decodeModule, type WasmModule } from '../../wasm/index.js';
+import type { WasmModule } from '../../wasm/index.js';
+import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
+import type { AppInstr } from '../../engine/app.js';
 import { dryRun } from '../../preview/plan.js';
 import { buildPreview } from '../../preview/document.js';
 import { appModuleFromFile } from '../../wast/wat.js';
 import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
 
-interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; module?: WasmModule; mapper?: SourceMapper; roots: string }
+interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; decoded?: DecodedApp; module?: WasmModule; mapper?: SourceMapper; roots: string }
+
+/**
+ * The app decoded once, with each function's typed instructions kept after their first use: edits change
+ * the script, not the app, so the typing pass (the bulk of a placement pass that reads operands) runs once
+ * per function, not once per keystroke.
+ */
+function keepTyped(d: DecodedApp): DecodedApp {
+    const functions = d.functions.map(f => {
+        let typed: AppInstr[] | undefined;
+        const walk = f.instrs;
+        return { ...f, instrs: (t?: boolean): Iterable<AppInstr> => (t ? (typed ??= [...walk(true)]) : walk(false)) };
+    });
+    return { ...d, functions };
+}
 let app: AppEntry | undefined;
 let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
 
@@ -57,12 +73,13 @@ export async function planFor(params: PlanParams): Promise<DryRunPlan> {
             return failed(params.app, `cannot read a user library: ${(e as Error).message}`);
         }
         try {
-            a.module ??= decodeModule(a.bytes);
+            a.decoded ??= keepTyped(decodeApp(a.bytes));
+            a.module ??= a.decoded.module;
         } catch (e) {
             return failed(params.app, `cannot decode the app: ${(e as Error).message}`);
         }
         a.mapper ??= loadSourceMapper(a.module, a.path, { searchRoots: params.searchRoots });
-        const r = await dryRun({ app: a.bytes, appPath: a.path, module: a.module, mapper: a.mapper, script: params.script, scriptPath: params.scriptPath, userLibs: libs });
+        const r = await dryRun({ app: a.bytes, appPath: a.path, decoded: a.decoded, mapper: a.mapper, script: params.script, scriptPath: params.scriptPath, userLibs: libs });
         return r.plan;
     })().catch((e: unknown) => failed(params.app, `the dry run failed: ${(e as Error).message}`));
     last = { key, plan };

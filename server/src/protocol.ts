@@ -19,7 +19,7 @@ export interface SitesParams {
     searchRoots?: string[];
 }
 
-export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number }
+export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number; /** The matched instruction as WAT. */ instr?: string }
 
 export interface ProbeSites {
     index: number;

@@ -2,7 +2,7 @@
 // position, next/previous injection (per probe, wrapping), the per-function summary of a probe.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colourOf, markAtLine, probeAt, probeSummary, stepMark } from '../../client/src/preview/model.js';
+import { colourOf, groupSites, markAtLine, probeAt, probeSummary, stepMark } from '../../client/src/preview/model.js';
 import type { PlanProbe, PreviewResult } from '../../server/src/protocol.js';
 
 const range = (line: number, character: number, endLine: number, endCharacter: number) => ({ line, character, endLine, endCharacter });
@@ -61,4 +61,12 @@ test('probe colours cycle; shared code is grey', () => {
     assert.notEqual(colourOf(0), colourOf(1));
     assert.equal(colourOf(0), colourOf(8));
     assert.equal(colourOf(-1), '#888888');
+});
+
+test('the sites picker groups sites by function and source file, in order of appearance', () => {
+    const site = (fid: number, fname: string, pc: number, file?: string) => ({ fid, fname, pc, offset: pc, rule: 'r', file, line: file ? 3 : undefined });
+    const groups = groupSites([site(3, 'main', 5, '/ws/a.c'), site(7, 'helper', 9), site(3, 'main', 12, '/ws/a.c'), site(3, 'main', 20, '/ws/b.h'), site(8, '', 4)], '/ws');
+    assert.deepEqual(groups.map(g => [g.label, g.sites.map(s => s.pc)]), [
+        ['main — a.c', [5, 12]], ['helper', [9]], ['main — b.h', [20]], ['func 8', [4]],
+    ]);
 });

@@ -304,6 +304,21 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
         return mark.startLine;
     }
 
+    /** Moves the open preview of `script` to a site (from the sites picker); false when no preview shows it. */
+    revealSite(script: string, fid: number, pc: number): boolean {
+        const p = this.previews.get(script);
+        const r = p?.result;
+        if (!p || !r) return false;
+        const i = r.plan.sites.findIndex(s => s.fid === fid && s.pc === pc);
+        const line = i >= 0 ? r.siteLines[i] : -1;
+        if (line < 0) return false;
+        for (const ed of this.editorsOf(p.uri)) {
+            ed.selection = new vscode.Selection(line, 0, line, 0);
+            ed.revealRange(new vscode.Range(Math.max(0, line - 3), 0, line + 3, 0), vscode.TextEditorRevealType.InCenter);
+        }
+        return true;
+    }
+
     // ---- hover, folding, source ----
 
     provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {

@@ -1,7 +1,8 @@
 // What the injection preview knows about a preview result, independent of VS Code (unit-tested): which
 // injection is on a line, which probe a script position is in, the next/previous injection, the summary
 // of a probe's injections per function, and each probe's colour.
-import type { PlanProbe, PreviewMark, PreviewResult, ScriptRange } from '../../../server/src/protocol.js';
+import * as path from 'node:path';
+import type { PlanProbe, PreviewMark, PreviewResult, ScriptRange, SiteLocation } from '../../../server/src/protocol.js';
 
 /** Probe colours (used cyclically): distinguishable on light and dark themes. */
 export const PROBE_COLOURS = ['#e5a00d', '#3794ff', '#c74fd1', '#2ea043', '#f14c4c', '#1fb5b5', '#d18616', '#8c8cff'];
@@ -64,4 +65,20 @@ export function probeSummary(r: PreviewResult, probe: number, maxFunctions = 4):
 /** Marks of one probe (all marks when probe is undefined). */
 export function marksOf(r: PreviewResult, probe: number): PreviewMark[] {
     return r.marks.filter(m => m.probe === probe);
+}
+
+export interface SiteGroup { label: string; sites: SiteLocation[] }
+
+/** Sites grouped by function and source file, groups in order of first appearance. */
+export function groupSites(sites: readonly SiteLocation[], root?: string): SiteGroup[] {
+    const groups = new Map<string, SiteGroup>();
+    for (const s of sites) {
+        const fn = s.fname || `func ${s.fid}`;
+        const file = s.file ? (root && s.file.startsWith(root) ? path.relative(root, s.file) : s.file) : undefined;
+        const label = file ? `${fn} — ${file}` : fn;
+        let g = groups.get(label);
+        if (!g) groups.set(label, g = { label, sites: [] });
+        g.sites.push(s);
+    }
+    return [...groups.values()];
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { InjectionPreview, PREVIEW_SCHEME, PreviewCommands, type PreviewState, type SendRequest } from './controller.js';
 import { NoMatchWarnings } from './noMatch.js';
+import { REVEAL_SITE } from './sitesPicker.js';
 
 export interface PreviewApi {
     /** The injection preview of a script as shown now, or undefined when none is open. */
@@ -21,6 +22,7 @@ export function registerPreview(ctx: vscode.ExtensionContext, send: SendRequest)
         vscode.commands.registerCommand(PreviewCommands.next, () => preview.step(1)),
         vscode.commands.registerCommand(PreviewCommands.previous, () => preview.step(-1)),
         vscode.commands.registerCommand(PreviewCommands.showInSource, (script?: string, site?: number) => preview.showInSource(script, site)),
+        vscode.commands.registerCommand(REVEAL_SITE, (script: string, fid: number, pc: number) => preview.revealSite(script, fid, pc)),
     );
     return { previewState: uri => preview.current(uri) };
 }

@@ -20,7 +20,7 @@ export async function computeSites(params: SitesParams): Promise<SitesResult> {
     for (const s of plan.sites) {
         const ps = probes[s.probe];
         if (!ps || ps.sites.length >= limit) continue;
-        const loc: SiteLocation = { fid: s.fid, fname: s.fname, pc: s.pc, offset: s.offset, rule: s.rule };
+        const loc: SiteLocation = { fid: s.fid, fname: s.fname, pc: s.pc, offset: s.offset, rule: s.rule, instr: s.instr };
         if (s.file) { loc.file = s.file; loc.line = s.line; loc.column = s.column; }
         ps.sites.push(loc);
     }

@@ -11,7 +11,7 @@ import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
 import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
 import { registerWalkthrough } from './walkthrough.js';
-import { registerPreview, type PreviewApi } from './preview/register.js';
+import { callsByFunction, registerPreview, type PreviewApi } from './preview/register.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
 export interface WhammApi extends RunFeaturesApi, PreviewApi {
@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
     const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
     const walkthrough = registerWalkthrough(context, { ...features, onDidFinishRun: runs.event });
     const preview = registerPreview(context, (method, params, token) => client.sendRequest(method, params, token));
+    context.subscriptions.push(features.onDidFinishCoverage(r => { if (r.coverage) preview.setExecutions(r.app, callsByFunction(r.coverage.report)); }));
 
     return {
         ...features,

@@ -132,8 +132,8 @@ export interface PreviewParams {
     scriptPath?: string;
     userLibs?: Record<string, string>;
     searchRoots?: string[];
-    /** Counts per function from a run (fid -> executions), shown in the header bars. */
-    executions?: Record<number, number>;
+    /** Times each function was entered in the last coverage run of this app, by name (shown in the header bars). */
+    executions?: Record<string, number>;
 }
 
 /** A run of injected lines in the preview text, all from one injection. */

@@ -160,3 +160,14 @@ test('the preview document: touched functions only, injected lines marked per pr
     }
     assert.deepEqual(r.functions.find(f => f.name === 'main')!.byProbe, { 0: 2 });
 });
+
+test('after a run the header bars also show how often each function ran', async () => {
+    const p = await plan('var n: u32;\nwasm:opcode:call:before { n = n + 5; }');
+    const r = buildPreview(decodeModule(appBytes!), p, { executions: { main: 1, helper: 40 } });
+    const lines = r.text.split('\n');
+    assert.ok(lines.some(l => l.includes('executions in the last run')), r.text);
+    const row = (name: string) => lines.find(l => new RegExp(`^;; +${name} `).test(l)) ?? '';
+    assert.match(row('helper'), /\| █+ 40$/);
+    assert.match(row('main'), /\| [▏▎▍▌▋▊▉█]+ +1$/);
+    assert.equal(r.functions.find(f => f.name === 'helper')!.executions, 40);
+});

@@ -86,6 +86,8 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
         after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
     });
     private scriptHighlights: ScriptRange[] = [];
+    /** Function entries of the last coverage run, by app path and function name. */
+    private executions: { app: string; byName: Record<string, number> } | undefined;
     private summary: string | undefined;
     private focusedLines: number[] = [];
 
@@ -182,6 +184,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             const params: PreviewParams = {
                 app, script: doc.getText(), scriptPath: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined,
                 userLibs: settings.userLibs, searchRoots: (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
+                executions: this.executions?.app === app ? this.executions.byName : undefined,
             };
             let result: PreviewResult;
             try {
@@ -274,6 +277,12 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             ed.setDecorations(this.scriptType, this.scriptHighlights.map(toRange));
             if (probe) ed.revealRange(toRange(probe.range), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         }
+    }
+
+    /** After a coverage run of `app`: the header bars show how often each function ran. */
+    setExecutions(app: string, byName: Record<string, number>): void {
+        this.executions = { app, byName };
+        for (const p of this.previews.values()) this.schedule(p, 0);
     }
 
     // ---- navigation ----

@@ -6,6 +6,8 @@ import { NoMatchWarnings } from './noMatch.js';
 import { REVEAL_SITE } from './sitesPicker.js';
 
 export interface PreviewApi {
+    /** After a coverage run: function entries by name, for the preview's header bars. */
+    setExecutions(app: string, byName: Record<string, number>): void;
     /** The injection preview of a script as shown now, or undefined when none is open. */
     previewState(script: vscode.Uri): Promise<PreviewState | undefined>;
 }
@@ -24,5 +26,13 @@ export function registerPreview(ctx: vscode.ExtensionContext, send: SendRequest)
         vscode.commands.registerCommand(PreviewCommands.showInSource, (script?: string, site?: number) => preview.showInSource(script, site)),
         vscode.commands.registerCommand(REVEAL_SITE, (script: string, fid: number, pc: number) => preview.revealSite(script, fid, pc)),
     );
-    return { previewState: uri => preview.current(uri) };
+    return { previewState: uri => preview.current(uri), setExecutions: (app, byName) => preview.setExecutions(app, byName) };
+}
+
+/** Function entries of a coverage report, by function name (mapped and unmapped functions). */
+export function callsByFunction(report: { files: Map<string, { functions: { name: string; calls: number }[] }>; unmappedFunctions: { name: string; calls: number }[] }): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const f of report.files.values()) for (const fn of f.functions) out[fn.name] = (out[fn.name] ?? 0) + fn.calls;
+    for (const fn of report.unmappedFunctions) out[fn.name] = (out[fn.name] ?? 0) + fn.calls;
+    return out;
 }

@@ -13,7 +13,8 @@ const BAR_WIDTH = 24;
 export interface PreviewOptions {
     appName?: string;
     scriptName?: string;
-    executions?: Record<number, number>;
+    /** Times each function was entered in a run, by function name. */
+    executions?: Record<string, number>;
     maxFunctions?: number;
 }
 
@@ -53,8 +54,9 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     }
     if (ordered.length) {
         const exec = o.executions;
+        const runs = (f: number) => exec?.[names.display(f)] ?? 0;
         const maxSites = Math.max(...ordered.map(f => sitesOf.get(f)?.length ?? 0));
-        const maxExec = exec ? Math.max(0, ...ordered.map(f => exec[f] ?? 0)) : 0;
+        const maxExec = exec ? Math.max(0, ...ordered.map(runs)) : 0;
         const nameW = Math.min(32, Math.max(...ordered.map(f => names.display(f).length)));
         lines.push(';;');
         lines.push(`;; sites per function${exec ? ' | executions in the last run' : ''}`);
@@ -62,7 +64,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
             const n = sitesOf.get(f)?.length ?? 0;
             const nm = names.display(f);
             let row = `;;   ${(nm.length > nameW ? `${nm.slice(0, nameW - 1)}…` : nm).padEnd(nameW)} ${bar(n, maxSites).padEnd(BAR_WIDTH)} ${String(n).padStart(5)}`;
-            if (exec) row += `  | ${bar(exec[f] ?? 0, maxExec).padEnd(BAR_WIDTH)} ${exec[f] ?? 0}`;
+            if (exec) row += `  | ${bar(runs(f), maxExec).padEnd(BAR_WIDTH)} ${runs(f)}`;
             lines.push(row);
         }
     }
@@ -111,7 +113,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         lines.push(')');
         functions.push({
             fid: f, name: names.display(f), startLine: start, endLine: lines.length - 1,
-            sites: sitesOf.get(f)?.length ?? 0, byProbe, executions: o.executions?.[f],
+            sites: sitesOf.get(f)?.length ?? 0, byProbe, executions: o.executions?.[names.display(f)],
         });
     }
     return { text: lines.join('\n') + '\n', plan, functions, marks, siteLines, omittedFunctions: omitted };

@@ -17,28 +17,29 @@ interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Ar
 /**
  * The app decoded once, with each function's typed instructions kept after their first use: edits change
  * the script, not the app, so the typing pass (the bulk of a placement pass that reads operands) runs once
- * per function, not once per keystroke.
+ * per function, not once per keystroke. Kept up to a budget of instructions (about 200 bytes each), so a
+ * very large app costs the language server a bounded amount of memory.
  */
+export const TYPED_BUDGET = 600_000;
 function keepTyped(d: DecodedApp): DecodedApp {
+    let kept = 0;
     const functions = d.functions.map(f => {
         let typed: AppInstr[] | undefined;
         const walk = f.instrs;
-        return { ...f, instrs: (t?: boolean): Iterable<AppInstr> => (t ? (typed ??= [...walk(true)]) : walk(false)) };
+        const instrs = (t?: boolean): Iterable<AppInstr> => {
+            if (!t) return walk(false);
+            if (typed) return typed;
+            if (kept >= TYPED_BUDGET) return walk(true);
+            typed = [...walk(true)];
+            kept += typed.length;
+            return typed;
+        };
+        return { ...f, instrs };
     });
     return { ...d, functions };
 }
-let app: AppEntry | undefined;
-let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
 
-export interface PlanParams {
-    app: string;
-    script: string;
-    scriptPath?: string;
-    userLibs?: Record<string, string>;
-    searchRoots?: string[];
-}
-
-async function loadApp(p: string, roots: string[]): Promise<AppEntry> {
+function loadApp(p: string, roots: string[]): Promise<AppEntry> {
     const st = fs.statSync(p);
     const r = JSON.stringify(roots);
     if (app && app.path === p && app.mtimeMs === st.mtimeMs && app.size === st.size) {

@@ -39,7 +39,10 @@ function keepTyped(d: DecodedApp): DecodedApp {
     return { ...d, functions };
 }
 
-function loadApp(p: string, roots: string[]): Promise<AppEntry> {
+let app: AppEntry | undefined;
+let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
+
+async function loadApp(p: string, roots: string[]): Promise<AppEntry> {
     const st = fs.statSync(p);
     const r = JSON.stringify(roots);
     if (app && app.path === p && app.mtimeMs === st.mtimeMs && app.size === st.size) {

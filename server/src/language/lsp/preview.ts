@@ -42,6 +42,14 @@ function keepTyped(d: DecodedApp): DecodedApp {
 let app: AppEntry | undefined;
 let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
 
+export interface PlanParams {
+    app: string;
+    script: string;
+    scriptPath?: string;
+    userLibs?: Record<string, string>;
+    searchRoots?: string[];
+}
+
 async function loadApp(p: string, roots: string[]): Promise<AppEntry> {
     const st = fs.statSync(p);
     const r = JSON.stringify(roots);

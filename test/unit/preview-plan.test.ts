@@ -171,3 +171,23 @@ test('after a run the header bars also show how often each function ran', async 
     assert.match(row('main'), /\| [▏▎▍▌▋▊▉█]+ +1$/);
     assert.equal(r.functions.find(f => f.name === 'helper')!.executions, 40);
 });
+
+test('the preview request never throws: missing app, a file that is not wasm, script errors', async () => {
+    const { computePreview } = await import('../../server/src/language/lsp/preview.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-preview-'));
+    const missing = await computePreview({ app: path.join(dir, 'none.wasm'), script: 'wasm:opcode:call:before { }' });
+    assert.match(missing.error ?? '', /cannot read the app/);
+    fs.writeFileSync(path.join(dir, 'junk.wasm'), 'not wasm at all');
+    const junk = await computePreview({ app: path.join(dir, 'junk.wasm'), script: 'wasm:opcode:call:before { }' });
+    assert.match(junk.error ?? '', /cannot (decode|read) the app/);
+    fs.writeFileSync(path.join(dir, 'app.wasm'), appBytes ?? await wat(APP));
+    const bad = await computePreview({ app: path.join(dir, 'app.wasm'), script: 'wasm:opcode:call:before { x = ; }', scriptPath: path.join(dir, 's.mm') });
+    assert.ok(bad.plan.scriptErrors);
+    assert.match(bad.error ?? '', /s\.mm:1:\d+: error: /);
+    const ok = await computePreview({ app: path.join(dir, 'app.wasm'), script: 'var n: u32;\nwasm:opcode:call:before { n = n + 1; }' });
+    assert.equal(ok.error, undefined);
+    assert.equal(ok.marks.length, 3);
+});

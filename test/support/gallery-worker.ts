@@ -1,8 +1,7 @@
 // Runs every gallery template on each app named on the command line (`--templates a.mm,b.mm APP...`), in
 // a process the caller can kill when an app exceeds its time bound: the original run first, then per
-// template: instrument, validate, run, and compare with the original. Apps whose original run takes
-// longer than WHAMM_GALLERY_MAX_RUN_MS (default 1000; 0 = no limit) are instrumented and validated but
-// not run (`skippedRun`). Prints one JSON line per app:
+// template: instrument, validate, run, and compare with the original. Apps named in `--no-run a,b`
+// (file names) are instrumented and validated but not run (`skippedRun`). Prints one JSON line per app:
 // { app, originalMs, skippedRun?, results: [{ template, problem?, sites, ms }] }.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,8 +28,6 @@ async function runCaptured(bytes: Uint8Array): Promise<Captured> {
     }
 }
 
-const MAX_RUN_MS = Number(process.env.WHAMM_GALLERY_MAX_RUN_MS ?? 1000);
-
 /** Report variables declared at the top level (one row each, always) and inside probes (a row per site). */
 export function reportVars(script: string): { global: string[]; perSite: string[] } {
     const global: string[] = [], perSite: string[] = [];
@@ -38,10 +35,9 @@ export function reportVars(script: string): { global: string[]; perSite: string[
     return { global, perSite };
 }
 
-async function runApp(app: string, templates: string[]): Promise<void> {
+async function runApp(app: string, templates: string[], skipRun: boolean): Promise<void> {
     const bytes = fs.readFileSync(app);
-    const original = await runCaptured(bytes);
-    const skipRun = MAX_RUN_MS > 0 && original.ms > MAX_RUN_MS;
+    const original = skipRun ? { out: '', report: '', code: 0, ms: NaN } as Captured : await runCaptured(bytes);
     const results: { template: string; problem?: string; sites: number; ms: number }[] = [];
     for (const file of templates) {
         const template = path.basename(file, '.mm');
@@ -77,10 +73,10 @@ async function runApp(app: string, templates: string[]): Promise<void> {
 
 async function main(): Promise<void> {
     const argv = process.argv.slice(2);
-    const t = argv.indexOf('--templates');
-    const templates = t >= 0 ? argv[t + 1].split(',') : [];
-    const apps = argv.filter((_, i) => i !== t && i !== t + 1);
-    for (const app of apps) await runApp(app, templates);
+    const value = (flag: string): string[] => { const i = argv.indexOf(flag); return i >= 0 ? argv.splice(i, 2)[1].split(',').filter(Boolean) : []; };
+    const templates = value('--templates');
+    const noRun = new Set(value('--no-run'));
+    for (const app of argv) await runApp(app, templates, noRun.has(path.basename(app)));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]).endsWith('gallery-worker.ts')) {

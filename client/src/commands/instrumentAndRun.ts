@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runCli, type CliInvocation, type CliResult } from '../cliProcess.js';
+import { runCli, withGrants, type CliInvocation, type CliResult } from '../cliProcess.js';
 import type { WhammOutput } from '../output.js';
 import { splitRunOutput } from '../report.js';
 import { readSettings, workspaceRoot } from '../settings.js';
@@ -107,10 +107,10 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
             const subs = [progressToken, overrides.token].map(t => t?.onCancellationRequested(() => cancel.cancel()));
             if (progressToken.isCancellationRequested || overrides.token?.isCancellationRequested) cancel.cancel();
             const token = cancel.token;
-            const step = async (label: string, args: string[], env?: Record<string, string>): Promise<CliResult> => {
+            const step = async (label: string, args: string[]): Promise<CliResult> => {
                 progress.report({ message: label });
                 out.appendLine(`\n▶ whamm ${args.map(quoteArg).join(' ')}`);
-                return runCli({ ...base, args, env }, sink, token);
+                return runCli({ ...base, args }, sink, token);
             };
             const finish = (phase: RunOutcome['phase'], r: CliResult): RunOutcome => {
                 const split = phase === 'run' ? splitRunOutput(r.stdout) : { appOutput: '', reportCsv: undefined };
@@ -124,9 +124,9 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
                 const instr = await step(`instrumenting ${path.basename(app)}…`,
                     ['instr', '--app', app, '--script', script, ...libArgs, '-o', instrumented]);
                 if (instr.cancelled || instr.exitCode !== 0) return finish('instr', instr);
-                // `whamm run` hands its own environment to the app (WASI), so whamm.env goes there.
+                // The app gets whamm.env and whamm.dirs as --env/--dir flags, nothing else.
                 const run = await step(`running ${path.basename(instrumented)}…`,
-                    ['run', instrumented, ...libArgs, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env);
+                    withGrants(['run', instrumented, ...libArgs, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env, settings.dirs));
                 return finish('run', run);
             } finally {
                 subs.forEach(s => s?.dispose());

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runCli } from '../cliProcess.js';
+import { runCli, withGrants } from '../cliProcess.js';
 import { splitRunOutput } from '../report.js';
 import { resolveApp } from '../commands/selectApp.js';
 import type { WhammOutput } from '../output.js';
@@ -155,12 +155,12 @@ export class WhammCoverage implements vscode.Disposable {
         const json = path.join(dir, 'coverage.json');
         const libs = Object.entries(settings.userLibs).map(([k, v]) => `${k}=${v}`).join(',');
         const appArgs = opts.args ?? settings.args;
-        const args = ['coverage', '--app', app, '--json', json, '--no-merge',
+        const args = withGrants(['coverage', '--app', app, '--json', json, '--no-merge',
             ...(opts.script ? ['--script', opts.script] : []), ...(libs && opts.script ? ['--user-libs', libs] : []),
-            ...(appArgs.length ? ['--', ...appArgs] : [])];
+            ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env, settings.dirs);
         const out = this.output;
         out.appendLine(`\n▶ whamm ${args.join(' ')}`);
-        const r = await runCli({ cliModule: this.extension.asAbsolutePath('out/cli.cjs'), executable: settings.cliPath, args, env: settings.env,
+        const r = await runCli({ cliModule: this.extension.asAbsolutePath('out/cli.cjs'), executable: settings.cliPath, args,
             cwd: workspaceRoot() ?? path.dirname(app) }, { stdout: s => out.append(s), stderr: s => out.append(s) }, token);
         out.appendLine(`■ coverage ${r.cancelled ? 'cancelled' : `exit code ${r.exitCode}`}`);
         let coverage: LoadedCoverage | undefined;

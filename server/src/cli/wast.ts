@@ -1,5 +1,6 @@
 // `whamm wast` is implemented in server/src/wast (the wast harness); this is its CLI entry.
 import { wastCommand as runWast } from '../wast/cli-command.js';
+import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { readInput } from './io.js';
 import { rerunWhereSupported } from './engine-fallback.js';
 import { parseWastFile } from '../wast/wast-file.js';
@@ -17,11 +18,33 @@ async function wastModules(source: string): Promise<Uint8Array[]> {
     return out;
 }
 
+export const WAST_HELP = `Usage: whamm wast FILE.wast
+
+Runs a Whamm wast test file: instruments the module marked ';; @instrument' with each ';; WHAMM -->'
+script (in --testing mode) and checks the assertions that follow. Prints one line per failure and a
+last line 'N passed, M failed'; exit code 0 only when all pass.
+
+Options:
+  -v, --verbose         also list every check that passed
+  --check-original      also run each assertion alone on the original module: it must fail there unless
+                        marked ';; @passes_uninstr' (then it must hold), as the reference's harness checks
+  --user-libs LIST      user libraries the scripts use, name=PATH[,name=PATH...]
+  -h, --help            this help`;
+
 export interface WastCommandOptions {
     verbose?: boolean;
     checkOriginal?: boolean;
     /** name -> path, from --user-libs */
     userLibs?: Map<string, string>;
+}
+
+export async function wastMain(argv: string[]): Promise<number> {
+    const a = parseArgs(argv, new Set(['user-libs']), new Set(['v', 'verbose', 'check-original', 'user-libs']));
+    if (a.positionals.length !== 1) throw new UsageError('expected one .wast file');
+    return wastCommand(a.positionals[0], {
+        verbose: a.options.has('v') || a.options.has('verbose'), checkOriginal: a.options.has('check-original'),
+        userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
+    });
 }
 
 export async function wastCommand(file: string, o: WastCommandOptions = {}): Promise<number> {

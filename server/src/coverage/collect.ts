@@ -5,6 +5,7 @@ import type { ReportLayout } from '../engine/report-layout.js';
 import { loadSourceMapper, type MapperOptions, type SourceMapper } from '../mapping/index.js';
 import { REPORT_BANNER, REPORT_HEADER } from '../runner/report-format.js';
 import { runModule } from '../runner/run.js';
+import type { DirGrant } from '../runner/wasi.js';
 import { cursorOf } from '../wasm/body.js';
 import type { BrTable } from '../wasm/instructions.js';
 import { decodeModule, type WasmModule } from '../wasm/decode.js';
@@ -113,7 +114,9 @@ export function userReport(report: string, layout: ReportLayout): string | undef
 
 export interface CoverageRunOptions extends PrepareOptions {
     args?: string[];
+    /** What the app may reach (default: nothing): see runner/wasi.ts. */
     env?: Record<string, string>;
+    dirs?: DirGrant[];
     cwd?: string;
     /** File descriptors the app writes to (default 1 and 2). */
     stdoutFd?: number;
@@ -137,7 +140,7 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     let reportText = '';
     let t = performance.now();
     const r = await runModule(p.instrumented.bytes, {
-        args: o.args, argv0: appPath.split(/[\\/]/).pop(), env: o.env, cwd: o.cwd, userLibs: o.userLibs,
+        args: o.args, argv0: appPath.split(/[\\/]/).pop(), env: o.env, dirs: o.dirs, cwd: o.cwd, userLibs: o.userLibs,
         stdoutFd: o.stdoutFd, stderrFd: o.stderrFd, stderr: o.stderr,
         stdout: text => { reportText += text; },
     });

@@ -17,9 +17,13 @@ export function checkResultOf(script: Script): CheckResult {
         try {
             r = checkScript(script);
         } catch (e) {
-            // A checker bug must not take completion, hover and the other diagnostics down with it.
-            console.error('whamm checker failed:', e);
-            r = { diagnostics: [], probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
+            // A checker bug must not take completion, hover and the other diagnostics down with it, and
+            // must not let an unchecked script through (the CLI would instrument it): it is an error here.
+            const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            r = {
+                diagnostics: [{ severity: 'error', message: `internal error: the checker could not check this script (${why.split('\n')[0]})`, start: 0, end: 0, code: 'checker-failed' }],
+                probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined,
+            };
         }
         results.set(script, r);
     }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, describeDiagnostics, fixtureUri, openUntitledWhamm, waitForDiagnostics, workspaceDir, type WhammApi } from './helpers.js';
@@ -70,11 +71,15 @@ describe('commands', () => {
         assert.match(outcome.stderr, /br_iff|undeclared_count|res0/, `stderr should name a mistake of errors.mm:\n${outcome.stderr}`);
     });
 
-    it('whamm.instrumentAndRun gives the app whamm.args and whamm.env', async function () {
+    it('whamm.instrumentAndRun gives the app whamm.args and whamm.env, and nothing else', async function () {
         this.timeout(120000);
         const cfg = vscode.workspace.getConfiguration('whamm');
+        // whamm.env is the app's: NODE_OPTIONS there must not run code in the CLI's Node.
+        const marker = path.join(workspaceDir(), 'node-options-ran');
+        const evil = path.join(workspaceDir(), 'node-options.cjs');
+        fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');\n`);
         await cfg.update('args', ['--alpha', 'two words'], vscode.ConfigurationTarget.Workspace);
-        await cfg.update('env', { WHAMM_E2E_ECHO: 'beta=gamma' }, vscode.ConfigurationTarget.Workspace);
+        await cfg.update('env', { WHAMM_E2E_ECHO: 'beta=gamma', NODE_OPTIONS: `--require ${evil}` }, vscode.ConfigurationTarget.Workspace);
         try {
             const outcome = await vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
                 fixtureUri('noop.mm'), { app: path.join(workspaceDir(), 'echo.wasm'), quiet: true });
@@ -84,7 +89,12 @@ describe('commands', () => {
             // WASI lays arguments and variables out NUL-terminated; echo.wat prints those buffers as they are.
             assert.ok(outcome.appOutput.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.appOutput.slice(0, 200))}`);
             assert.ok(outcome.appOutput.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
+            assert.ok(outcome.appOutput.includes(`NODE_OPTIONS=--require ${evil}\0`), 'NODE_OPTIONS is the app\'s variable');
+            assert.doesNotMatch(outcome.appOutput, /(^|\0)(PATH|HOME)=/, 'the extension host\'s environment reaches the app');
+            assert.equal(fs.existsSync(marker), false, 'NODE_OPTIONS from whamm.env ran code in the CLI');
         } finally {
+            fs.rmSync(evil, { force: true });
+            fs.rmSync(marker, { force: true });
             await cfg.update('args', undefined, vscode.ConfigurationTarget.Workspace);
             await cfg.update('env', undefined, vscode.ConfigurationTarget.Workspace);
         }

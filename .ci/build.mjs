@@ -27,7 +27,11 @@ const entries = [
       banner: { js: "#!/usr/bin/env node\n" + common.banner.js } },
 ];
 
-const contexts = await Promise.all(entries.map(e => esbuild.context({ ...common, ...e })));
+// The Report view's page runs in the webview (a browser): its own bundle, echarts included.
+const webview = { entryPoints: ['client/webview/report.ts'], outfile: 'out/webview/report.js', bundle: true, platform: 'browser',
+    format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning' };
+
+const contexts = await Promise.all([...entries.map(e => esbuild.context({ ...common, ...e })), esbuild.context(webview)]);
 if (watch) {
     await Promise.all(contexts.map(c => c.watch()));
 } else {

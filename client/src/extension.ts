@@ -3,7 +3,7 @@
 // VS Code's commands, output and notifications.
 import * as vscode from 'vscode';
 import { Commands } from './commands/ids.js';
-import { instrumentAndRun, type RunOutcome, type RunOverrides } from './commands/instrumentAndRun.js';
+import { instrumentAndRun, type RunContext, type RunOutcome, type RunOverrides } from './commands/instrumentAndRun.js';
 import { newScript } from './commands/newScript.js';
 import { newScriptFromTemplate } from './commands/newFromTemplate.js';
 import { pickApp } from './commands/selectApp.js';
@@ -40,7 +40,9 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
             .then(c => { if (c === show) output.show(false); });
     });
 
-    const rc = { extension: context, output, runs };
+    // The run features tell the user how a run ended; the run command calls them through `present`.
+    let present: RunContext['present'] = async () => undefined;
+    const rc: RunContext = { extension: context, output, runs, present: (o, quiet) => present(o, quiet) };
     context.subscriptions.push(
         vscode.commands.registerCommand(Commands.restartServer, async () => {
             output.appendLine('[client] restarting the language server');
@@ -59,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
         vscode.commands.registerCommand('whamm.newScriptFromTemplate', (name?: string) => newScriptFromTemplate(context, name)),
     );
 
-    const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    const { present: presentRun, ...features } = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    present = presentRun;
     const walkthrough = registerWalkthrough(context, { ...features, onDidFinishRun: runs.event });
     const preview = registerPreview(context, (method, params, token) => client.sendRequest(method, params, token));
     context.subscriptions.push(features.onDidFinishCoverage(r => { if (r.coverage) preview.setExecutions(r.app, callsByFunction(r.coverage.report)); }));

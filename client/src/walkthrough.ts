@@ -46,7 +46,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, src: Walkt
             if (o.phase !== 'run' || o.cancelled) return;
             mark(WalkthroughKeys.ran);
             // The Report view is filled from the same event; look once it had its turn.
-            setTimeout(() => { if (o.reportCsv !== undefined && src.reportTables().length > 0) mark(WalkthroughKeys.reportShown); }, 200);
+            setTimeout(() => { if (o.result?.report !== undefined && src.reportTables().length > 0) mark(WalkthroughKeys.reportShown); }, 200);
         }),
         src.onDidFinishCoverage(() => {
             mark(WalkthroughKeys.coverageRan);

@@ -123,6 +123,8 @@ report var n_array: u32;
 report var n_reffunc: u32;
 report var after_br: u32;
 report var ref_args: i32;
+report var ref_after: i32;
+report var set_values: i32;
 wasm:opcode:call_ref:before { n_call_ref++; }
 wasm:opcode:return_call_ref:before { n_rcr++; }
 wasm:opcode:br_on_null:before { n_null++; }
@@ -133,6 +135,9 @@ wasm:opcode:ref.func:before { n_reffunc++; }
 wasm:opcode:br_on_null|br_on_non_null:after { after_br++; }
 wasm:opcode:call_ref(arg1: i32):before { ref_args = ref_args + arg1; }
 wasm:opcode:return_call_ref(arg1: i32):before { ref_args = ref_args + arg1; }
+wasm:opcode:call_ref(arg1: i32):after { ref_after = ref_after + arg1; }
+wasm:opcode:struct.set(arg0: i32):before { set_values = set_values + arg0; }
+wasm:opcode:array.set(arg0: i32, arg1: i32):before { set_values = set_values + arg0 * 100 + arg1; }
 `;
 
 test('probes on each typed-reference and GC opcode: the output validates and the counts are exact (in Node 22)', { skip: SKIP_NO_NODE22 }, async () => {
@@ -159,6 +164,10 @@ test('probes on each typed-reference and GC opcode: the output validates and the
         assert.equal(value('after_br'), '2');
         // The i32 under the typed function reference: 21 (return_call_ref) + 5 (call_ref).
         assert.match(r.out, /, ref_args, i32, i32, script0, , , , , 26$/m);
+        // After call_ref, its operands as it received them (the reference held across the call).
+        assert.match(r.out, /, ref_after, i32, i32, script0, , , , , 5$/m);
+        // struct.set stores 10; array.set stores 9 at index 1.
+        assert.match(r.out, /, set_values, i32, i32, script0, , , , , 911$/m);
     } finally {
         fs.rmSync(dir, { recursive: true });
     }

@@ -174,3 +174,33 @@ wasm:begin { whamm_core.putc(200); }`);
     assert.notEqual(r.exitCode, 0);
     assert.ok(r.trapped);
 });
+
+test('the bench monitors that call print_map_as_csv print the reference format (call-graph, mem-access)', { skip: SKIP_NO_SHARED }, async () => {
+    const app = new Uint8Array(fs.readFileSync(sharedPath('bench', 'apps', 'polybench', 'atax.wasm')));
+    for (const [monitor, types] of [['call-graph', 'key ((i32,i32)), val (i32)'], ['mem-access', 'key ((i32,bool)), val (i32)']] as const) {
+        const script = fs.readFileSync(sharedPath('bench', 'monitors', `${monitor}.mm`), 'utf8');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-core-bench-'));
+        const file = path.join(dir, 'out.txt');
+        const fd = fs.openSync(file, 'w');
+        try {
+            const { bytes } = await instrument({ app, script });
+            const r = await runModule(bytes, { stdout: () => undefined, stderr: () => undefined, stdoutFd: fd });
+            assert.equal(r.exitCode, 0);
+        } finally {
+            fs.closeSync(fd);
+        }
+        const lines = fs.readFileSync(file, 'utf8').split('\n');
+        fs.rmSync(dir, { recursive: true });
+        const at = lines.indexOf('== map0 CSV FLUSH ==');
+        assert.ok(at >= 0, `${monitor}: the header`);
+        assert.equal(lines[at + 1], types, monitor);
+        const rows = lines.slice(at + 2).filter(l => l.startsWith('('));
+        assert.ok(rows.length > 3, `${monitor}: entries`);
+        for (const row of rows) assert.match(row, /^\(-?\d+,(-?\d+|true|false)\), \d+$/, monitor);
+        const keys = rows.map(r => r.slice(1, r.indexOf(')')).split(',').map(x => (x === 'true' ? 1 : x === 'false' ? 0 : Number(x))));
+        for (let i = 1; i < keys.length; i++) {
+            const [a, b] = [keys[i - 1], keys[i]];
+            assert.ok(a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]), `${monitor}: ascending key order at ${rows[i]}`);
+        }
+    }
+});

@@ -72,9 +72,9 @@ export class SitesLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         const result = sites ? await sites : undefined;
         if (token.isCancellationRequested) return [];
         const byLine = new Map<number, ProbeSites>((result?.probes ?? []).map(p => [p.line, p]));
-        for (const p of probes) {
+        for (const [i, p] of probes.entries()) {
             const at = new vscode.Range(p.range.start, p.range.start);
-            if (trusted) lenses.push(new vscode.CodeLens(at, { title: '$(play) Run', command: Commands.instrumentAndRun, arguments: [doc.uri] }));
+            if (trusted) lenses.push(new vscode.CodeLens(at, { title: '$(play) Run this probe', tooltip: 'Instrument and run with this probe only', command: Commands.instrumentAndRun, arguments: [doc.uri, { probe: i }] }));
             if (!result) continue;
             const s = byLine.get(p.range.start.line);
             if (s) {

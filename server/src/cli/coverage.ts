@@ -9,6 +9,7 @@ import { isLcovText, parseLcov, toLcov } from '../coverage/lcov.js';
 import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
+import { functionNames, writeRunJson } from './report-json.js';
 import { GRANTS_HELP, GRANT_VALUED, parseGrants } from './grants.js';
 import { displayPath, InputError, readApp, readInput } from './io.js';
 import { rerunWhereSupported } from './engine-fallback.js';
@@ -34,6 +35,8 @@ Options:
   --user-libs LIST      user libraries for the script, name=PATH[,name=PATH...]
   --lcov PATH           write an lcov tracefile (genhtml, Coverage Gutters)
   --json PATH           write the JSON report ({"files": {SOURCE: {"lines": {LINE: HITS}, ...}}})
+  --report-json FILE    also write the outcome as JSON: exit code, the trap with its source line,
+                        the script's report as values, the kind of debug info
   --no-merge            replace existing output files (of the same format) instead of adding to them
   --source-root DIR     where to look for sources a source map names relative to the build's
                         directory (repeatable; default: the current directory)
@@ -47,6 +50,7 @@ function readExisting(file: string, kind: 'json' | 'lcov', app: string): Coverag
     if (!existingFile(file, kind === 'json' ? 'JSON output' : 'lcov output')) return undefined;
     const text = fs.readFileSync(file, 'utf8');
     if (kind === 'lcov') {
+        if (text.trim() === '') return undefined;
         if (!isLcovText(text)) throw new InputError(`${file} exists and is not an lcov file; not replacing it (choose another --lcov)`);
         return parseLcov(text, app);
     }
@@ -93,7 +97,7 @@ export function summary(report: CoverageReport, hot: number): string {
 }
 
 export async function coverageCommand(argv: string[]): Promise<number> {
-    const valued = ['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', ...GRANT_VALUED];
+    const valued = ['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'report-json', ...GRANT_VALUED];
     const a = parseArgs(argv, new Set(valued), new Set([...valued, 'no-merge']));
     if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}' (app arguments go after --)`);
     const app = a.options.get('app');
@@ -161,6 +165,13 @@ export async function coverageCommand(argv: string[]): Promise<number> {
         return merged;
     });
     process.stderr.write(summary(report, hot));
+    const reportJson = a.options.get('report-json') as string | undefined;
+    if (reportJson) {
+        writeRunJson(reportJson, {
+            version: 1, command: 'coverage', module: appAbs, app: appAbs, exitCode: result.trapped ? (result.exitCode || 1) : result.exitCode,
+            trap: result.trap, report: script ? result.variables : undefined, debugInfo: result.report.mapping, functions: functionNames(bytes), warnings: result.warnings,
+        });
+    }
     if (result.report.mapping === 'none') process.stderr.write(`whamm coverage: ${app} has no debug info (DWARF or source map): counts are per function only\n`);
     return result.trapped ? (result.exitCode || 1) : result.exitCode;
 }

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
+import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { InputError, readApp, readInput } from './io.js';
 import { checkOutput, PlacedLog } from '../preview/validate.js';
@@ -105,8 +105,9 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     let result;
     const placed = new PlacedLog();
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, plan: placed });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed });
     } catch (e) {
+        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
             return 2;
@@ -128,7 +129,7 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     // The site table first, the module last: a module is never seen beside another module's table for
     // longer than a rename, and the table names the module's hash either way.
     writeTogether([
-        { path: siteTablePath(o.output), data: siteTableText(o, fs.readFileSync(o.app), scriptBytes, result.bytes, result.sites), what: 'site table' },
+        { path: siteTablePath(o.output), data: siteTableData(o, fs.readFileSync(o.app), scriptBytes, result.bytes, result.sites), what: 'site table' },
         { path: o.output, data: result.bytes, what: 'output' },
     ]);
     return 0;
@@ -139,6 +140,13 @@ function ruleOfProbe(sites: SiteTable, probe: number): string {
     return `probe ${probe}`;
 }
 
+/** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */
+export const DEFAULT_MAX_MEMORY_MB = 2048;
+function maxMemoryMb(): number {
+    const v = Number(process.env.WHAMM_MAX_MEMORY_MB);
+    return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_MEMORY_MB;
+}
+
 export function siteTablePath(output: string): string {
     return output.replace(/\.wasm$/, '') + '.sites.json';
 }
@@ -147,19 +155,23 @@ const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('
 
 /**
  * The site table beside the output: which app, script and module it belongs to (paths and SHA-256),
- * then one compact row per match site (it can have a million rows):
- * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`.
+ * then one compact row per match site (it can have millions of rows):
+ * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`. Built chunk by
+ * chunk as bytes: no string per row, and no single string (a big module's table passes V8's limit).
  */
-function siteTableText(o: InstrCommandOptions, app: Uint8Array, script: Uint8Array, module: Uint8Array, sites: SiteTable): string {
-    const parts: string[] = new Array(sites.length);
-    for (let i = 0; i < sites.length; i++) {
-        parts[i] = `[${sites.fid[i]},${sites.pc[i]},${sites.opidx[i]},${sites.offset[i]},${sites.probe[i]},${sites.ruleId[i]}]`;
-    }
+function siteTableData(o: InstrCommandOptions, app: Uint8Array, script: Uint8Array, module: Uint8Array, sites: SiteTable): Uint8Array {
     const head = JSON.stringify({
         format: 'whamm-sites', app: path.resolve(o.app), script: path.resolve(o.script),
         appSha256: sha256(app), scriptSha256: sha256(script),
         module: { path: path.resolve(o.output), sha256: sha256(module), bytes: module.length },
         rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'],
     });
-    return head.slice(0, -1) + ',"sites":[\n' + parts.join(',\n') + '\n]}\n';
+    const parts: Buffer[] = [Buffer.from(head.slice(0, -1) + ',"sites":[\n')];
+    for (const { first, count, cols: [fid, pc, opidx, offset, probe, ruleId] } of sites.chunksOf()) {
+        let text = '';
+        for (let j = 0; j < count; j++) text += `${first + j ? ',\n' : ''}[${fid[j]},${pc[j]},${opidx[j]},${offset[j]},${probe[j]},${ruleId[j]}]`;
+        parts.push(Buffer.from(text));
+    }
+    parts.push(Buffer.from('\n]}\n'));
+    return Buffer.concat(parts);
 }

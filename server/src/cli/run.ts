@@ -6,6 +6,8 @@ import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { GRANTS_HELP, GRANT_VALUED, parseGrants, type Grants } from './grants.js';
 import { InputError, readApp, readInput } from './io.js';
 import { rerunWhereSupported } from './engine-fallback.js';
+import { loadAppDebug, locateTrap } from '../runner/trap-origin.js';
+import { appOfInstrumented, functionNames, writeRunJson } from './report-json.js';
 
 export const RUN_HELP = `Usage: whamm run MODULE.wasm [options] [-- ARGS...]
 
@@ -19,21 +21,31 @@ ${GRANTS_HELP}
 
 Options:
   --user-libs LIST      user libraries the module imports, name=PATH[,name=PATH...]
+  --report-json FILE    also write the outcome as JSON: exit code, the trap with its source line
+                        (through the original app's debug info), the report as values
+  --app PATH            the original app, for trap locations (default: the one OUT.sites.json names)
   -h, --help            this help`;
 
 export interface RunCommandOptions extends Partial<Grants> {
     module: string;
     userLibs: Map<string, string>;
     args: string[];
+    /** Also write the outcome as JSON (protocol RunResultJson) here. */
+    reportJson?: string;
+    /** The original app, for trap locations (default: the app the module's site table names). */
+    app?: string;
 }
 
 export async function runMain(argv: string[]): Promise<number> {
-    const a = parseArgs(argv, new Set(['user-libs', ...GRANT_VALUED]), new Set(['user-libs', ...GRANT_VALUED]));
+    const valued = ['user-libs', 'report-json', 'app', ...GRANT_VALUED];
+    const a = parseArgs(argv, new Set(valued), new Set(valued));
     if (a.positionals.length !== 1) throw new UsageError(a.positionals.length ? `expected one module, got ${a.positionals.join(' ')}` : 'missing the module to run');
     return runCommand({
         module: a.positionals[0],
         userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
         args: a.rest,
+        reportJson: a.options.get('report-json') as string | undefined,
+        app: a.options.get('app') as string | undefined,
         ...parseGrants(a),
     });
 }
@@ -50,13 +62,26 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
         if (code !== undefined) return code;
         throw new InputError(`${o.module} is not a valid WebAssembly module: ${(e as Error).message.replace(/^WebAssembly\.\w+\(\): /, '')}`);
     }
+    const app = o.app ?? (o.reportJson ? appOfInstrumented(o.module) : undefined);
     let r;
     try {
         r = await runModule(bytes, { args: o.args, argv0: path.basename(o.module), userLibs: libs, env: o.env ?? {}, dirs: o.dirs ?? [] });
     } catch (e) {
         // Linking problems (missing imports, a bad library): the app could not run.
         process.stderr.write(`whamm run: ${(e as Error).message}\n`);
+        if (o.reportJson) writeRunJson(o.reportJson, { version: 1, command: 'run', module: path.resolve(o.module), app, exitCode: 1, trap: { message: (e as Error).message } });
         return 1;
     }
-    return r.trapped ? (r.exitCode || 1) : r.exitCode;
+    const exitCode = r.trapped ? (r.exitCode || 1) : r.exitCode;
+    if (o.reportJson) {
+        const debug = app ? loadAppDebug(app) : undefined;
+        writeRunJson(o.reportJson, {
+            version: 1, command: 'run', module: path.resolve(o.module), app, exitCode,
+            trap: r.trapped !== undefined ? locateTrap(r.trapped, r.trapFrames, bytes, debug) : undefined,
+            report: r.variables,
+            debugInfo: debug?.mapper.kind,
+            functions: functionNames(debug?.module),
+        });
+    }
+    return exitCode;
 }

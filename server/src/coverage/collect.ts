@@ -5,6 +5,8 @@ import type { ReportLayout } from '../engine/report-layout.js';
 import { loadSourceMapper, type MapperOptions, type SourceMapper } from '../mapping/index.js';
 import { REPORT_BANNER, REPORT_HEADER } from '../runner/report-format.js';
 import { runModule } from '../runner/run.js';
+import { locateTrap } from '../runner/trap-origin.js';
+import type { ReportVariable, TrapInfo } from '../protocol.js';
 import type { DirGrant } from '../runner/wasi.js';
 import { cursorOf } from '../wasm/body.js';
 import type { BrTable } from '../wasm/instructions.js';
@@ -130,6 +132,10 @@ export interface CoverageRunResult {
     report: CoverageReport;
     exitCode: number;
     trapped?: string;
+    /** The trap in the app's terms (function, source line). */
+    trap?: TrapInfo;
+    /** The user script's report as values (the monitor's counters left out). */
+    variables?: ReportVariable[];
     warnings: string[];
     timings: Record<string, number>;
 }
@@ -151,5 +157,7 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     if (user) (o.stdout ?? ((s: string) => process.stdout.write(s)))(user);
     const report = aggregate(p.module, p.mapper, siteCounts(p, values), appPath);
     p.timings.aggregate = performance.now() - t;
-    return { report, exitCode: r.exitCode, trapped: r.trapped, warnings: [...p.mapper.warnings, ...p.instrumented.warnings], timings: p.timings };
+    const trap = r.trapped !== undefined ? locateTrap(r.trapped, r.trapFrames, p.instrumented.bytes, { module: p.module, mapper: p.mapper }) : undefined;
+    const variables = r.variables?.filter(v => !v.name.startsWith('wcov_'));
+    return { report, exitCode: r.exitCode, trapped: r.trapped, trap, variables, warnings: [...p.mapper.warnings, ...p.instrumented.warnings], timings: p.timings };
 }

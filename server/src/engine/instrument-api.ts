@@ -16,6 +16,11 @@ export interface InstrumentInput {
     dryRun?: boolean;
     /** The app already decoded (decodeApp of `app`), kept by a caller that instruments it again and again. */
     decoded?: DecodedApp;
+    /**
+     * Give up with a TooLargeError once the process's resident memory passes this many MB (checked as the
+     * functions are instrumented and before the output is assembled), rather than run out of memory.
+     */
+    maxMemoryMb?: number;
 }
 
 /** What the module gains, as the plan reports it. */
@@ -36,6 +41,9 @@ export interface PlanSink {
     inject(fid: number, opidx: number, where: 'before' | 'after' | 'alt', probe: number, code: Uint8Array, start: number, end: number): void;
     added(a: PlannedAdditions): void;
 }
+
+/** The module is too large to instrument with this script within InstrumentInput.maxMemoryMb. */
+export class TooLargeError extends Error {}
 
 export interface InstrumentResult {
     bytes: Uint8Array;

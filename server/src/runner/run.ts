@@ -9,6 +9,9 @@ import { formatReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
 import { compileForEngine } from './engine-compile.js';
 import { applyTrapFixups } from './trap-fixups.js';
+import { reportVariables } from './report-values.js';
+import { wasmFrames, type WasmFrame } from './trap-origin.js';
+import type { ReportVariable } from '../protocol.js';
 
 export interface RunOptions {
     /** argv[1..] seen by the app (argv[0] is the module's file name). */
@@ -33,9 +36,15 @@ export interface RunOptions {
 export interface RunResult {
     /** Wall time of the app's own run (wasm:begin + entry point), without compile, link or report flush. */
     runMs?: number;
+    /** CPU time (user + system, all threads) of the same span: steadier than runMs on a busy machine. */
+    runCpuMs?: number;
     exitCode: number;
     trapped?: string;
+    /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
+    trapFrames?: WasmFrame[];
     report?: string;
+    /** The report as values (the same the flush prints). */
+    variables?: ReportVariable[];
 }
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
@@ -110,6 +119,7 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     let trapped: string | undefined;
     let trapError: unknown;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     try {
         wasi?.attach(instance);
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
@@ -127,8 +137,13 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         }
     }
     const runMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuStarted);
+    const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
+    let variables: ReportVariable[] | undefined;
+    // Offsets in the stack are those of the module as compiled (the same bytes unless lowered).
+    const trapFrames = trapError !== undefined && !lowered ? wasmFrames(trapError) : undefined;
     if (layout) {
         try {
             if (layout.end && typeof exports[layout.end] === 'function') (exports[layout.end] as () => void)();
@@ -139,11 +154,14 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         const slots = readSlots(layout, exports);
         // Offsets in the fixups are those of the module as instrumented (not as lowered for this engine).
         if (trapError !== undefined && !lowered) applyTrapFixups(layout, bytes, trapError, slots);
-        report = formatReport(layout, slots, link.formatValue); // [issue 5, helper-6] compound values
-        link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
+        report = formatReport(layout, slots, link.formatValue);
+        link.flushLibraryOutput?.(); // a library's pending line comes before the report
         out(report);
+        try {
+            variables = reportVariables(layout, slots, link);
+        } catch { /* the printed report stands; values are a convenience */ }
     }
-    return { exitCode, trapped, report, runMs };
+    return { exitCode, trapped, trapFrames, report, variables, runMs, runCpuMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -146,6 +146,8 @@ export class WhammRuntime {
         if (!m) throw new RuntimeError(`no map with id ${id}`);
         const mem = this.mapExports.memory as WebAssembly.Memory | undefined;
         if (!mem) return;
+        // Dense counters (map-dense.ts) go into the table first; this may grow the memory.
+        (this.mapExports['map.settle'] as ((id: number) => void) | undefined)?.(id);
         const v = viewsOf(mem.buffer);
         const keys = keyReaders(m.shape.key);
         const layout = keyLayout(m.shape.key);

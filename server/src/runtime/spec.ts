@@ -81,5 +81,8 @@ export function shapesOf(spec: RuntimeSpec): MapShape[] {
 }
 
 export function runtimeWat(spec: RuntimeSpec): string {
-    return mapModuleWat(shapesOf(spec), spec.maps.length);
+    const shapes = shapesOf(spec);
+    const index = new Map(shapes.map((s, i) => [`${s.keyText},${s.valueText}`, i]));
+    const idShape = spec.maps.map(t => { const s = mapShapeOf(parseRtType(t)); return index.get(`${s.keyText},${s.valueText}`)!; });
+    return mapModuleWat(shapes, spec.maps.length, idShape);
 }

@@ -58,6 +58,19 @@ export function isRefType(t: ValType): boolean {
     return parseRefType(t) !== null;
 }
 
+/** True for a reference type without null (`(ref $t)`), which a local can only hold once set. */
+export function isNonNullableRef(t: ValType): boolean {
+    const r = parseRefType(t);
+    return r !== null && !r.nullable;
+}
+
+/** The nullable form of a reference type (a local of it needs no initial value); other types unchanged. */
+export function nullableOf<T extends ValType>(t: T): T {
+    const r = parseRefType(t);
+    if (!r || r.nullable) return t;
+    return (SHORT[r.heap] ?? `(ref null ${r.heap})`) as T;
+}
+
 export function readHeapType(r: Reader): number {
     const at = r.pos;
     const ht = r.s33('a heap type');

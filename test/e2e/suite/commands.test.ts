@@ -8,18 +8,9 @@ interface RunOutcome {
     phase: 'instr' | 'run';
     exitCode: number | null;
     cancelled: boolean;
-    appOutput: string;
-    reportCsv: string | undefined;
+    stdout: string;
     stderr: string;
-}
-
-/** The `value(s)` column of the report row for variable `name` (SPEC.md report format). */
-function reportValue(csv: string, name: string): string | undefined {
-    for (const line of csv.split(/\r?\n/)) {
-        const cells = line.split(',').map(c => c.trim());
-        if (cells.length >= 11 && cells[2] === name) return cells.slice(10).join(',');
-    }
-    return undefined;
+    result?: { exitCode: number; report?: { name: string; value?: string }[] };
 }
 
 describe('commands', () => {
@@ -51,10 +42,10 @@ describe('commands', () => {
         assert.equal(outcome.phase, 'run', `instrumentation failed: ${outcome.stderr}`);
         assert.equal(outcome.exitCode, 0, `run failed: ${outcome.stderr}`);
         assert.equal(outcome.cancelled, false);
-        assert.match(outcome.appOutput, /hello from app/);
-        assert.ok(outcome.reportCsv, 'a report was flushed');
+        assert.match(outcome.stdout, /hello from app/);
+        assert.ok(outcome.result?.report, 'a report was flushed');
         // app.wat's loop executes br_if exactly 5 times (i = 1..5).
-        assert.equal(reportValue(outcome.reportCsv, 'taken'), '5', outcome.reportCsv);
+        assert.equal(outcome.result.report.find(v => v.name === 'taken')?.value, '5', JSON.stringify(outcome.result));
         assert.match(api.outputText(), /hello from app/, 'the app output reaches the Whamm output channel');
     });
 
@@ -87,10 +78,10 @@ describe('commands', () => {
             assert.equal(outcome.phase, 'run', outcome.stderr);
             assert.equal(outcome.exitCode, 0, outcome.stderr);
             // WASI lays arguments and variables out NUL-terminated; echo.wat prints those buffers as they are.
-            assert.ok(outcome.appOutput.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.appOutput.slice(0, 200))}`);
-            assert.ok(outcome.appOutput.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
-            assert.ok(outcome.appOutput.includes(`NODE_OPTIONS=--require ${evil}\0`), 'NODE_OPTIONS is the app\'s variable');
-            assert.doesNotMatch(outcome.appOutput, /(^|\0)(PATH|HOME)=/, 'the extension host\'s environment reaches the app');
+            assert.ok(outcome.stdout.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.stdout.slice(0, 200))}`);
+            assert.ok(outcome.stdout.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
+            assert.ok(outcome.stdout.includes(`NODE_OPTIONS=--require ${evil}\0`), 'NODE_OPTIONS is the app\'s variable');
+            assert.doesNotMatch(outcome.stdout, /(^|\0)(PATH|HOME)=/, 'the extension host\'s environment reaches the app');
             assert.equal(fs.existsSync(marker), false, 'NODE_OPTIONS from whamm.env ran code in the CLI');
         } finally {
             fs.rmSync(evil, { force: true });

@@ -11,9 +11,10 @@ import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
 import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
 import { registerWalkthrough } from './walkthrough.js';
+import { callsByFunction, registerPreview, type PreviewApi } from './preview/register.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
-export interface WhammApi extends RunFeaturesApi {
+export interface WhammApi extends RunFeaturesApi, PreviewApi {
     serverState(): 'stopped' | 'starting' | 'running';
     /** Settles when the first server start finished (rejects if it failed). */
     serverReady: Promise<void>;
@@ -63,9 +64,12 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
     const { present: presentRun, ...features } = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
     present = presentRun;
     const walkthrough = registerWalkthrough(context, { ...features, onDidFinishRun: runs.event });
+    const preview = registerPreview(context, (method, params, token) => client.sendRequest(method, params, token));
+    context.subscriptions.push(features.onDidFinishCoverage(r => { if (r.coverage) preview.setExecutions(r.app, callsByFunction(r.coverage.report)); }));
 
     return {
         ...features,
+        ...preview,
         serverState: () => client.state,
         serverReady,
         outputText: () => output.recentText(),

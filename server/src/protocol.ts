@@ -19,7 +19,7 @@ export interface SitesParams {
     searchRoots?: string[];
 }
 
-export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number }
+export interface SiteLocation { fid: number; fname: string; pc: number; offset: number; rule: string; file?: string; line?: number; column?: number; /** The matched instruction as WAT. */ instr?: string }
 
 export interface ProbeSites {
     index: number;
@@ -29,6 +29,11 @@ export interface ProbeSites {
     character: number;
     count: number;
     sites: SiteLocation[];
+    /** Why the probe matches nothing in this app (see PlanProbe.noMatch). */
+    noMatch?: string;
+    /** The probe's rule and predicate in the script. */
+    ruleRange?: ScriptRange;
+    predicate?: ScriptRange;
 }
 
 /** How sites are mapped to source lines. */
@@ -38,6 +43,135 @@ export interface SitesResult {
     probes: ProbeSites[];
     mapping: MappingKind;
     /** Why no sites could be computed (script errors, unreadable app); probes is empty then. */
+    error?: string;
+}
+
+// ---- the injection plan (`whamm instr --dry-run --json`) and the preview built on it ----
+
+/** A 0-based range in the script (LSP convention, end exclusive). */
+export interface ScriptRange { line: number; character: number; endLine: number; endCharacter: number }
+
+/** Where injected code goes relative to the matched instruction. */
+export type InjectionWhere = 'before' | 'after' | 'alt';
+
+export interface PlanProbe {
+    index: number;
+    rule: string;
+    /** The probe's mode as written (`before`, `after`, `alt`, `entry`, `exit`, ...). */
+    mode: string;
+    /** The whole probe, its rule and its predicate (when it has one). */
+    range: ScriptRange;
+    ruleRange: ScriptRange;
+    predicate?: ScriptRange;
+    /** Match sites (exact). */
+    sites: number;
+    /** Injected code fragments attributed to this probe. */
+    injections: number;
+    /** Why the probe matches nothing in this app (set when sites is 0, or when no code is ever injected). */
+    noMatch?: string;
+}
+
+export interface PlanSite {
+    fid: number;
+    fname: string;
+    pc: number;
+    opidx: number;
+    /** Module offset of the matched instruction. */
+    offset: number;
+    probe: number;
+    rule: string;
+    /** The matched instruction as text (`i32.load offset=8`). */
+    instr: string;
+    file?: string;
+    line?: number;
+    column?: number;
+}
+
+export interface PlanInjection {
+    fid: number;
+    /** The instruction the code is placed at (its index in the body, and its pc). */
+    opidx: number;
+    pc: number;
+    /** `before`: runs before the instruction; `after`: after it; `alt`: replaces it. */
+    where: InjectionWhere;
+    /** The probe the code comes from; -1 for code shared by several probes (merged counters, relabelled branches). */
+    probe: number;
+    /** The injected instructions as text, one per line, indented by nesting. */
+    code: string[];
+}
+
+export interface PlanAdditions {
+    imports: { index: number; module: string; name: string }[];
+    functions: { index: number; params: string[]; results: string[]; instrs: number }[];
+    globals: { index: number; type: string; mutable: boolean }[];
+    exports: { name: string; kind: string; index: number }[];
+}
+
+export interface DryRunPlan {
+    app: string;
+    probes: PlanProbe[];
+    sites: PlanSite[];
+    /** True when `sites` was cut at the requested limit (probe counts stay exact). */
+    sitesTruncated: boolean;
+    injections: PlanInjection[];
+    added: PlanAdditions;
+    warnings: string[];
+    mapping: MappingKind;
+    /** Script errors or an unreadable app: nothing else is set then. */
+    error?: string;
+    /** The error is the script's (its diagnostics, as `whamm instr` prints them). */
+    scriptErrors?: boolean;
+}
+
+/** `whamm/preview`: the app's WAT around the injections of a script (folded to the functions it touches). */
+export const PREVIEW_REQUEST = 'whamm/preview';
+
+export interface PreviewParams {
+    app: string;
+    script: string;
+    scriptPath?: string;
+    userLibs?: Record<string, string>;
+    searchRoots?: string[];
+    /** Times each function was entered in the last coverage run of this app, by name (shown in the header bars). */
+    executions?: Record<string, number>;
+}
+
+/** A run of injected lines in the preview text, all from one injection. */
+export interface PreviewMark {
+    /** 0-based first and last line (inclusive). */
+    startLine: number;
+    endLine: number;
+    /** Index into plan.injections. */
+    injection: number;
+    probe: number;
+    where: InjectionWhere;
+    fid: number;
+    /** Indices into plan.sites of the sites at this instruction (for hover and "Show in source"). */
+    sites: number[];
+}
+
+export interface PreviewFunction {
+    fid: number;
+    name: string;
+    /** 0-based lines of the `(func` header and the closing `)`. */
+    startLine: number;
+    endLine: number;
+    sites: number;
+    /** Injections per probe index. */
+    byProbe: Record<number, number>;
+    executions?: number;
+}
+
+export interface PreviewResult {
+    /** The preview document (WAT with the injected code inlined). */
+    text: string;
+    plan: DryRunPlan;
+    functions: PreviewFunction[];
+    marks: PreviewMark[];
+    /** 0-based line of each plan site's instruction in the text (-1 when its function is not shown). */
+    siteLines: number[];
+    /** Functions with sites that were left out (the preview shows at most this many in full). */
+    omittedFunctions: number;
     error?: string;
 }
 

@@ -4,7 +4,8 @@ import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createWhammServices } from './language/whamm-module.js';
 import { computeSites } from './language/lsp/sites.js';
-import { SITES_REQUEST, type SitesParams } from './protocol.js';
+import { computePreview } from './language/lsp/preview.js';
+import { PREVIEW_REQUEST, SITES_REQUEST, type PreviewParams, type SitesParams } from './protocol.js';
 
 // `--stdio`, `--node-ipc` and `--socket=N` are all understood by createConnection, so the same bundle
 // serves VS Code (IPC) and other editors (`whamm-language-server --stdio`).
@@ -20,4 +21,6 @@ process.on('unhandledRejection', logFailure('unhandled rejection'));
 const { shared } = createWhammServices({ connection, ...NodeFileSystem });
 // Match preview for the client's "N sites" CodeLens (see language/lsp/sites.ts).
 connection.onRequest(SITES_REQUEST, (p: SitesParams) => computeSites(p));
+// The injection preview (language/lsp/preview.ts).
+connection.onRequest(PREVIEW_REQUEST, (p: PreviewParams) => computePreview(p));
 startLanguageServer(shared);

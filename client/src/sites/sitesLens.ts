@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../commands/ids.js';
 import { rememberedApp } from '../commands/selectApp.js';
 import { readSettings, workspaceRoot } from '../settings.js';
+import { pickSite } from '../preview/sitesPicker.js';
 import { SITES_REQUEST, type ProbeSites, type SitesParams, type SitesResult } from '../../../server/src/protocol.js';
 export const SHOW_SITES = 'whamm.showSites';
 
@@ -95,28 +96,8 @@ export class SitesLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         const r = await this.sites(doc);
         const p = r?.probes.find(x => x.index === probe);
         if (!p) return;
-        type Item = vscode.QuickPickItem & { file?: string; line?: number; column?: number };
-        const root = workspaceRoot();
-        const items: Item[] = p.sites.map(s => ({
-            label: `${s.fname || `func ${s.fid}`} @ pc ${s.pc}`,
-            description: s.file ? `${root && s.file.startsWith(root) ? path.relative(root, s.file) : s.file}:${s.line}${s.column ? `:${s.column}` : ''}` : `offset 0x${s.offset.toString(16)} (no source location)`,
-            detail: s.rule,
-            file: s.file, line: s.line, column: s.column,
-        }));
-        const more = p.count > p.sites.length ? ` (first ${p.sites.length} listed)` : '';
-        const picked = await vscode.window.showQuickPick(items, {
-            title: `${p.count} site${p.count === 1 ? '' : 's'} of ${p.rule}${more}`, matchOnDescription: true, matchOnDetail: true,
-        });
-        if (!picked) return;
-        if (picked.file && fs.existsSync(picked.file)) {
-            const pos = new vscode.Position(Math.max(0, (picked.line ?? 1) - 1), Math.max(0, (picked.column ?? 1) - 1));
-            await vscode.window.showTextDocument(vscode.Uri.file(picked.file), { selection: new vscode.Range(pos, pos) });
-        } else {
-            // Nothing to open: say why instead of doing nothing.
-            void vscode.window.showInformationMessage(picked.file
-                ? `Whamm: the debug info names ${picked.file}:${picked.line}, which is not on this machine (${picked.label}).`
-                : `Whamm: ${picked.label} has no source location (the app has no debug info for it).`);
-        }
+        // Grouped by function and source file, moving the injection preview along (preview/sitesPicker.ts).
+        await pickSite(uri, p, workspaceRoot());
     }
 
     dispose(): void { this.disposables.forEach(d => d.dispose()); }

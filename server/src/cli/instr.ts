@@ -5,8 +5,10 @@ import path from 'node:path';
 import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { InputError, readApp, readInput } from './io.js';
+import { checkOutput, PlacedLog } from '../preview/validate.js';
+import { dryRunCommand } from './dry-run.js';
 import { checkDistinct, existingFile, writeTogether } from './output.js';
-import { checkInstrumented, validateInput } from './validate.js';
+import { checkInstrumented, InternalError, validateInput } from './validate.js';
 
 export const INSTR_HELP = `Usage: whamm instr --app APP.wasm --script SCRIPT.mm [options]
 
@@ -20,6 +22,8 @@ Options:
                         a file of that name that whamm did not write is never replaced)
   --user-libs LIST      user libraries, name=PATH[,name=PATH...] (for 'use name;')
   --testing             also export get_<var> for every global script variable
+  --dry-run             write nothing: print the plan of injections (sites, injected code, additions)
+  --json                with --dry-run: the plan as JSON
   -h, --help            this help
 
 Beside the output, OUT.sites.json lists every match site (fid, pc, opidx, module offset, probe) and
@@ -38,11 +42,15 @@ export interface InstrCommandOptions {
 
 export async function instrMain(argv: string[]): Promise<number> {
     const a = parseArgs(argv, new Set(['app', 'script', 'o', 'output', 'user-libs']),
-        new Set(['app', 'script', 'o', 'output', 'user-libs', 'testing']));
+        new Set(['app', 'script', 'o', 'output', 'user-libs', 'testing', 'dry-run', 'json']));
     if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}'`);
     const app = a.options.get('app'), script = a.options.get('script');
     if (typeof app !== 'string') throw new UsageError('missing --app APP.wasm');
     if (typeof script !== 'string') throw new UsageError('missing --script SCRIPT.mm');
+    if (a.options.has('dry-run')) {
+        return dryRunCommand({ app, script, json: a.options.has('json'), userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined) });
+    }
+    if (a.options.has('json')) throw new UsageError('--json goes with --dry-run');
     const out = (a.options.get('o') ?? a.options.get('output')) as string | undefined;
     return instrCommand({
         app, script, output: out ?? 'output.wasm', explicitOutput: out !== undefined,
@@ -95,8 +103,9 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     checkOutputs(o);
     const checked = await validateInput(app, o.app);
     let result;
+    const placed = new PlacedLog();
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb() });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed });
     } catch (e) {
         if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
         if (e instanceof ScriptError) {
@@ -106,7 +115,16 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         if (e instanceof Error && e.name === 'WasmDecodeError') throw new InputError(`${o.app}: ${e.message}`);
         throw e;
     }
-    if (checked.byEngine) await checkInstrumented(result.bytes);
+    if (checked.byEngine) {
+        try {
+            await checkInstrumented(result.bytes);
+        } catch (e) {
+            // Never written; say which probe's injected code breaks the module, where that can be told.
+            const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => ruleOfProbe(result.sites, p)) : null;
+            if (invalid?.probe !== undefined) throw new InternalError(`${invalid.message}; nothing was written`);
+            throw e;
+        }
+    }
     for (const w of result.warnings) process.stderr.write(`whamm instr: warning: ${w}\n`);
     // The site table first, the module last: a module is never seen beside another module's table for
     // longer than a rename, and the table names the module's hash either way.
@@ -115,6 +133,11 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         { path: o.output, data: result.bytes, what: 'output' },
     ]);
     return 0;
+}
+
+function ruleOfProbe(sites: SiteTable, probe: number): string {
+    for (let i = 0; i < sites.length; i++) if (sites.probe[i] === probe) return sites.rules[sites.ruleId[i]];
+    return `probe ${probe}`;
 }
 
 /** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */

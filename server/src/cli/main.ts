@@ -41,6 +41,7 @@ const MAIN_HELP = `whamm ${VERSION} — instrument WebAssembly with Whamm script
 
 Usage:
   whamm instr --app APP.wasm --script SCRIPT.mm [-o OUT.wasm] [--user-libs name=PATH,...] [--testing]
+  whamm instr --dry-run [--json] --app APP.wasm --script SCRIPT.mm
   whamm run OUT.wasm [--user-libs name=PATH,...] [--env K=V] [--dir HOST[::GUEST]] [--dir-ro ...] [-- ARGS...]
   whamm info --rule RULE [-v] [-f]
   whamm wast FILE.wast

@@ -81,7 +81,7 @@ export class Alts extends Placement {
         }
         const siteGlobals = this.allocSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
-        const x: Insertion = { at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals };
+        const x: Insertion = { at: ins.opidx, after: false, cut: ins.start, skipTo: ins.end, template: w.finish(), siteGlobals, probe: p.index };
         out.push(x);
         // Guarded blocks around this one may still need its copy's labels deeper (see queueRelabels).
         if (copyAt >= 0) this.shifts.freeze(ins.opidx, { holder: x, from: copyAt, to: copyEnd });
@@ -157,18 +157,18 @@ export class Alts extends Placement {
         const siteGlobals = this.allocSiteVars(p, a.site, rule);
         this.sites.add(f.fid, a.pc, a.opidx, a.start, p.index, rule);
         if (!guard) {
-            out.push({ at: a.opidx, after: false, cut: a.start, skipTo: a.elseArm ? end.start : end.end, template: w.finish(), siteGlobals });
+            out.push({ at: a.opidx, after: false, cut: a.start, skipTo: a.elseArm ? end.start : end.end, template: w.finish(), siteGlobals, probe: p.index });
             return 'replaced';
         }
         const resultPins = bt === undefined ? Int32Array.from(results, t => this.pinLocal(nullableOf(t))) : undefined;
         // The original block runs in the else arm; the suffix closes the if after its `end`.
-        out.push({ at: a.opidx, after: false, cut: a.start, template: w.finish(), siteGlobals, pins: resultPins });
+        out.push({ at: a.opidx, after: false, cut: a.start, template: w.finish(), siteGlobals, pins: resultPins, probe: p.index });
         const s = new CodeWriter();
         const sl = resultPins ? results.map(t => holdLocal(s, t)) : [];
         for (let i = sl.length - 1; i >= 0; i--) s.byte(OP.local_set).ref(RefKind.Local, sl[i]);
         s.byte(OP.end);
         sl.forEach((id, i) => { s.byte(OP.local_get).ref(RefKind.Local, id); restoreType(s, results[i]); });
-        out.push({ at: end.opidx, after: true, cut: end.end, template: s.finish(), siteGlobals: NO_GLOBALS, pins: resultPins });
+        out.push({ at: end.opidx, after: true, cut: end.end, template: s.finish(), siteGlobals: NO_GLOBALS, pins: resultPins, probe: p.index });
         this.shifts.wrapConstruct(a.opidx, end.opidx, a.level);
         return 'guarded';
     }

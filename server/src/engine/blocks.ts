@@ -82,7 +82,7 @@ export class Blocks extends Alts {
                     if (name === 'if' && needsStack(op.probe)) {
                         // The condition is gone inside the arm: save the operands just before the if, into
                         // scratch locals the entry code (compiled with the same first locals) reads.
-                        out.push({ at: ins.opidx, after: false, cut: ins.start, template: operandSaver(s.site.args), siteGlobals: NO_GLOBALS });
+                        out.push({ at: ins.opidx, after: false, cut: ins.start, template: operandSaver(s.site.args), siteGlobals: NO_GLOBALS, probe: op.probe.index });
                         this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out, true);
                     } else this.placeCompiled(f, ins, op.probe, s.site, 'entry', s.rule, true, out);
                 }

@@ -55,10 +55,12 @@ export class Counters extends GlobalLayout {
             }
             // Report vars this group's entries count into, by entry (for trap fixups): -1 = not reported.
             const rows: number[] = [];
+            let groupProbe = -2; // the one probe counting here, or -1 when several share the increment
             const scriptRow = c.perSite || !c.report ? -1 : this.scriptCounterRow(key);
             for (let i = g.first; i < seg.length; i += 5) {
                 const k = e[i], op = seg.ops[k], p = op.probe;
                 if (this.counterKey(p) !== key) continue;
+                groupProbe = groupProbe === -2 || groupProbe === p.index ? p.index : -1;
                 rows.push(i, c.perSite ? (c.report ? this.reportVars.length : -1) : scriptRow);
                 let rules = this.counterRuleIds[k];
                 if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
@@ -74,7 +76,7 @@ export class Counters extends GlobalLayout {
                     });
                 }
             }
-            out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target] });
+            out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target], probe: Math.max(-1, groupProbe) });
             this.trapFixupsOf(seg, rows, c.perSite);
         }
         seg.reset();

@@ -58,6 +58,8 @@ export interface Insertion {
      * probes' scratch code in between must not reuse them.
      */
     pins?: Int32Array;
+    /** The probe the code comes from (absent: shared by several probes, or relabelled app code). */
+    probe?: number;
 }
 
 /** Types scratch locals can have (pooled per type); a typed reference (`ref`) cannot be saved. */

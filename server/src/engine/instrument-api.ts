@@ -1,6 +1,7 @@
 // What the instrumenter takes and gives back, and the error it throws for a script with errors.
 import type { ReportLayout } from './report-layout.js';
 import type { SiteTable } from './site-table.js';
+import type { DecodedApp } from './app-codec.js';
 
 export interface InstrumentInput {
     app: Uint8Array;
@@ -9,11 +10,36 @@ export interface InstrumentInput {
     userLibs?: Map<string, Uint8Array>;
     /** Export get_<var> for every script global (the reference's --testing). */
     testing?: boolean;
+    /** Receives every placed code fragment and the module additions (the dry-run plan, output checks). */
+    plan?: PlanSink;
+    /** With `plan`: place everything, encode nothing (the result's bytes are empty). */
+    dryRun?: boolean;
+    /** The app already decoded (decodeApp of `app`), kept by a caller that instruments it again and again. */
+    decoded?: DecodedApp;
     /**
      * Give up with a TooLargeError once the process's resident memory passes this many MB (checked as the
      * functions are instrumented and before the output is assembled), rather than run out of memory.
      */
     maxMemoryMb?: number;
+}
+
+/** What the module gains, as the plan reports it. */
+export interface PlannedAdditions {
+    imports: { module: string; name: string }[];
+    functions: { params: string[]; results: string[]; body: Uint8Array }[];
+    globals: { type: string; mutable: boolean }[];
+    exports: { name: string; kind: string; index: number }[];
+}
+
+/**
+ * A recorder of placements: `inject` once per code fragment placed in app function `fid` (original
+ * numbering) before/after/instead of instruction `opidx`, with the probe it comes from (-1: shared) and its
+ * bytes (a view: copy it to keep it past the call), which sit at [start, end) of the function's new
+ * code; `added` once, before encoding.
+ */
+export interface PlanSink {
+    inject(fid: number, opidx: number, where: 'before' | 'after' | 'alt', probe: number, code: Uint8Array, start: number, end: number): void;
+    added(a: PlannedAdditions): void;
 }
 
 /** The module is too large to instrument with this script within InstrumentInput.maxMemoryMb. */

@@ -23,7 +23,7 @@ import { EntryFunctions } from './entry-functions.js';
 import type { InstrumentInput } from './instrument-api.js';
 
 export { SiteTable, type SiteRecord } from './site-table.js';
-export { ScriptError, TooLargeError, type InstrumentInput, type InstrumentResult, type ScriptDiagnostic } from './instrument-api.js';
+export { ScriptError, TooLargeError, type InstrumentInput, type InstrumentResult, type ScriptDiagnostic, type PlanSink, type PlannedAdditions } from './instrument-api.js';
 import { ScriptError, TooLargeError, type InstrumentResult } from './instrument-api.js';
 
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
@@ -35,7 +35,7 @@ export async function instrument(input: InstrumentInput): Promise<InstrumentResu
     }
     const model = buildScriptModel(parsed.script);
     if (model.probes.length === 0) throw new ScriptError([{ line: 1, column: 1, message: 'a script must contain at least one probe', severity: 'error' }], file);
-    const app = decodeApp(input.app);
+    const app = input.decoded ?? decodeApp(input.app);
     try {
         return await new Instrumenter(app, model, input).run();
     } catch (e) {
@@ -85,6 +85,13 @@ class Instrumenter extends EntryFunctions {
         // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
         // still provide them, so register one (unreported) map of a declared type.
         if (this.mapImports.size && this.rt.mapCount === 0) this.rt.addMap(this.mapImports.keys().next().value!.split('\0')[1]);
+        this.input.plan?.added({
+            imports: this.imports.map(i => ({ module: i.module, name: i.name })),
+            functions: this.newFunctions.map(fn => ({ params: fn.params, results: fn.results, body: fn.body })),
+            globals: this.newGlobals.map(g => ({ type: g.type, mutable: g.mutable })),
+            exports: this.exports.map(e => ({ ...e })),
+        });
+        if (this.input.plan && this.input.dryRun) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
         const plan: ModulePlan = {
             imports: this.imports,
             globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,

@@ -59,6 +59,7 @@ export class LocalPool extends Counters {
             });
         });
         const code = new CodeBuilder();
+        const sink = this.input.plan;
         let copied = f.codeStart;
         // Output code offsets of the trap points: copies are spliced in before later bytes of `out`.
         const fixups = this.fnFixups;
@@ -75,7 +76,9 @@ export class LocalPool extends Counters {
         for (let i = 0; i < ins.length; i++) {
             const x = ins[i];
             if (x.cut > copied) { copy(copied, x.cut); copied = x.cut; }
+            const at = code.out.len;
             placeInto(x.template, code.out, x.siteGlobals, resolved[i]);
+            if (sink) sink.inject(f.fid, x.at, x.skipTo !== undefined ? 'alt' : x.after ? 'after' : 'before', x.probe ?? -1, code.out.buf.subarray(at, code.out.len), at + copiedBytes, code.out.len + copiedBytes);
             if (x.skipTo !== undefined && x.skipTo > copied) copied = x.skipTo;
         }
         if (f.bodyEnd > copied) copy(copied, f.bodyEnd);

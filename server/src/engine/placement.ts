@@ -66,7 +66,7 @@ export class Placement extends SiteCompiler {
             let ruleId = this.ruleIdCache.get(key);
             if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
             this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
-            if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS });
+            if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS, probe: p.index });
             return;
         }
         ins.detail();
@@ -124,9 +124,9 @@ export class Placement extends SiteCompiler {
         if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {
             const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(nullableOf(t)));
-            insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins });
-            out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins });
-        } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
+            insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins, probe: p.index });
+            out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins, probe: p.index });
+        } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, probe: p.index });
         void f;
     }
 }

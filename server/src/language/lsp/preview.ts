@@ -1,0 +1,114 @@
+// `whamm/preview` and the dry run behind `whamm/sites`: one cached dry run per (app, script, libraries),
+// so the "N sites" lenses, the "matches nothing" warnings and the injection preview cost one placement
+// pass per edit. The app (bytes, decoded module, source mapper) is cached while its file is unchanged.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
+import type { WasmModule } from '../../wasm/index.js';
+import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
+import type { AppInstr } from '../../engine/app.js';
+import { dryRun } from '../../preview/plan.js';
+import { buildPreview } from '../../preview/document.js';
+import { appModuleFromFile } from '../../wast/wat.js';
+import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
+
+interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; decoded?: DecodedApp; module?: WasmModule; mapper?: SourceMapper; roots: string }
+
+/**
+ * The app decoded once, with each function's typed instructions kept after their first use: edits change
+ * the script, not the app, so the typing pass (the bulk of a placement pass that reads operands) runs once
+ * per function, not once per keystroke. Kept up to a budget of instructions (about 200 bytes each), so a
+ * very large app costs the language server a bounded amount of memory.
+ */
+export const TYPED_BUDGET = 600_000;
+function keepTyped(d: DecodedApp): DecodedApp {
+    let kept = 0;
+    const functions = d.functions.map(f => {
+        let typed: AppInstr[] | undefined;
+        const walk = f.instrs;
+        const instrs = (t?: boolean): Iterable<AppInstr> => {
+            if (!t) return walk(false);
+            if (typed) return typed;
+            if (kept >= TYPED_BUDGET) return walk(true);
+            typed = [...walk(true)];
+            kept += typed.length;
+            return typed;
+        };
+        return { ...f, instrs };
+    });
+    return { ...d, functions };
+}
+
+let app: AppEntry | undefined;
+let last: { key: string; plan: Promise<DryRunPlan> } | undefined;
+
+export interface PlanParams {
+    app: string;
+    script: string;
+    scriptPath?: string;
+    userLibs?: Record<string, string>;
+    searchRoots?: string[];
+}
+
+async function loadApp(p: string, roots: string[]): Promise<AppEntry> {
+    const st = fs.statSync(p);
+    const r = JSON.stringify(roots);
+    if (app && app.path === p && app.mtimeMs === st.mtimeMs && app.size === st.size) {
+        if (app.roots !== r) { app.mapper = undefined; app.roots = r; }
+        return app;
+    }
+    // A .wat app is assembled as the CLI assembles it (wabt, instructions exactly as written).
+    const bytes = await appModuleFromFile(p, new Uint8Array(fs.readFileSync(p)));
+    app = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes, roots: r };
+    return app;
+}
+
+function failed(appPath: string, error: string): DryRunPlan {
+    return { app: appPath, probes: [], sites: [], sitesTruncated: false, injections: [], added: { imports: [], functions: [], globals: [], exports: [] }, warnings: [], mapping: 'none', error };
+}
+
+/** The dry-run plan of a script on an app (the last one is reused while nothing changed). */
+export async function planFor(params: PlanParams): Promise<DryRunPlan> {
+    let a: AppEntry;
+    try {
+        a = await loadApp(params.app, params.searchRoots ?? []);
+    } catch (e) {
+        return failed(params.app, `cannot read the app ${params.app}: ${(e as Error).message}`);
+    }
+    const key = JSON.stringify([a.path, a.mtimeMs, a.size, params.script, params.userLibs ?? {}, params.searchRoots ?? []]);
+    if (last?.key === key) return last.plan;
+    const plan = (async () => {
+        const libs = new Map<string, Uint8Array>();
+        try {
+            for (const [k, v] of Object.entries(params.userLibs ?? {})) libs.set(k, new Uint8Array(fs.readFileSync(v)));
+        } catch (e) {
+            return failed(params.app, `cannot read a user library: ${(e as Error).message}`);
+        }
+        try {
+            a.decoded ??= keepTyped(decodeApp(a.bytes));
+            a.module ??= a.decoded.module;
+        } catch (e) {
+            return failed(params.app, `cannot decode the app: ${(e as Error).message}`);
+        }
+        a.mapper ??= loadSourceMapper(a.module, a.path, { searchRoots: params.searchRoots });
+        const r = await dryRun({ app: a.bytes, appPath: a.path, decoded: a.decoded, mapper: a.mapper, script: params.script, scriptPath: params.scriptPath, userLibs: libs });
+        return r.plan;
+    })().catch((e: unknown) => failed(params.app, `the dry run failed: ${(e as Error).message}`));
+    last = { key, plan };
+    return plan;
+}
+
+export async function computePreview(params: PreviewParams): Promise<PreviewResult> {
+    const plan = await planFor(params);
+    const empty = { text: '', plan, functions: [], marks: [], siteLines: [], omittedFunctions: 0 };
+    if (plan.error || !app?.module) return { ...empty, text: `;; ${plan.error ?? 'no app'}\n`, error: plan.error ?? 'no app' };
+    try {
+        return buildPreview(app.module, plan, {
+            appName: path.basename(params.app), scriptName: params.scriptPath ? path.basename(params.scriptPath) : 'the script',
+            executions: params.executions,
+        });
+    } catch (e) {
+        const error = `the preview failed: ${(e as Error).message}`;
+        return { ...empty, text: `;; ${error}\n`, error };
+    }
+}

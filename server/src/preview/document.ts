@@ -1,0 +1,128 @@
+// The preview document: the app's WAT (our printer, wasm/wat-print.ts) for the functions a script touches,
+// with the injected code of the dry-run plan inlined where it goes. Every injected run of lines is a mark
+// (probe, injection, sites), every site has its line, every function its line range, so the editor can
+// highlight, link and fold without reading the text.
+import { printFunc, WatNames, type PrintedInstr } from '../wasm/wat-print.js';
+import type { WasmModule } from '../wasm/decode.js';
+import type { DryRunPlan, PlanInjection, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
+
+/** At most this many functions are printed in full (the ones with the most sites first). */
+export const MAX_PREVIEW_FUNCTIONS = 150;
+const BAR_WIDTH = 24;
+
+export interface PreviewOptions {
+    appName?: string;
+    scriptName?: string;
+    /** Times each function was entered in a run, by function name. */
+    executions?: Record<string, number>;
+    maxFunctions?: number;
+}
+
+/** A bar of `width` cells for value/max (eighth blocks, so small counts still show). */
+export function bar(value: number, max: number, width = BAR_WIDTH): string {
+    if (max <= 0 || value <= 0) return '';
+    const eighths = Math.max(1, Math.round((value / max) * width * 8));
+    const full = Math.floor(eighths / 8), rest = eighths % 8;
+    return '█'.repeat(full) + (rest ? ' ▏▎▍▌▋▊▉'[rest] : '');
+}
+
+export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions = {}): PreviewResult {
+    const names = new WatNames(m);
+    // Per function: its sites and injections (plan order is placement order within a function).
+    const sitesOf = new Map<number, number[]>();
+    plan.sites.forEach((s, i) => { let a = sitesOf.get(s.fid); if (!a) sitesOf.set(s.fid, a = []); a.push(i); });
+    const injOf = new Map<number, number[]>();
+    plan.injections.forEach((x, i) => { let a = injOf.get(x.fid); if (!a) injOf.set(x.fid, a = []); a.push(i); });
+    const fids = [...new Set([...sitesOf.keys(), ...injOf.keys()])].filter(f => f >= m.numImportedFuncs && f < m.funcTypes.length);
+    const weight = (f: number) => (sitesOf.get(f)?.length ?? 0) + (injOf.get(f)?.length ?? 0);
+    const max = o.maxFunctions ?? MAX_PREVIEW_FUNCTIONS;
+    const shown = new Set([...fids].sort((a, b) => weight(b) - weight(a) || a - b).slice(0, max));
+    const ordered = fids.filter(f => shown.has(f)).sort((a, b) => a - b);
+
+    const lines: string[] = [];
+    const marks: PreviewMark[] = [];
+    const functions: PreviewFunction[] = [];
+    const siteLines = new Array<number>(plan.sites.length).fill(-1);
+
+    // Header: what this is, then a bar per function (sites, and executions after a run).
+    const nSites = plan.probes.reduce((a, p) => a + p.sites, 0);
+    lines.push(`;; Injections of ${o.scriptName ?? 'the script'} into ${o.appName ?? 'the app'} — a dry run, nothing is written`);
+    lines.push(`;; ${plan.probes.length} probe${plan.probes.length === 1 ? '' : 's'}, ${nSites} site${nSites === 1 ? '' : 's'} in ${fids.length} function${fids.length === 1 ? '' : 's'}; `
+        + `added: ${plan.added.imports.length} imports, ${plan.added.functions.length} functions, ${plan.added.globals.length} globals`);
+    for (const p of plan.probes) {
+        lines.push(`;;   probe ${p.index} ${p.rule}: ${p.sites} site${p.sites === 1 ? '' : 's'}${p.noMatch ? ` — matches nothing: ${p.noMatch}` : ''}`);
+    }
+    if (ordered.length) {
+        const exec = o.executions;
+        const runs = (f: number) => exec?.[names.display(f)] ?? 0;
+        const maxSites = Math.max(...ordered.map(f => sitesOf.get(f)?.length ?? 0));
+        const maxExec = exec ? Math.max(0, ...ordered.map(runs)) : 0;
+        const nameW = Math.min(32, Math.max(...ordered.map(f => names.display(f).length)));
+        lines.push(';;');
+        lines.push(`;; sites per function${exec ? ' | executions in the last run' : ''}`);
+        for (const f of ordered) {
+            const n = sitesOf.get(f)?.length ?? 0;
+            const nm = names.display(f);
+            let row = `;;   ${(nm.length > nameW ? `${nm.slice(0, nameW - 1)}…` : nm).padEnd(nameW)} ${bar(n, maxSites).padEnd(BAR_WIDTH)} ${String(n).padStart(5)}`;
+            if (exec) row += `  | ${bar(runs(f), maxExec).padEnd(BAR_WIDTH)} ${runs(f)}`;
+            lines.push(row);
+        }
+    }
+    const omitted = fids.length - ordered.length;
+    const untouched = m.bodies.length - fids.length;
+    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches not shown${omitted ? `; ${omitted} more with matches not shown (the ${max} with the most are)` : ''}`);
+
+    for (const f of ordered) {
+        lines.push('');
+        const p = printFunc(m, f, names);
+        const start = lines.length;
+        lines.push(p.header);
+        for (const l of p.locals) lines.push(`  ${l}`);
+        // Injections and sites by instruction.
+        const atInstr = new Map<number, number[]>();
+        for (const i of injOf.get(f) ?? []) { const k = plan.injections[i].opidx; let a = atInstr.get(k); if (!a) atInstr.set(k, a = []); a.push(i); }
+        const sitesAt = new Map<number, number[]>();
+        for (const i of sitesOf.get(f) ?? []) { const k = plan.sites[i].opidx; let a = sitesAt.get(k); if (!a) sitesAt.set(k, a = []); a.push(i); }
+        const byProbe: Record<number, number> = {};
+        for (const ins of p.instrs) {
+            const here = atInstr.get(ins.opidx) ?? [];
+            const sites = sitesAt.get(ins.opidx) ?? [];
+            const isLast = ins === p.instrs[p.instrs.length - 1];
+            let replaced = false;
+            const emit = (i: number) => {
+                const x = plan.injections[i];
+                byProbe[x.probe] = (byProbe[x.probe] ?? 0) + 1;
+                const first = lines.length;
+                if (x.where === 'alt') { lines.push(`${indent(ins)};; replaced: ${ins.text}`); replaced = true; }
+                const pad = indent(ins);
+                x.code.forEach((c, k) => lines.push(`${pad}${c}${k === 0 ? `  ;; ← ${label(x)}` : ''}`));
+                if (x.code.length === 0) lines.push(`${pad};; (no code) ${label(x)}`);
+                marks.push({ startLine: first, endLine: lines.length - 1, injection: i, probe: x.probe, where: x.where, fid: f, sites });
+            };
+            for (const i of here) if (plan.injections[i].where === 'before') emit(i);
+            for (const i of here) if (plan.injections[i].where === 'alt') emit(i);
+            if (replaced) for (const s of sites) siteLines[s] = marks[marks.length - 1].startLine;
+            else if (!isLast) {
+                for (const s of sites) siteLines[s] = lines.length;
+                lines.push(`${indent(ins)}${ins.text}`);
+            }
+            for (const i of here) if (plan.injections[i].where === 'after') emit(i);
+            // The body's final `end` is implicit in the text format: its sites point at the closing parenthesis.
+            if (isLast && !replaced) for (const s of sites) siteLines[s] = lines.length;
+        }
+        lines.push(')');
+        functions.push({
+            fid: f, name: names.display(f), startLine: start, endLine: lines.length - 1,
+            sites: sitesOf.get(f)?.length ?? 0, byProbe, executions: o.executions?.[names.display(f)],
+        });
+    }
+    return { text: lines.join('\n') + '\n', plan, functions, marks, siteLines, omittedFunctions: omitted };
+}
+
+function indent(ins: PrintedInstr): string {
+    return '  '.repeat(Math.max(1, ins.depth));
+}
+
+function label(x: PlanInjection): string {
+    return x.probe < 0 ? `shared code (${x.where})` : `probe ${x.probe} ${x.where}`;
+}

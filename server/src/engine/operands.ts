@@ -49,7 +49,7 @@ export function siteKeyValue(name: string, s: SiteInfo): string | undefined {
         case 'pc': return String(s.pc);
         case 'opidx': return String(s.opidx);
         case 'at_func_end': return String(s.atFuncEnd);
-        case 'opname': case 'bytecode': return s.opname;
+        case 'opname': case 'bytecode': case 'category_id': case 'category_name': return s.opname;
         case 'instr_count': return String(s.instrCount);
         case 'failed': return s.results.join();
         case 'offset': case 'align': case 'data_size': case 'is_write': case 'memory': case 'addr': case 'effective_addr':

@@ -30,6 +30,7 @@ function toEvent(e: WhammEvent): EventDef {
         })),
         doc: e.doc || undefined,
         category: e.op?.category,
+        op: e.op,
     };
 }
 

@@ -2,6 +2,7 @@
 // functions, already typed. Adapted from the project's catalog module (server/src/catalog) so the checker,
 // completion and hover share one shape.
 import { type Type } from './types.js';
+import type { OpInfo } from '../wasm/opcodes.js';
 
 export interface BoundVarDef {
     /** Exact name (`effective_addr`), or the family prefix (`arg`) when `indexed`. */
@@ -37,6 +38,8 @@ export interface EventDef {
     doc?: string;
     /** Mnemonic category (`load`, `branch`, ...) of opcode events, for completion details. */
     category?: string;
+    /** The instruction of an opcode event. */
+    op?: OpInfo;
 }
 
 export interface CatalogView {

@@ -6,7 +6,7 @@ import { AstUtils, DefaultDocumentValidator, type AstNode, type LangiumDocument,
 import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from './generated/ast.js';
-import { checkScript, type CheckResult } from '../frontend/checker.js';
+import { checkScript, failedCheck, type CheckResult } from '../frontend/checker.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
 
@@ -19,7 +19,7 @@ export function checkResultOf(script: Script): CheckResult {
         } catch (e) {
             // A checker bug must not take completion, hover and the other diagnostics down with it.
             console.error('whamm checker failed:', e);
-            r = { diagnostics: [], probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined };
+            r = failedCheck(e);
         }
         results.set(script, r);
     }

@@ -4,7 +4,6 @@
 // counts as "N sites" CodeLenses and the locations in a picker.
 import fs from 'node:fs';
 import { instrument, ScriptError } from '../../engine/instrument.js';
-import { buildScriptModel } from '../../engine/script.js';
 import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import { parseScript } from '../parse.js';
 import type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../protocol.js';
@@ -42,7 +41,7 @@ export async function computeSites(params: SitesParams): Promise<SitesResult> {
 async function sitesOf(app: AppCache, params: SitesParams, limit: number): Promise<SitesResult> {
     const parsed = await parseScript(params.script, params.scriptPath);
     if (parsed.diagnostics.some(d => d.severity === 1)) return { probes: [], mapping: 'none', error: 'the script has errors' };
-    const model = buildScriptModel(parsed.script);
+    const probeNodes = (parsed.script.items ?? []).filter(i => i.$type === 'Probe');
     const libs = new Map<string, Uint8Array>();
     try {
         for (const [k, v] of Object.entries(params.userLibs ?? {})) libs.set(k, new Uint8Array(fs.readFileSync(v)));
@@ -58,9 +57,9 @@ async function sitesOf(app: AppCache, params: SitesParams, limit: number): Promi
     }
     app.mapper ??= loadSourceMapper(app.bytes, app.path, { searchRoots: params.searchRoots });
     const locator = app.mapper.locator();
-    const probes: ProbeSites[] = model.probes.map(p => {
-        const start = p.ast.$cstNode?.range.start ?? { line: 0, character: 0 };
-        return { index: p.index, rule: p.ast.rule ?? '', line: start.line, character: start.character, count: 0, sites: [] };
+    const probes: ProbeSites[] = probeNodes.map((p, index) => {
+        const start = p.$cstNode?.range.start ?? { line: 0, character: 0 };
+        return { index, rule: p.rule ?? '', line: start.line, character: start.character, count: 0, sites: [] };
     });
     const t = result.sites;
     for (let i = 0; i < t.length; i++) {

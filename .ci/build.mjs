@@ -1,6 +1,7 @@
 // Bundles the three executables (extension client, language server, CLI) with esbuild.
 // Langium is ESM-only; VS Code loads extensions as CommonJS, so everything is emitted as .cjs bundles.
 import * as esbuild from 'esbuild';
+import { buildDemo } from './build-demo.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -26,10 +27,16 @@ const entries = [
       banner: { js: "#!/usr/bin/env node\n" + common.banner.js } },
 ];
 
-const contexts = await Promise.all(entries.map(e => esbuild.context({ ...common, ...e })));
+// The Report view's page runs in the webview (a browser): its own bundle, echarts included.
+const webview = { entryPoints: ['client/webview/report.ts'], outfile: 'out/webview/report.js', bundle: true, platform: 'browser',
+    format: 'iife', target: 'es2022', sourcemap: !production, minify: true, logLevel: 'warning' };
+
+const contexts = await Promise.all([...entries.map(e => esbuild.context({ ...common, ...e })), esbuild.context(webview)]);
 if (watch) {
     await Promise.all(contexts.map(c => c.watch()));
 } else {
     await Promise.all(contexts.map(c => c.rebuild()));
     await Promise.all(contexts.map(c => c.dispose()));
 }
+// The sample app `whamm demo` runs (out/demo/demo.wasm + source map).
+buildDemo();

@@ -4,7 +4,8 @@
 #   1. in desktop VS Code via @vscode/test-electron, where one is available (skips itself otherwise),
 #   2. in code-server with the extension loaded from this folder (headless Chromium),
 #   3. in code-server, development folder opened untrusted (Restricted Mode: running is refused),
-#   4. in code-server with the packaged .vsix installed (--install-extension).
+#   4. in code-server with the packaged .vsix installed (--install-extension),
+#   5. the newcomer's path: `npm start` (.ci/start.mjs), then the demo script run from the browser.
 # Exits non-zero if any run fails; all runs are attempted so one report shows every failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ timeout 900 node --import tsx test/e2e/run-code-server.ts --mode=dev || failed+=
 
 step "code-server, Restricted Mode"
 timeout 600 node --import tsx test/e2e/run-code-server.ts --mode=restricted || failed+=("code-server restricted")
+
+step "npm start: demo workspace, demo script run from the browser"
+timeout 900 node --import tsx test/e2e/run-demo.ts || failed+=("npm start demo")
 
 if [ -z "${WHAMM_E2E_SKIP_VSIX:-}" ]; then
     step "package the .vsix"

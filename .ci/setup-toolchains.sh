@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the toolchains that build the sample apps of the coverage / source-mapping tests from source:
 # Debian clang + lld + wasi-libc (C -> wasm32-wasi with DWARF), llvm (llvm-dwarfdump, used to cross-check
-# our .debug_line reader) and lcov (genhtml, used to check that our lcov output is readable).
+# our .debug_line reader), lcov (genhtml, used to check that our lcov output is readable) and Debian's rustc
+# with its wasm32-wasi standard library (a Rust std test app of the runner's sandbox tests).
 # Idempotent: when clang, wasm-ld and the wasi sysroot are already there it only checks and returns.
 # The AssemblyScript compiler comes from npm (devDependency), nothing to do for it here.
 set -euo pipefail
@@ -10,15 +11,17 @@ log() { echo "[setup-toolchains] $*"; }
 
 SYSROOT_LIBC=/usr/lib/wasm32-wasi/libc.a
 BUILTINS_GLOB='/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a'
+RUST_WASI_GLOB='/usr/lib/rustlib/wasm32-wasi*/lib/libstd-*.rlib'
 
 have_all() {
     command -v clang >/dev/null 2>&1 && command -v wasm-ld >/dev/null 2>&1 && [ -f "$SYSROOT_LIBC" ] \
         && compgen -G "$BUILTINS_GLOB" >/dev/null \
-        && command -v llvm-dwarfdump >/dev/null 2>&1 && command -v genhtml >/dev/null 2>&1
+        && command -v llvm-dwarfdump >/dev/null 2>&1 && command -v genhtml >/dev/null 2>&1 \
+        && [ -x /usr/bin/rustc ] && compgen -G "$RUST_WASI_GLOB" >/dev/null
 }
 
 if have_all; then
-    log "clang, wasm-ld, wasi sysroot, llvm-dwarfdump and genhtml present"
+    log "clang, wasm-ld, wasi sysroot, llvm-dwarfdump, genhtml and rustc (wasm32-wasi) present"
     exit 0
 fi
 
@@ -36,7 +39,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # Debian 12 names; libclang-rt-dev-wasm32 brings libclang_rt.builtins-wasm32.a that wasm-ld needs.
-pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm lcov)
+pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm lcov rustc libstd-rust-dev-wasm32)
 need=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

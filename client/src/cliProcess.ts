@@ -1,6 +1,9 @@
 // Runs one whamm CLI invocation in a child process: the bundled out/cli.cjs under the extension host's
 // own Node (Electron in desktop VS Code, hence ELECTRON_RUN_AS_NODE), or a user-configured executable.
 // Output is streamed to a sink as it arrives; cancellation kills the process.
+// What the app may reach (whamm.env, whamm.dirs) travels as --env/--dir/--dir-ro flags of `run` and
+// `coverage`, never as the CLI process's own environment (a variable such as NODE_OPTIONS would
+// otherwise run code in the CLI).
 import { spawn } from 'node:child_process';
 import type * as vscode from 'vscode';
 
@@ -10,7 +13,30 @@ export interface CliInvocation {
     executable?: string;
     args: string[];
     cwd?: string;
-    env?: Record<string, string>;
+}
+
+export interface AppDir {
+    /** Host directory (absolute). */
+    host: string;
+    /** The name the app sees (default: the host path). */
+    guest?: string;
+    readOnly?: boolean;
+}
+
+/** The CLI flags that grant `env` and `dirs` to the app. */
+export function grantArgs(env: Record<string, string> = {}, dirs: AppDir[] = []): string[] {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(env)) out.push('--env', `${k}=${v}`);
+    for (const d of dirs) out.push(d.readOnly ? '--dir-ro' : '--dir', d.guest ? `${d.host}::${d.guest}` : d.host);
+    return out;
+}
+
+/** `args` with the grant flags placed before the app's own arguments (after `--`). */
+export function withGrants(args: string[], env?: Record<string, string>, dirs?: AppDir[]): string[] {
+    const grants = grantArgs(env, dirs);
+    if (grants.length === 0) return args;
+    const dd = args.indexOf('--');
+    return dd < 0 ? [...args, ...grants] : [...args.slice(0, dd), ...grants, ...args.slice(dd)];
 }
 
 export interface CliResult {
@@ -36,7 +62,7 @@ export function commandLine(inv: CliInvocation): { command: string; args: string
 
 export function runCli(inv: CliInvocation, sink: CliSink, token?: vscode.CancellationToken): Promise<CliResult> {
     const { command, args } = commandLine(inv);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...inv.env };
+    const env: NodeJS.ProcessEnv = { ...process.env };
     if (!inv.executable) env.ELECTRON_RUN_AS_NODE = '1';
     return new Promise<CliResult>((resolve) => {
         let stdout = '';

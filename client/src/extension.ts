@@ -3,12 +3,14 @@
 // VS Code's commands, output and notifications.
 import * as vscode from 'vscode';
 import { Commands } from './commands/ids.js';
-import { instrumentAndRun, type RunOutcome, type RunOverrides } from './commands/instrumentAndRun.js';
+import { instrumentAndRun, type RunContext, type RunOutcome, type RunOverrides } from './commands/instrumentAndRun.js';
 import { newScript } from './commands/newScript.js';
+import { newScriptFromTemplate } from './commands/newFromTemplate.js';
 import { pickApp } from './commands/selectApp.js';
 import { WhammLanguageClient, errorText } from './languageClient.js';
 import { WhammOutput } from './output.js';
 import { registerRunFeatures, type RunFeaturesApi } from './run/register.js';
+import { registerWalkthrough } from './walkthrough.js';
 
 /** What `activate` returns: used by other extensions and by the integration tests. */
 export interface WhammApi extends RunFeaturesApi {
@@ -17,6 +19,8 @@ export interface WhammApi extends RunFeaturesApi {
     serverReady: Promise<void>;
     outputText(): string;
     onDidFinishRun: vscode.Event<RunOutcome>;
+    /** The walkthrough steps detected as done (context keys set). */
+    walkthroughDone(): string[];
 }
 
 let languageClient: WhammLanguageClient | undefined;
@@ -35,7 +39,9 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
             .then(c => { if (c === show) output.show(false); });
     });
 
-    const rc = { extension: context, output, runs };
+    // The run features tell the user how a run ended; the run command calls them through `present`.
+    let present: RunContext['present'] = async () => undefined;
+    const rc: RunContext = { extension: context, output, runs, present: (o, quiet) => present(o, quiet) };
     context.subscriptions.push(
         vscode.commands.registerCommand(Commands.restartServer, async () => {
             output.appendLine('[client] restarting the language server');
@@ -51,9 +57,12 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
             (target?: vscode.Uri, overrides?: RunOverrides) => instrumentAndRun(rc, target, overrides)),
         vscode.commands.registerCommand(Commands.selectApp, () => pickApp(context.workspaceState)),
         vscode.commands.registerCommand(Commands.newScript, () => newScript()),
+        vscode.commands.registerCommand('whamm.newScriptFromTemplate', (name?: string) => newScriptFromTemplate(context, name)),
     );
 
-    const features = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    const { present: presentRun, ...features } = registerRunFeatures(rc, (method, params, token) => client.sendRequest(method, params, token));
+    present = presentRun;
+    const walkthrough = registerWalkthrough(context, { ...features, onDidFinishRun: runs.event });
 
     return {
         ...features,
@@ -61,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): WhammApi {
         serverReady,
         outputText: () => output.recentText(),
         onDidFinishRun: runs.event,
+        walkthroughDone: () => walkthrough.done(),
     };
 }
 

@@ -2,6 +2,7 @@
 // Paths may be relative to the first workspace folder, so users can commit them in .vscode/settings.json.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AppDir } from './cliProcess.js';
 
 export const SECTION = 'whamm';
 
@@ -9,7 +10,10 @@ export interface WhammSettings {
     /** Absolute path of the app to instrument, or undefined when none is configured. */
     app: string | undefined;
     args: string[];
+    /** Environment variables granted to the app (it sees none other). */
     env: Record<string, string>;
+    /** Directories granted to the app (it sees none other); host paths absolute. */
+    dirs: AppDir[];
     /** library name -> absolute path of its .wasm */
     userLibs: Record<string, string>;
     /** A whamm executable to use instead of the bundled out/cli.cjs. */
@@ -36,6 +40,22 @@ function stringRecord(value: unknown): Record<string, string> {
     return out;
 }
 
+/** `whamm.dirs`: "HOST[::GUEST]" strings or { host, guest?, readOnly? } objects; relative hosts from the workspace. */
+export function dirList(value: unknown): AppDir[] {
+    if (!Array.isArray(value)) return [];
+    const out: AppDir[] = [];
+    for (const item of value) {
+        if (typeof item === 'string' && item.trim()) {
+            const [host, guest] = item.split('::');
+            out.push({ host: resolveWorkspacePath(host.trim()), guest: guest?.trim() || host.trim() });
+        } else if (item && typeof item === 'object' && typeof (item as { host?: unknown }).host === 'string') {
+            const d = item as { host: string; guest?: unknown; readOnly?: unknown };
+            out.push({ host: resolveWorkspacePath(d.host), guest: typeof d.guest === 'string' && d.guest ? d.guest : d.host, readOnly: d.readOnly === true });
+        }
+    }
+    return out;
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): WhammSettings {
     const cfg = vscode.workspace.getConfiguration(SECTION, scope);
     const app = cfg.get<string>('app')?.trim();
@@ -47,6 +67,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): WhammSettings {
         app: app ? resolveWorkspacePath(app) : undefined,
         args: Array.isArray(args) ? args.map(String) : [],
         env: stringRecord(cfg.get('env')),
+        dirs: dirList(cfg.get('dirs')),
         userLibs,
         cliPath: cliPath ? resolveWorkspacePath(cliPath) : undefined,
     };

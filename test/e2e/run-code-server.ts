@@ -97,13 +97,19 @@ async function waitForServer(port: number, child: ChildProcess, logFile: string)
 
 interface UiVerdict { ok: boolean; problems: string[]; screenshot: string }
 /** What the suite asks for: `problems` checks squiggles and counts; `screenshot` only captures the window. */
-interface UiRequest { id: string; kind: 'problems' | 'screenshot'; file?: string; diagnostics?: number; errors?: number }
+interface UiRequest { id: string; kind: 'problems' | 'screenshot' | 'reload'; file?: string; diagnostics?: number; errors?: number }
 
 /** The DOM-level half of the suite's `ui` tests: squiggles in the editor and the error count VS Code shows. */
 async function checkUi(page: Page, req: UiRequest): Promise<UiVerdict> {
     const problems: string[] = [];
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = path.join(ARTIFACTS, `${req.id}.png`);
+    if (req.kind === 'reload') {
+        // The window reloads as a user's would (Developer: Reload Window); the suite's entry runs again.
+        log(`UI ${req.id}: reloading the window`);
+        await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+        return { ok: true, problems: [], screenshot: '' };
+    }
     if (req.kind === 'problems') {
         const editor = page.locator('.editor-instance .monaco-editor').first();
         await editor.waitFor({ state: 'visible', timeout: 15000 }).catch(() => problems.push('no visible editor'));

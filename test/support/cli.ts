@@ -9,9 +9,9 @@ const MAIN = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
 // tsx resolved from the project, so the CLI can run in any directory.
 const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-export function whamm(args: string[], cwd = os.tmpdir()): { code: number | null; out: string; err: string } {
+export function whamm(args: string[], cwd = os.tmpdir(), env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
     const r = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], {
-        cwd, encoding: 'utf8', env: { ...process.env, WHAMM_CLI_MAIN: '1' }, timeout: 120_000,
+        cwd, encoding: 'utf8', env: { ...process.env, ...env, WHAMM_CLI_MAIN: '1' }, timeout: 120_000,
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }

@@ -109,6 +109,39 @@ export function buildCSample(version: DwarfVersion): string {
     return path.join(outDir, 'app.wasm');
 }
 
+export const C_TRAP_SOURCE = path.join(SAMPLES_SRC, 'c-trap', 'trap.c');
+
+/** A small C app that traps (an out-of-bounds load on the line marked TRAP), with DWARF. Returns the .wasm path. */
+export function buildCTrapSample(): string {
+    if (SKIP_NO_CLANG) throw new Error(SKIP_NO_CLANG);
+    const outDir = path.join(SAMPLES_OUT, 'c-trap');
+    const args = ['--target=wasm32-wasi', '-O0', '-g', 'trap.c'];
+    const key = hashKey([toolVersion(CLANG!, ['--version']), ...args], [C_TRAP_SOURCE]);
+    cachedBuild(outDir, key, ['app.wasm'], tmp => {
+        execFileSync(CLANG!, [...args, '-o', path.join(tmp, 'app.wasm')], { cwd: path.dirname(C_TRAP_SOURCE), stdio: 'pipe' });
+    });
+    return path.join(outDir, 'app.wasm');
+}
+
+/** The C sample without debug info (no -g; libc's debug info stripped at link): function names only, from the name section. Returns the .wasm path. */
+export function buildCNoDebugSample(): string {
+    if (SKIP_NO_CLANG) throw new Error(SKIP_NO_CLANG);
+    const outDir = path.join(SAMPLES_OUT, 'c-nodebug');
+    const args = ['--target=wasm32-wasi', '-O0', '-Wl,--strip-debug', 'main.c', 'stats.c'];
+    const key = hashKey([toolVersion(CLANG!, ['--version']), ...args], C_SOURCES);
+    cachedBuild(outDir, key, ['app.wasm'], tmp => {
+        execFileSync(CLANG!, [...args, '-o', path.join(tmp, 'app.wasm')], { cwd: C_SRC_DIR, stdio: 'pipe' });
+    });
+    return path.join(outDir, 'app.wasm');
+}
+
+/** The 1-based line of `file` holding `marker` in a comment (e.g. `TRAP`). */
+export function markerLine(file: string, marker: string): number {
+    const i = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => new RegExp(`//.*\\b${marker}\\b`).test(l));
+    if (i < 0) throw new Error(`no ${marker} marker in ${file}`);
+    return i + 1;
+}
+
 /**
  * The AssemblyScript sample, unoptimized with debug info and a source map `app.wasm.map` beside it
  * (referenced by the module's sourceMappingURL section). asc runs in the output directory so that the

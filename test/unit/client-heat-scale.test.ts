@@ -1,7 +1,7 @@
 // The heat overlay's colour scale: logarithmic levels, legend ranges that tile 1..max, theme colours.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCount, formatShare, HEAT_LEVELS, heatColor, heatLevel, legend, levelFloor } from '../../client/src/heat/scale.js';
+import { formatCount, formatShare, HEAT_LEVELS, heatBarWidth, heatColor, heatLevel, hueOf, legend, levelFloor, plural, shiftLines } from '../../client/src/heat/scale.js';
 
 test('lines that never ran get no heat; the hottest line gets the top level', () => {
     assert.equal(heatLevel(0, 1000), 0);
@@ -57,4 +57,37 @@ test('shares and counts print for hovers', () => {
     assert.equal(formatShare(0, 0), 'n/a');
     assert.equal(formatCount(1234567), '1,234,567');
     assert.equal(formatCount(12), '12');
+});
+
+test('heat is one amber hue on every level and theme: never the red of uncovered code nor the green of covered code', () => {
+    for (const theme of ['light', 'dark'] as const) {
+        const hues = Array.from({ length: HEAT_LEVELS }, (_, i) => hueOf(heatColor(i + 1, theme)));
+        for (const h of hues) {
+            assert.ok(h >= 30 && h <= 50, `hue ${h} of ${theme} is not amber`);
+            // VS Code's coverage colours: red (hue ~0) for uncovered, green (~120) for covered.
+            assert.ok(Math.abs(h - 0) > 25 && Math.abs(h - 120) > 60);
+        }
+        assert.equal(new Set(hues.map(h => Math.round(h))).size, 1, 'one hue, only opacity varies');
+    }
+    // High contrast: bars whose width grows with the level.
+    for (let l = 2; l <= HEAT_LEVELS; l++) assert.ok(heatBarWidth(l) > heatBarWidth(l - 1));
+    assert.equal(heatBarWidth(0), 0);
+});
+
+test('heat follows edits: lines move with inserted and removed lines, lines removed lose their heat', () => {
+    const heat = new Map([[1, 10], [3, 30], [5, 50]]);
+    // A line inserted above line 1 (at its start): everything moves down.
+    assert.deepEqual([...shiftLines(heat, [{ startLine: 1, endLine: 1, newLines: 1, atLineStart: true }])], [[2, 10], [4, 30], [6, 50]]);
+    // A line break typed inside line 3: line 3 keeps its heat, the lines below move.
+    assert.deepEqual([...shiftLines(heat, [{ startLine: 3, endLine: 3, newLines: 1 }])], [[1, 10], [3, 30], [6, 50]]);
+    // Lines 2-4 deleted (from the start of 2 to the start of 5): line 3 goes, 5 becomes 2.
+    assert.deepEqual([...shiftLines(heat, [{ startLine: 2, endLine: 5, newLines: 0, atLineStart: true }])], [[1, 10], [2, 50]]);
+    // Typing within a line changes nothing.
+    assert.deepEqual([...shiftLines(heat, [{ startLine: 3, endLine: 3, newLines: 0 }])], [...heat]);
+});
+
+test('counts read as words: 1 call, 2 calls', () => {
+    assert.equal(plural(1, 'call'), '1 call');
+    assert.equal(plural(2, 'call'), '2 calls');
+    assert.equal(plural(1000, 'time'), '1,000 times');
 });

@@ -8,7 +8,6 @@ import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
 import { watToWasm } from '../../server/src/wast/wat.js';
-import { SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
 
 // The memory is not exported: read_str/strcmp must still reach it.
 const APP = `(module
@@ -76,12 +75,11 @@ wasm:opcode:call(arg0: i32):before / fname == "" || true / {
     assert.equal(one('c'), 'false');
 });
 
-test('use whamm_core without --user-libs: write_str into its memory, puts prints it', { skip: SKIP_NO_SHARED }, async () => {
+test('use whamm_core without --user-libs: write_str into its memory, puts prints it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-str-'));
     const file = path.join(dir, 'out.txt');
     const fd = fs.openSync(file, 'w');
     try {
-        process.env.WHAMM_CORE_LIB = sharedPath('conformance', 'libs', 'whamm_core.wasm');
         await runScript(`
 use whamm_core;
 wasm:opcode:call(arg0: i32):before / arg0 == 16 / {
@@ -94,7 +92,6 @@ wasm:opcode:call(arg0: i32):before / arg0 == 16 / {
 }`, { stdoutFd: fd });
     } finally {
         fs.closeSync(fd);
-        delete process.env.WHAMM_CORE_LIB;
     }
     assert.equal(fs.readFileSync(file, 'utf8'), 'hello\n');
     fs.rmSync(dir, { recursive: true });

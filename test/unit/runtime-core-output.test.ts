@@ -10,7 +10,6 @@ import path from 'node:path';
 import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
-import { SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
 import { wat } from '../support/wat.js';
 
 const APP = `(module (func $f) (func (export "_start") (call $f) (call $f)))`;
@@ -21,7 +20,6 @@ async function libraryOutput(text: string): Promise<{ lib: string; report: strin
     const fd = fs.openSync(file, 'w');
     let report = '';
     try {
-        process.env.WHAMM_CORE_LIB = sharedPath('conformance', 'libs', 'whamm_core.wasm');
         const { bytes } = await instrument({ app: await wat(APP), script: `
 use whamm_core;
 report var calls: u32;
@@ -37,20 +35,19 @@ wasm:opcode:call:before {
         assert.equal(r.exitCode, 0, report);
     } finally {
         fs.closeSync(fd);
-        delete process.env.WHAMM_CORE_LIB;
     }
     const lib = fs.readFileSync(file, 'utf8');
     fs.rmSync(dir, { recursive: true });
     return { lib, report };
 }
 
-test('a line whamm_core holds back is ended before the report', { skip: SKIP_NO_SHARED }, async () => {
+test('a line whamm_core holds back is ended before the report', async () => {
     const { lib, report } = await libraryOutput('ab');
     assert.equal(lib, 'abab\n');
     assert.match(report, /REPORT CSV FLUSH/);
 });
 
-test('library output that ends its lines gets no extra newline', { skip: SKIP_NO_SHARED }, async () => {
+test('library output that ends its lines gets no extra newline', async () => {
     const { lib } = await libraryOutput('ab\n');
     assert.equal(lib, 'ab\nab\n');
 });

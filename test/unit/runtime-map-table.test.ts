@@ -82,3 +82,53 @@ test('multi-word keys whose words are all zero are keys like any other', async (
     assert.equal(exports.get(0n, 0n), 2);
     assert.deepEqual(rt.mapText(id).split(';').sort(), ['(0,0)->2', '(0,1)->0', '(1,0)->1']);
 });
+
+test('address-keyed counters: a delta of 0 or a wrap to 0 keeps the key, narrow values wrap, reads settle and counting goes on', async () => {
+    const b = new RuntimeBuilder();
+    const A = 'map<u32,u8>';
+    const a = b.addMap(A);
+    const m = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [
+        ['$incA', b.mapImport('inc', A)], ['$getA', b.mapImport('get', A)],
+        ['$inc', b.mapImport('inc', MEM)], ['$len', { module: 'whamm:rt', name: 'map.len', params: ['i32'], results: ['i32'] }]], `
+        (func (export "incA") (param i32 i32) (result i32) (call $incA (i32.const ${a}) (local.get 0) (local.get 1)))
+        (func (export "getA") (param i32) (result i32) (call $getA (i32.const ${a}) (local.get 0)))
+        (func (export "inc") (param i32 i32 i32) (result i32) (call $inc (i32.const ${m}) (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "len") (param i32) (result i32) (call $len (local.get 0)))`);
+    // u8 values wrap at 256 while the counter runs on; a delta of 0 creates the key with 0.
+    for (let i = 1; i <= 300; i++) assert.equal(exports.incA(64, 1), i & 0xff);
+    assert.equal(exports.incA(128, 0), 0);
+    assert.equal(exports.incA(3, 5), 5, 'an unaligned key goes through the table');
+    // A counter that wraps to 0 keeps its key.
+    assert.equal(exports.inc(4096, 1, 1), 1);
+    assert.equal(exports.inc(4096, 1, 0xffffffff), 0);
+    assert.equal(exports.inc(4096, 0, 7), 7);
+    assert.equal(exports.inc(0x7ffffffc, 0, 2), 2);
+    assert.equal(exports.len(m), 3, 'len settles the counters: the wrapped key is still there');
+    assert.equal(exports.inc(4096, 0, 1), 8, 'counting goes on in the table after a read');
+    assert.deepEqual(rt.mapText(m).split(';').sort(), ['(2147483644,false)->2', '(4096,false)->8', '(4096,true)->0']);
+    assert.equal(exports.getA(64), 300 & 0xff);
+    assert.deepEqual(rt.mapText(a).split(';').sort(), ['128->0', '3->5', '64->44']);
+    assert.equal(exports.incA(64, 1), 45);
+    assert.equal(exports.len(a), 3);
+});
+
+test('a strided run adds 1 at each of its addresses, like one increment per access', async () => {
+    const b = new RuntimeBuilder();
+    const m = b.addMap(MEM);
+    const c = b.addMap(MEM);
+    const { rt, exports } = await setup(b, [['$run', b.mapImport('run', MEM)], ['$inc', b.mapImport('inc', MEM)]], `
+        (func (export "run") (param i32 i32 i32 i64 i32) (call $run (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))`);
+    const runs: [number, number, bigint, number][] = [
+        [1000, 8, 500n, 0], [1000, 8, 500n, 1], [100000, 0, 7n, 1], [4096, -4, 300n, 0], [0xfffffff0, 4, 10n, 1], [3, 5, 40n, 0], [77, 3, 0n, 1],
+    ];
+    for (const [base, stride, n, w] of runs) {
+        exports.run(m, base, stride, n, w);
+        for (let i = 0; i < Number(n); i++) exports.inc(c, (base + i * stride) >>> 0, w);
+    }
+    const rows = (id: number) => rt.mapText(id).split(';').sort();
+    assert.deepEqual(rows(m), rows(c));
+    assert.ok(rows(m).includes('(100000,true)->7'), 'a run of stride 0 counts n at one address');
+    assert.ok(!rows(m).some(r => r.startsWith('(77,')), 'an empty run adds no key');
+});

@@ -257,7 +257,7 @@ describe('whamm coverage (command line)', () => {
         fs.writeFileSync(json, '{ not json');
         const r3 = cli(['coverage', '--app', buildAsSample(), '--json', json]);
         assert.equal(r3.status, 2);
-        assert.match(r3.stderr, /not JSON.*--no-merge/);
+        assert.match(r3.stderr, /not JSON.*not replacing it/);
         assert.equal(fs.readFileSync(json, 'utf8'), '{ not json', 'left as it was');
         const r4 = cli(['coverage']);
         assert.equal(r4.status, 2);

@@ -1,14 +1,16 @@
 // "Whamm: Instrument and Run": `whamm instr` on the chosen app with the script, then `whamm run` on the
 // result, with a cancellable progress notification and everything written to the Whamm output channel.
-// The outcome is returned (for callers such as tests) and published on `runs` for the report view.
+// The run's outcome comes back as JSON (`--report-json`); the outcome is returned (for callers such as
+// tests) and published on `runs` for the report view, the trap marker and the notifications.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runCli, type CliInvocation, type CliResult } from '../cliProcess.js';
+import { runCli, withGrants, type CliInvocation, type CliResult } from '../cliProcess.js';
 import type { WhammOutput } from '../output.js';
-import { splitRunOutput } from '../report.js';
+import { readRunResult, type RunResultJson } from '../run/results.js';
 import { readSettings, workspaceRoot } from '../settings.js';
 import { requireTrust } from '../trust.js';
+import { keepOnlyProbe } from '../sites/probeOnly.js';
 import { resolveApp } from './selectApp.js';
 
 export interface RunOverrides {
@@ -18,6 +20,8 @@ export interface RunOverrides {
     quiet?: boolean;
     /** Cancels the run like the notification's Cancel button (e.g. a test run's own token). */
     token?: vscode.CancellationToken;
+    /** Instrument only this probe (0-based, in the script's order); the others become comments. */
+    probe?: number;
 }
 
 export interface RunOutcome {
@@ -28,9 +32,17 @@ export interface RunOutcome {
     phase: 'instr' | 'run';
     exitCode: number | null;
     cancelled: boolean;
-    appOutput: string;
-    reportCsv: string | undefined;
+    /** What the app and the CLI printed (app output, report flush, trap line). */
+    stdout: string;
     stderr: string;
+    /** The run's outcome as the CLI wrote it; undefined when it did not get as far. */
+    result: RunResultJson | undefined;
+    /** The text of the script that ran (for stale marking). */
+    scriptText: string;
+    /** The user's script file (not the copy of unsaved edits), when it has one. */
+    scriptFile: string | undefined;
+    /** Why instrumentation failed: the first error of the script, located. */
+    instrError?: string;
     durationMs: number;
 }
 
@@ -38,6 +50,8 @@ export interface RunContext {
     extension: vscode.ExtensionContext;
     output: WhammOutput;
     runs: vscode.EventEmitter<RunOutcome>;
+    /** Tells the user how a run ended (notification, trap marker); set up by the run features. */
+    present(outcome: RunOutcome, quiet: boolean): Promise<void>;
 }
 
 function scriptDocument(target: vscode.Uri | undefined): Thenable<vscode.TextDocument> | undefined {
@@ -54,12 +68,19 @@ function runsDir(ctx: vscode.ExtensionContext): string {
 }
 
 /** The script as the user sees it: unsaved edits are run from a copy, never written over their file. */
-function scriptFile(doc: vscode.TextDocument, dir: string): string {
-    if (!doc.isUntitled && !doc.isDirty && doc.uri.scheme === 'file') return doc.uri.fsPath;
+function scriptFile(doc: vscode.TextDocument, dir: string, text?: string): string {
+    if (text === undefined && !doc.isUntitled && !doc.isDirty && doc.uri.scheme === 'file') return doc.uri.fsPath;
     const name = doc.isUntitled ? 'untitled.mm' : path.basename(doc.uri.fsPath);
-    const copy = path.join(dir, `unsaved-${name}`);
-    fs.writeFileSync(copy, doc.getText());
+    const copy = path.join(dir, `${text === undefined ? 'unsaved' : 'probe'}-${name}`);
+    fs.writeFileSync(copy, text ?? doc.getText());
     return copy;
+}
+
+/** The script's text with only probe `index` left (the language server's symbols give the probes' ranges). */
+async function oneProbeText(doc: vscode.TextDocument, index: number): Promise<string | undefined> {
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri) ?? [];
+    const probes = symbols.filter(s => s.kind === vscode.SymbolKind.Event).map(s => ({ start: s.range.start.line, end: s.range.end.line }));
+    return index < probes.length ? keepOnlyProbe(doc.getText(), probes, index) : undefined;
 }
 
 function quoteArg(a: string): string {
@@ -86,8 +107,12 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
 
     const settings = readSettings(doc.uri);
     const dir = runsDir(rc.extension);
-    const script = scriptFile(doc, dir);
+    const only = overrides.probe !== undefined ? await oneProbeText(doc, overrides.probe) : undefined;
+    const script = scriptFile(doc, dir, only);
     const instrumented = path.join(dir, `${path.basename(app, '.wasm')}.instr.wasm`);
+    const resultFile = path.join(dir, 'last-run.json');
+    // Nothing of an earlier run may pass for this one's: a failed instr never leaves a module to run.
+    for (const f of [instrumented, instrumented.replace(/\.wasm$/, '.sites.json'), resultFile]) fs.rmSync(f, { force: true });
     const libs = Object.entries(settings.userLibs).map(([k, v]) => `${k}=${v}`).join(',');
     const libArgs = libs ? ['--user-libs', libs] : [];
     const appArgs = overrides.args ?? settings.args;
@@ -107,26 +132,26 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
             const subs = [progressToken, overrides.token].map(t => t?.onCancellationRequested(() => cancel.cancel()));
             if (progressToken.isCancellationRequested || overrides.token?.isCancellationRequested) cancel.cancel();
             const token = cancel.token;
-            const step = async (label: string, args: string[], env?: Record<string, string>): Promise<CliResult> => {
+            const step = async (label: string, args: string[]): Promise<CliResult> => {
                 progress.report({ message: label });
                 out.appendLine(`\n▶ whamm ${args.map(quoteArg).join(' ')}`);
-                return runCli({ ...base, args, env }, sink, token);
+                return runCli({ ...base, args }, sink, token);
             };
-            const finish = (phase: RunOutcome['phase'], r: CliResult): RunOutcome => {
-                const split = phase === 'run' ? splitRunOutput(r.stdout) : { appOutput: '', reportCsv: undefined };
-                return {
-                    script, app, instrumented, phase, exitCode: r.exitCode, cancelled: r.cancelled,
-                    appOutput: split.appOutput, reportCsv: split.reportCsv, stderr: r.stderr,
-                    durationMs: Date.now() - started,
-                };
-            };
+            const finish = (phase: RunOutcome['phase'], r: CliResult): RunOutcome => ({
+                script, app, instrumented, phase, exitCode: r.exitCode, cancelled: r.cancelled,
+                stdout: r.stdout, stderr: r.stderr,
+                result: phase === 'run' && !r.cancelled ? readRunResult(resultFile) : undefined,
+                scriptText: only ?? doc.getText(), scriptFile: doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined,
+                instrError: phase === 'instr' && !r.cancelled && r.exitCode !== 0 ? firstProblem(doc, r.stderr) : undefined,
+                durationMs: Date.now() - started,
+            });
             try {
                 const instr = await step(`instrumenting ${path.basename(app)}…`,
                     ['instr', '--app', app, '--script', script, ...libArgs, '-o', instrumented]);
                 if (instr.cancelled || instr.exitCode !== 0) return finish('instr', instr);
-                // `whamm run` hands its own environment to the app (WASI), so whamm.env goes there.
+                // The app gets whamm.env and whamm.dirs as --env/--dir flags, nothing else.
                 const run = await step(`running ${path.basename(instrumented)}…`,
-                    ['run', instrumented, ...libArgs, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env);
+                    withGrants(['run', instrumented, ...libArgs, '--report-json', resultFile, '--app', app, ...(appArgs.length ? ['--', ...appArgs] : [])], settings.env, settings.dirs));
                 return finish('run', run);
             } finally {
                 subs.forEach(s => s?.dispose());
@@ -139,12 +164,18 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
         : `exit code ${outcome.exitCode}`;
     out.appendLine(`■ ${outcome.phase === 'instr' ? 'instrumentation' : 'run'} ${status} (${outcome.durationMs} ms)`);
     rc.runs.fire(outcome);
-    if (!overrides.quiet) {
-        const show = 'Show Output';
-        const failed = outcome.phase === 'instr' && !outcome.cancelled;
-        const msg = failed ? `Whamm: instrumentation failed (${status}).` : `Whamm: run ${status}.`;
-        void (failed ? vscode.window.showErrorMessage(msg, show) : vscode.window.showInformationMessage(msg, show))
-            .then(c => { if (c === show) out.show(); });
-    }
+    // Told and recorded (Report view, run history) before the command returns.
+    await rc.present(outcome, overrides.quiet ?? false);
     return outcome;
+}
+
+/**
+ * The first error of a script that did not instrument: the editor's own diagnostic (what the user sees in
+ * Problems) when there is one, else the CLI's first line.
+ */
+function firstProblem(doc: vscode.TextDocument, stderr: string): string {
+    const d = vscode.languages.getDiagnostics(doc.uri).find(x => x.severity === vscode.DiagnosticSeverity.Error);
+    if (d) return `${path.basename(doc.uri.fsPath || 'script')}:${d.range.start.line + 1}: ${d.message}`;
+    const line = stderr.split('\n').map(l => l.trim()).find(Boolean) ?? 'unknown error';
+    return line.replace(/^whamm \w+: /, '');
 }

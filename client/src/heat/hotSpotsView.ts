@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CoverageStore } from '../coverage/store.js';
 import type { LoadedCoverage } from '../coverage/model.js';
-import { formatCount, formatShare, legend } from './scale.js';
+import { formatCount, formatShare, legend, plural } from './scale.js';
 
 type Node = { kind: 'group'; label: 'lines' | 'functions' } | { kind: 'entry'; item: vscode.TreeItem };
 
@@ -21,6 +21,10 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
     private updateMessage(c: LoadedCoverage | undefined): void {
         if (!c) { this.view.message = undefined; return; }
+        if (functionMode(c)) {
+            this.view.message = `${formatCount(c.totalInstructions)} instructions. The app has no debug info: hot functions only (names from its name section). Build with clang -g or asc --sourceMap for lines.`;
+            return;
+        }
         let max = 0;
         for (const f of c.files.values()) for (const n of f.heat.values()) max = Math.max(max, n);
         const ranges = legend(max).map(l => `${formatCount(l.from)}–${formatCount(l.to)}`).join(' · ');
@@ -37,7 +41,7 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     getChildren(n?: Node): Node[] {
         const c = this.store.current;
         if (!c) return [];
-        if (!n) return [{ kind: 'group', label: 'lines' }, { kind: 'group', label: 'functions' }];
+        if (!n) return functionMode(c) ? [{ kind: 'group', label: 'functions' }] : [{ kind: 'group', label: 'lines' }, { kind: 'group', label: 'functions' }];
         if (n.kind !== 'group') return [];
         const open = (file: string, line: number): vscode.Command => ({
             title: 'Open', command: 'vscode.open',
@@ -47,7 +51,7 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
             return c.hot.lines.filter(l => c.files.has(l.path)).map(l => {
                 const item = new vscode.TreeItem(`${path.basename(l.path)}:${l.line}`);
                 item.description = `${formatCount(l.instructions)} (${formatShare(l.instructions, c.totalInstructions)})`;
-                item.tooltip = `${l.path}:${l.line}\n${formatCount(l.instructions)} instructions, line started ${formatCount(l.hits)} times`;
+                item.tooltip = `${l.path}:${l.line}\n${formatCount(l.instructions)} instructions, line started ${plural(l.hits, 'time')}`;
                 item.command = open(l.path, l.line);
                 item.resourceUri = vscode.Uri.file(l.path);
                 return { kind: 'entry', item } as Node;
@@ -56,8 +60,8 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         return c.hot.functions.map(f => {
             const item = new vscode.TreeItem(f.name);
             const known = f.path && c.files.has(f.path);
-            item.description = `${formatCount(f.instructions)} (${formatShare(f.instructions, c.totalInstructions)}), ${formatCount(f.calls)} calls`;
-            item.tooltip = known ? `${f.path}:${f.line}` : 'source not available';
+            item.description = `${formatCount(f.instructions)} (${formatShare(f.instructions, c.totalInstructions)}), ${plural(f.calls, 'call')}`;
+            item.tooltip = known ? `${f.path}:${f.line}` : functionMode(c) ? 'no debug info: no source location' : 'source not available';
             if (known) item.command = open(f.path!, f.line);
             return { kind: 'entry', item } as Node;
         });
@@ -77,4 +81,9 @@ export class HotSpotsView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     }
 
     dispose(): void { this.disposables.forEach(d => d.dispose()); }
+}
+
+/** A coverage run of an app without debug info: only functions can be listed. */
+export function functionMode(c: LoadedCoverage): boolean {
+    return c.report.mapping === 'none' || c.files.size === 0;
 }

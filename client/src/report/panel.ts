@@ -1,40 +1,98 @@
-// The Report view: a webview panel with one table per report variable of the last run, sortable by any
-// column (the sort happens in the extension with the tested table model; the page only asks for it), and
-// CSV / JSON export through a save dialog.
+// The Report view: a webview with one table per report variable of a run (sortable; the sort happens here
+// with the tested table model), charts drawn by the bundled webview script (out/webview/report.js, echarts,
+// no network), CSV / JSON / PNG / SVG export and a comparison of two runs. It comes back after a window
+// reload (webview serializer) with the last run, which is marked stale once the script or app changed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { cell, parseReport, sortRows, tablesToCsv, tablesToJson, type ReportTable } from './table.js';
+import type { RunResultJson } from '../run/results.js';
+import type { RunHistory, StoredRun } from '../state/history.js';
+import { tablesFromVariables, tablesToCsv, tablesToJson, sortRows, type ReportTable } from './table.js';
+import { compareModel, tableModel, type CompareModel, type ViewModel } from './viewModel.js';
+
+export const REPORT_VIEW_TYPE = 'whamm.report';
 
 interface Sort { column: string; descending: boolean }
+/** What the webview says it drew (read from its DOM), for tests. */
+export interface RenderedChart { id: string; kind: string; svg: boolean; shapes: number; texts: string[] }
 
 export class ReportPanel implements vscode.Disposable {
     private panel: vscode.WebviewPanel | undefined;
+    private run: StoredRun | undefined;
+    private result: RunResultJson | undefined;
     private tables: ReportTable[] = [];
-    private title = '';
+    private stale: string | undefined;
+    private compared: CompareModel | undefined;
     private readonly sorts = new Map<string, Sort>();
+    private rendered: RenderedChart[] = [];
+    private readonly pendingCharts = new Map<string, (data: string | undefined) => void>();
+    private readonly disposables: vscode.Disposable[] = [];
+    private readonly openChanged = new vscode.EventEmitter<boolean>();
+    /** Fires true when the view opens (or is restored), false when the user closes it. */
+    readonly onDidChangeOpen = this.openChanged.event;
 
-    /** The tables shown (sorted as shown), for tests. */
-    current(): { title: string; tables: ReportTable[] } {
-        return { title: this.title, tables: this.tables.map(t => this.sorted(t)) };
+    constructor(private readonly extensionUri: vscode.Uri, private readonly history: RunHistory) {
+        this.disposables.push(this.openChanged, vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+            deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+                const last = this.history.last();
+                const result = last && this.history.load(last);
+                this.adopt(panel);
+                if (last && result) this.load(last, result);
+                this.render();
+            },
+        }));
     }
 
-    show(csv: string, title: string): void {
-        this.tables = parseReport(csv);
-        this.title = title;
+    /** Title and tables shown (sorted as shown), for tests and the API. */
+    current(): { title: string; tables: ReportTable[]; stale?: string; runId?: string } {
+        return { title: this.run?.title ?? '', tables: this.tables.map(t => this.sorted(t)), stale: this.stale, runId: this.run?.id };
+    }
+
+    chartsRendered(): RenderedChart[] { return this.rendered; }
+
+    get shownRun(): StoredRun | undefined { return this.run; }
+
+    private load(run: StoredRun, result: RunResultJson): void {
+        this.run = run;
+        this.result = result;
+        this.tables = tablesFromVariables(result.report ?? []);
         this.sorts.clear();
+        this.compared = undefined;
+        this.rendered = [];
+    }
+
+    show(run: StoredRun, result: RunResultJson, reveal = true): void {
+        this.load(run, result);
+        this.stale = undefined;
         if (!this.panel) {
-            this.panel = vscode.window.createWebviewPanel('whamm.report', 'Whamm Report', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-                { enableScripts: true, retainContextWhenHidden: false });
-            this.panel.onDidDispose(() => { this.panel = undefined; });
-            this.panel.webview.onDidReceiveMessage(m => this.onMessage(m));
-        } else {
-            this.panel.reveal(vscode.ViewColumn.Beside, true);
+            this.adopt(vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, 'Whamm Report', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+                { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'out', 'webview')] }));
+        } else if (reveal) {
+            this.panel.reveal(undefined, true);
         }
         this.render();
     }
 
+    setStale(reason: string | undefined): void {
+        if (reason === this.stale) return;
+        this.stale = reason;
+        this.post();
+    }
+
     get isOpen(): boolean { return this.panel !== undefined; }
+
+    private adopt(panel: vscode.WebviewPanel): void {
+        this.panel = panel;
+        panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'out', 'webview')] };
+        panel.onDidDispose(() => {
+            if (this.panel !== panel) return;
+            this.panel = undefined;
+            if (!this.disposing) this.openChanged.fire(false);
+        });
+        this.openChanged.fire(true);
+        panel.webview.onDidReceiveMessage(m => this.onMessage(m));
+        panel.webview.html = this.html(panel.webview);
+    }
 
     private sorted(t: ReportTable): ReportTable {
         const s = this.sorts.get(t.name);
@@ -43,65 +101,113 @@ export class ReportPanel implements vscode.Disposable {
 
     sortBy(table: string, column: string): void {
         const prev = this.sorts.get(table);
-        this.sorts.set(table, { column, descending: prev?.column === column ? !prev.descending : false });
-        this.render();
+        this.sorts.set(table, { column, descending: prev?.column === column ? !prev.descending : column === 'value' });
+        this.post();
+    }
+
+    /** Compares two stored runs (before, after): per-row deltas and a chart of the biggest changes. */
+    compare(beforeId: string, afterId: string): CompareModel | undefined {
+        const load = (id: string) => {
+            const r = this.history.get(id);
+            const j = r && this.history.load(r);
+            return r && j ? { title: r.title, tables: tablesFromVariables(j.report ?? []) } : undefined;
+        };
+        const a = load(beforeId), b = load(afterId);
+        if (!a || !b) return undefined;
+        this.compared = compareModel(a, b, this.result?.functions ?? {});
+        this.post();
+        return this.compared;
     }
 
     async export(format: 'csv' | 'json', target?: vscode.Uri): Promise<string | undefined> {
-        const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-        const dest = target ?? await vscode.window.showSaveDialog({
-            title: `Export the report as ${format.toUpperCase()}`, filters: { [format.toUpperCase()]: [format] },
-            defaultUri: root ? vscode.Uri.file(path.join(root, `whamm-report.${format}`)) : undefined,
-        });
+        const dest = target ?? await saveDialog(`whamm-report.${format}`, format.toUpperCase(), [format]);
         if (!dest) return undefined;
         const tables = this.tables.map(t => this.sorted(t));
         fs.writeFileSync(dest.fsPath, format === 'csv' ? tablesToCsv(tables) : tablesToJson(tables));
         return dest.fsPath;
     }
 
+    /** Writes chart `id` as drawn in the view (SVG as is, PNG rasterised by the webview). */
+    async exportChart(id: string, format: 'png' | 'svg', target?: vscode.Uri): Promise<string | undefined> {
+        if (!this.panel) return undefined;
+        const data = await new Promise<string | undefined>(resolve => {
+            const key = `${id}|${format}`;
+            this.pendingCharts.set(key, resolve);
+            void this.panel!.webview.postMessage({ type: 'exportChart', id, format });
+            setTimeout(() => { if (this.pendingCharts.delete(key)) resolve(undefined); }, 15000);
+        });
+        if (!data) return undefined;
+        const dest = target ?? await saveDialog(`${id.replace(/[^\w.-]+/g, '-')}.${format}`, format.toUpperCase(), [format]);
+        if (!dest) return undefined;
+        const m = /^data:[^;,]+(;base64)?,(.*)$/s.exec(data);
+        if (!m) return undefined;
+        fs.writeFileSync(dest.fsPath, m[1] ? Buffer.from(m[2], 'base64') : decodeURIComponent(m[2]));
+        return dest.fsPath;
+    }
+
     private onMessage(m: unknown): void {
-        const msg = m as { type?: string; table?: string; column?: string; format?: string };
-        if (msg.type === 'sort' && msg.table && msg.column) this.sortBy(msg.table, msg.column);
-        else if (msg.type === 'export' && (msg.format === 'csv' || msg.format === 'json')) void this.export(msg.format);
+        const msg = m as { type?: string; table?: string; column?: string; format?: string; before?: string; after?: string; charts?: RenderedChart[]; id?: string; data?: string };
+        switch (msg.type) {
+            case 'ready': this.post(); break;
+            case 'sort': if (msg.table && msg.column) this.sortBy(msg.table, msg.column); break;
+            case 'export': if (msg.format === 'csv' || msg.format === 'json') void this.export(msg.format); break;
+            case 'exportChart': if (msg.id && (msg.format === 'png' || msg.format === 'svg')) void this.exportChart(msg.id, msg.format); break;
+            case 'chartData': {
+                const key = `${msg.id}|${msg.format}`;
+                this.pendingCharts.get(key)?.(msg.data);
+                this.pendingCharts.delete(key);
+                break;
+            }
+            case 'compare': if (msg.before && msg.after) this.compare(msg.before, msg.after); break;
+            case 'rendered': this.rendered = Array.isArray(msg.charts) ? msg.charts : []; break;
+        }
+    }
+
+    model(): ViewModel {
+        const names = this.result?.functions ?? {};
+        const r = this.result;
+        const problem = r?.trap ? `The app trapped: ${r.trap.message}${r.trap.location ? ` at ${path.basename(r.trap.location.file)}:${r.trap.location.line}` : ''}${r.trap.funcName ? ` (in ${r.trap.funcName})` : ''}`
+            : r && r.exitCode !== 0 ? `The app exited with code ${r.exitCode}.` : undefined;
+        return {
+            title: this.run?.title ?? 'No run yet',
+            stale: this.stale,
+            problem,
+            runs: this.history.list().map(x => ({ id: x.id, label: `${new Date(x.time).toLocaleTimeString()} — ${x.title}` })),
+            runId: this.run?.id,
+            tables: this.tables.map(t => tableModel(t, names, this.sorts.get(t.name))),
+            compare: this.compared,
+        };
     }
 
     private render(): void {
-        if (!this.panel) return;
-        const nonce = Array.from({ length: 16 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
-        const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-        const body = this.tables.length === 0
-            ? '<p>The run flushed no report (the script declares no <code>report</code> variables, or the app did not finish).</p>'
-            : this.tables.map(t => {
-                const st = this.sorted(t);
-                const s = this.sorts.get(t.name);
-                const head = t.columns.map(c => `<th data-table="${esc(t.name)}" data-column="${esc(c)}" tabindex="0" aria-sort="${s?.column === c ? (s.descending ? 'descending' : 'ascending') : 'none'}">${esc(c)}${s?.column === c ? (s.descending ? ' ▾' : ' ▴') : ''}</th>`).join('');
-                const rows = st.rows.map(r => `<tr>${t.columns.map(c => `<td>${esc(cell(r, c))}</td>`).join('')}</tr>`).join('');
-                return `<h2>${esc(t.name)} <small>${esc(t.type)} · ${t.rows.length} row${t.rows.length === 1 ? '' : 's'}</small></h2><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
-            }).join('\n');
-        this.panel.webview.html = `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
-<style>
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
-table { border-collapse: collapse; margin-bottom: 1.5em; }
-th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; font-family: var(--vscode-editor-font-family); }
-th { cursor: pointer; background: var(--vscode-editorWidget-background); user-select: none; }
-small { color: var(--vscode-descriptionForeground); font-weight: normal; }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 10px; margin-right: 6px; cursor: pointer; }
-</style></head><body>
-<p><strong>${esc(this.title)}</strong></p>
-<p><button id="csv">Export CSV</button><button id="json">Export JSON</button></p>
-${body}
-<script nonce="${nonce}">
-const vscode = acquireVsCodeApi();
-document.getElementById('csv').onclick = () => vscode.postMessage({ type: 'export', format: 'csv' });
-document.getElementById('json').onclick = () => vscode.postMessage({ type: 'export', format: 'json' });
-for (const th of document.querySelectorAll('th')) {
-  const sort = () => vscode.postMessage({ type: 'sort', table: th.dataset.table, column: th.dataset.column });
-  th.onclick = sort;
-  th.onkeydown = e => { if (e.key === 'Enter' || e.key === ' ') sort(); };
-}
-</script></body></html>`;
+        this.post();
     }
 
-    dispose(): void { this.panel?.dispose(); }
+    private post(): void {
+        void this.panel?.webview.postMessage({ type: 'model', model: this.model() });
+    }
+
+    private html(webview: vscode.Webview): string {
+        const nonce = Array.from({ length: 24 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+        const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'out', 'webview', 'report.js'));
+        return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}' ${webview.cspSource};">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Whamm Report</title></head><body><div id="app" aria-live="polite">Loading the report…</div>
+<script nonce="${nonce}" src="${script.toString()}"></script></body></html>`;
+    }
+
+    private disposing = false;
+
+    dispose(): void {
+        // Closing the window is not closing the view: it comes back after a reload.
+        this.disposing = true;
+        this.panel?.dispose();
+        this.disposables.forEach(d => d.dispose());
+    }
+}
+
+async function saveDialog(name: string, label: string, exts: string[]): Promise<vscode.Uri | undefined> {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return vscode.window.showSaveDialog({ title: `Export as ${label}`, filters: { [label]: exts }, defaultUri: root ? vscode.Uri.file(path.join(root, name)) : undefined });
 }

@@ -1,7 +1,7 @@
-// The Report view's data: the report CSV a run flushes (SPEC.md, "Running and the report") turned into one
-// table per report variable, sortable, and exported back as CSV or JSON. Pure (no vscode): unit-tested.
+// The Report view's data: a run's report variables (protocol ReportVariable, from the CLI's JSON) as one
+// table per variable, sortable, and exported as CSV or JSON. Pure (no vscode): unit-tested.
 
-export const REPORT_COLUMNS = ['id', 'id_type', 'name', 'whamm_type', 'wasm_type', 'script_id', 'fname', 'fid', 'pc', 'probe_id', 'value(s)'] as const;
+import type { ReportVariable } from '../../../server/src/protocol.js';
 
 export interface ReportRow {
     /** Where the value was recorded: the probe's site (function, fid, pc, probe) for per-site variables. */
@@ -23,75 +23,20 @@ export interface ReportTable {
     rows: ReportRow[];
 }
 
-/**
- * Splits a report line into its 11 columns. Commas inside <> or () belong to a type or tuple
- * (`map<(u32,u32),i32>`), and the last column (the value) is taken whole: map values hold commas too.
- */
-export function splitReportLine(line: string): string[] | undefined {
-    const cells: string[] = [];
-    let depth = 0, start = 0;
-    for (let i = 0; i < line.length && cells.length < REPORT_COLUMNS.length - 1; i++) {
-        const c = line[i];
-        if (c === '<' || c === '(') depth++;
-        else if ((c === '>' || c === ')') && depth > 0) depth--;
-        else if (c === ',' && depth === 0) { cells.push(line.slice(start, i).trim()); start = i + 1; }
-    }
-    if (cells.length < REPORT_COLUMNS.length - 1) return undefined;
-    cells.push(line.slice(start).trim());
-    return cells;
-}
-
-/** Map entries "(k1)->v1;(k2)->v2" or "k->v;...", split at top-level ';' (tuples use "; " inside parentheses). */
-export function splitMapValue(value: string): { key: string; value: string }[] {
-    const out: { key: string; value: string }[] = [];
-    let depth = 0, start = 0;
-    const push = (s: string) => {
-        const t = s.trim();
-        if (!t) return;
-        const arrow = findTopLevel(t, '->');
-        out.push(arrow < 0 ? { key: '', value: t } : { key: t.slice(0, arrow).trim(), value: t.slice(arrow + 2).trim() });
-    };
-    for (let i = 0; i < value.length; i++) {
-        const c = value[i];
-        if (c === '(') depth++;
-        else if (c === ')') depth = Math.max(0, depth - 1);
-        else if (c === ';' && depth === 0) { push(value.slice(start, i)); start = i + 1; }
-    }
-    push(value.slice(start));
-    return out;
-}
-
-function findTopLevel(s: string, needle: string): number {
-    let depth = 0;
-    for (let i = 0; i < s.length; i++) {
-        const c = s[i];
-        if (c === '(') depth++;
-        else if (c === ')') depth--;
-        else if (depth === 0 && s.startsWith(needle, i)) return i;
-    }
-    return -1;
-}
-
-/** Tables in the order their variables first appear in the report. Lines that are not report rows are skipped. */
-export function parseReport(csv: string): ReportTable[] {
+/** One table per report variable name, in the order the variables first appear; per-site values and map entries become rows. */
+export function tablesFromVariables(vars: readonly ReportVariable[]): ReportTable[] {
     const tables = new Map<string, ReportTable>();
-    for (const raw of csv.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (!line || line.startsWith('id,') || line.startsWith('=')) continue;
-        const c = splitReportLine(line);
-        if (!c) continue;
-        const [, , name, type, , , fname, fid, pc, probe, value] = c;
-        const isMap = type.startsWith('map<');
-        const kind: ReportTable['kind'] = isMap ? 'map' : fname || fid || pc || probe ? 'site' : 'global';
-        let t = tables.get(name);
+    for (const v of vars) {
+        let t = tables.get(v.name);
         if (!t) {
-            const columns = kind === 'map' ? ['key', 'value'] : kind === 'site' ? ['fname', 'fid', 'pc', 'probe', 'value'] : ['value'];
-            t = { name, type, kind, columns, rows: [] };
-            tables.set(name, t);
+            const columns = v.kind === 'map' ? (v.fid !== undefined ? ['fname', 'fid', 'pc', 'probe', 'key', 'value'] : ['key', 'value'])
+                : v.kind === 'site' ? ['fname', 'fid', 'pc', 'probe', 'value'] : ['value'];
+            t = { name: v.name, type: v.type, kind: v.kind, columns, rows: [] };
+            tables.set(v.name, t);
         }
-        const site = { fname, fid, pc, probe };
-        if (isMap) for (const e of splitMapValue(value)) t.rows.push({ ...site, key: e.key, value: e.value });
-        else t.rows.push({ ...site, key: '', value });
+        const site = { fname: v.fname ?? '', fid: v.fid === undefined ? '' : String(v.fid), pc: v.pc === undefined ? '' : String(v.pc), probe: v.probe ?? '' };
+        if (v.kind === 'map') for (const e of v.entries ?? []) t.rows.push({ ...site, key: e.key, value: e.value });
+        else t.rows.push({ ...site, key: '', value: v.value ?? '' });
     }
     return [...tables.values()];
 }

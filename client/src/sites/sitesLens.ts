@@ -71,9 +71,9 @@ export class SitesLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         const result = sites ? await sites : undefined;
         if (token.isCancellationRequested) return [];
         const byLine = new Map<number, ProbeSites>((result?.probes ?? []).map(p => [p.line, p]));
-        for (const p of probes) {
+        for (const [i, p] of probes.entries()) {
             const at = new vscode.Range(p.range.start, p.range.start);
-            if (trusted) lenses.push(new vscode.CodeLens(at, { title: '$(play) Run', command: Commands.instrumentAndRun, arguments: [doc.uri] }));
+            if (trusted) lenses.push(new vscode.CodeLens(at, { title: '$(play) Run this probe', tooltip: 'Instrument and run with this probe only', command: Commands.instrumentAndRun, arguments: [doc.uri, { probe: i }] }));
             if (!result) continue;
             const s = byLine.get(p.range.start.line);
             if (s) {
@@ -107,9 +107,15 @@ export class SitesLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         const picked = await vscode.window.showQuickPick(items, {
             title: `${p.count} site${p.count === 1 ? '' : 's'} of ${p.rule}${more}`, matchOnDescription: true, matchOnDetail: true,
         });
-        if (picked?.file && fs.existsSync(picked.file)) {
+        if (!picked) return;
+        if (picked.file && fs.existsSync(picked.file)) {
             const pos = new vscode.Position(Math.max(0, (picked.line ?? 1) - 1), Math.max(0, (picked.column ?? 1) - 1));
             await vscode.window.showTextDocument(vscode.Uri.file(picked.file), { selection: new vscode.Range(pos, pos) });
+        } else {
+            // Nothing to open: say why instead of doing nothing.
+            void vscode.window.showInformationMessage(picked.file
+                ? `Whamm: the debug info names ${picked.file}:${picked.line}, which is not on this machine (${picked.label}).`
+                : `Whamm: ${picked.label} has no source location (the app has no debug info for it).`);
         }
     }
 

@@ -4,7 +4,10 @@
 export class UsageError extends Error {}
 
 export interface ParsedArgs {
+    /** The last value of each option. */
     options: Map<string, string | true>;
+    /** Every value of each option that takes one, in order (for repeatable options). */
+    all: Map<string, string[]>;
     positionals: string[];
     rest: string[];
 }
@@ -12,6 +15,7 @@ export interface ParsedArgs {
 /** `valued` lists the options that take a value (long names without dashes, or short letters). */
 export function parseArgs(argv: string[], valued: Set<string>, known: Set<string>): ParsedArgs {
     const options = new Map<string, string | true>();
+    const all = new Map<string, string[]>();
     const positionals: string[] = [];
     let rest: string[] = [];
     for (let i = 0; i < argv.length; i++) {
@@ -29,6 +33,7 @@ export function parseArgs(argv: string[], valued: Set<string>, known: Set<string
                     value = argv[++i];
                 }
                 options.set(name, value);
+                all.set(name, [...(all.get(name) ?? []), value]);
             } else {
                 if (value !== undefined) throw new UsageError(`option --${name} takes no value`);
                 options.set(name, true);
@@ -37,7 +42,7 @@ export function parseArgs(argv: string[], valued: Set<string>, known: Set<string
             positionals.push(a);
         }
     }
-    return { options, positionals, rest };
+    return { options, all, positionals, rest };
 }
 
 /** `a=PATH,b=PATH` -> Map. */
@@ -51,3 +56,6 @@ export function parseUserLibs(spec: string | undefined): Map<string, string> {
     }
     return libs;
 }
+
+/** What `run` and `coverage` grant the app: environment variables and directories (see ./grants.ts). */
+export const GRANT_OPTIONS = ['env', 'dir', 'dir-ro'] as const;

@@ -5,11 +5,16 @@ import path from 'node:path';
 import { runCoverage } from '../coverage/collect.js';
 import { hotSpots } from '../coverage/hotspots.js';
 import { fromJson, toJson } from '../coverage/json.js';
-import { parseLcov, toLcov } from '../coverage/lcov.js';
+import { isLcovText, parseLcov, toLcov } from '../coverage/lcov.js';
 import { type CoverageReport, mergeReports } from '../coverage/model.js';
 import { ScriptError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
-import { displayPath, InputError, readInput } from './io.js';
+import { functionNames, writeRunJson } from './report-json.js';
+import { GRANTS_HELP, GRANT_VALUED, parseGrants } from './grants.js';
+import { displayPath, InputError, readApp, readInput } from './io.js';
+import { rerunWhereSupported } from './engine-fallback.js';
+import { checkDistinct, existingFile, withLocks, writeTogether } from './output.js';
+import { validateInput } from './validate.js';
 
 export const COVERAGE_HELP = `Usage: whamm coverage --app APP.wasm [options] [-- ARGS...]
 
@@ -17,7 +22,12 @@ Instruments APP.wasm with a built-in coverage monitor (basic-block counters for 
 br_if / if / br_table outcome counters for branch coverage), runs it with WASI like 'whamm run', and
 maps the counts to source lines through the app's debug info (DWARF, or a source map named by its
 sourceMappingURL section or found as APP.wasm.map). Every line with code gets a count (0 when it did
-not run). Output files that exist already are merged with (runs add up).
+not run). Output files that exist already are merged with (runs add up); an existing file that is not
+lcov (or whamm's coverage JSON) is never replaced. Runs that merge into one file at the same time take
+turns (a lock file OUT.lock beside it).
+
+The app runs as with 'whamm run': nothing granted unless given here:
+${GRANTS_HELP}
 
 Options:
   --app PATH            the application module (never modified)
@@ -25,7 +35,9 @@ Options:
   --user-libs LIST      user libraries for the script, name=PATH[,name=PATH...]
   --lcov PATH           write an lcov tracefile (genhtml, Coverage Gutters)
   --json PATH           write the JSON report ({"files": {SOURCE: {"lines": {LINE: HITS}, ...}}})
-  --no-merge            replace existing output files instead of adding this run to them
+  --report-json FILE    also write the outcome as JSON: exit code, the trap with its source line,
+                        the script's report as values, the kind of debug info
+  --no-merge            replace existing output files (of the same format) instead of adding to them
   --source-root DIR     where to look for sources a source map names relative to the build's
                         directory (repeatable; default: the current directory)
   --hot N               how many hot lines and functions to print (default 10, 0: none)
@@ -33,20 +45,26 @@ Options:
 
 A summary (line and branch coverage, hot spots) goes to stderr; the app's output is untouched.`;
 
+/** The report in an existing output file; a file of another format is an error (never replaced). */
 function readExisting(file: string, kind: 'json' | 'lcov', app: string): CoverageReport | undefined {
-    if (!fs.existsSync(file)) return undefined;
+    if (!existingFile(file, kind === 'json' ? 'JSON output' : 'lcov output')) return undefined;
     const text = fs.readFileSync(file, 'utf8');
-    if (kind === 'lcov') return parseLcov(text, app);
+    if (kind === 'lcov') {
+        if (text.trim() === '') return undefined;
+        if (!isLcovText(text)) throw new InputError(`${file} exists and is not an lcov file; not replacing it (choose another --lcov)`);
+        return parseLcov(text, app);
+    }
+    if (text.trim() === '') return undefined;
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch (e) {
-        throw new InputError(`${file} exists and is not JSON (${(e as Error).message}); pass --no-merge to replace it`);
+        throw new InputError(`${file} exists and is not JSON (${(e as Error).message}); not replacing it (choose another --json)`);
     }
     try {
         return fromJson(parsed);
     } catch (e) {
-        throw new InputError(`${file}: ${(e as Error).message}; pass --no-merge to replace it`);
+        throw new InputError(`${file}: ${(e as Error).message}; not replacing it (choose another --json)`);
     }
 }
 
@@ -79,8 +97,8 @@ export function summary(report: CoverageReport, hot: number): string {
 }
 
 export async function coverageCommand(argv: string[]): Promise<number> {
-    const a = parseArgs(argv, new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot']),
-        new Set(['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'no-merge']));
+    const valued = ['app', 'script', 'user-libs', 'lcov', 'json', 'source-root', 'hot', 'report-json', ...GRANT_VALUED];
+    const a = parseArgs(argv, new Set(valued), new Set([...valued, 'no-merge']));
     if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}' (app arguments go after --)`);
     const app = a.options.get('app');
     if (typeof app !== 'string') throw new UsageError('missing --app APP.wasm');
@@ -91,28 +109,39 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     const jsonOut = a.options.get('json') as string | undefined;
     const merge = !a.options.has('no-merge');
     const scriptPath = a.options.get('script') as string | undefined;
-    // parseArgs keeps the last value of a repeated option; collect every --source-root by hand.
-    const roots: string[] = [];
-    for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
-        if (argv[i] === '--source-root' && i + 1 < argv.length) roots.push(path.resolve(argv[++i]));
-        else if (argv[i].startsWith('--source-root=')) roots.push(path.resolve(argv[i].slice('--source-root='.length)));
-    }
+    const roots = (a.all.get('source-root') ?? []).map(r => path.resolve(r));
     if (roots.length === 0) roots.push(process.cwd());
+    const grants = parseGrants(a);
+    const libPaths = parseUserLibs(a.options.get('user-libs') as string | undefined);
 
-    const bytes = readInput(app, 'app');
+    const bytes = await readApp(app);
     const script = scriptPath ? { text: readInput(scriptPath, 'script').toString('utf8'), path: scriptPath } : undefined;
     const userLibs = new Map<string, Uint8Array>();
-    for (const [name, file] of parseUserLibs(a.options.get('user-libs') as string | undefined)) userLibs.set(name, readInput(file, `user library '${name}'`));
-    // Read what is to be merged before the run, so a bad file fails fast.
+    for (const [name, file] of libPaths) userLibs.set(name, readInput(file, `user library '${name}'`));
+    const outputs = [...(lcovOut ? [{ path: lcovOut, what: 'lcov output' }] : []), ...(jsonOut ? [{ path: jsonOut, what: 'JSON output' }] : [])];
+    checkDistinct(outputs, [{ path: app, what: 'app' }, ...(scriptPath ? [{ path: scriptPath, what: 'script' }] : []),
+        ...[...libPaths].map(([name, p]) => ({ path: p, what: `user library '${name}'` }))]);
+    // Existing outputs must be of their format (merged or not): checked before the run, so a bad file
+    // fails fast, and read again under the lock after it.
     const appAbs = path.resolve(app);
-    const previous = merge ? (jsonOut ? readExisting(jsonOut, 'json', appAbs) : lcovOut ? readExisting(lcovOut, 'lcov', appAbs) : undefined) : undefined;
-    if (previous && jsonOut && previous.app && previous.app !== appAbs) {
-        throw new InputError(`${jsonOut} holds coverage of another app (${previous.app}); pass --no-merge to replace it`);
-    }
+    const readPrevious = (): CoverageReport | undefined => {
+        const fromJsonFile = jsonOut ? readExisting(jsonOut, 'json', appAbs) : undefined;
+        const fromLcovFile = lcovOut ? readExisting(lcovOut, 'lcov', appAbs) : undefined;
+        if (!merge) return undefined;
+        const previous = fromJsonFile ?? fromLcovFile;
+        if (fromJsonFile && jsonOut && fromJsonFile.app && fromJsonFile.app !== appAbs) {
+            throw new InputError(`${jsonOut} holds coverage of another app (${fromJsonFile.app}); pass --no-merge to replace it`);
+        }
+        return previous;
+    };
+    readPrevious();
+    await validateInput(bytes, app);
+    const rerun = await rerunWhereSupported('coverage', [bytes]);
+    if (rerun !== undefined) return rerun;
 
     let result;
     try {
-        result = await runCoverage(bytes, appAbs, { script, userLibs, args: a.rest, searchRoots: roots });
+        result = await runCoverage(bytes, appAbs, { script, userLibs, args: a.rest, searchRoots: roots, env: grants.env, dirs: grants.dirs });
     } catch (e) {
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
@@ -122,20 +151,27 @@ export async function coverageCommand(argv: string[]): Promise<number> {
         throw e;
     }
     for (const w of result.warnings) process.stderr.write(`whamm coverage: warning: ${w}\n`);
-    // An lcov file only keeps what lcov can say; bring this run to the same shape before adding it up.
-    const fromLcov = previous && !jsonOut;
-    const report = previous ? mergeReports(previous, fromLcov ? parseLcov(toLcov(result.report), appAbs) : result.report) : result.report;
-    if (report.mapping === 'none' && result.report.mapping !== 'none') report.mapping = result.report.mapping;
-    if (!report.app) report.app = appAbs;
-    if (jsonOut) {
-        fs.mkdirSync(path.dirname(path.resolve(jsonOut)), { recursive: true });
-        fs.writeFileSync(jsonOut, JSON.stringify(toJson(report), null, 1) + '\n');
-    }
-    if (lcovOut) {
-        fs.mkdirSync(path.dirname(path.resolve(lcovOut)), { recursive: true });
-        fs.writeFileSync(lcovOut, toLcov(report));
-    }
+    const report = await withLocks(outputs.map(o => o.path), () => {
+        const previous = readPrevious();
+        // An lcov file only keeps what lcov can say; bring this run to the same shape before adding it up.
+        const fromLcov = previous && !(jsonOut && fs.existsSync(jsonOut));
+        const merged = previous ? mergeReports(previous, fromLcov ? parseLcov(toLcov(result.report), appAbs) : result.report) : result.report;
+        if (merged.mapping === 'none' && result.report.mapping !== 'none') merged.mapping = result.report.mapping;
+        if (!merged.app) merged.app = appAbs;
+        writeTogether([
+            ...(jsonOut ? [{ path: jsonOut, data: JSON.stringify(toJson(merged), null, 1) + '\n', what: 'JSON output' }] : []),
+            ...(lcovOut ? [{ path: lcovOut, data: toLcov(merged), what: 'lcov output' }] : []),
+        ]);
+        return merged;
+    });
     process.stderr.write(summary(report, hot));
+    const reportJson = a.options.get('report-json') as string | undefined;
+    if (reportJson) {
+        writeRunJson(reportJson, {
+            version: 1, command: 'coverage', module: appAbs, app: appAbs, exitCode: result.trapped ? (result.exitCode || 1) : result.exitCode,
+            trap: result.trap, report: script ? result.variables : undefined, debugInfo: result.report.mapping, functions: functionNames(bytes), warnings: result.warnings,
+        });
+    }
     if (result.report.mapping === 'none') process.stderr.write(`whamm coverage: ${app} has no debug info (DWARF or source map): counts are per function only\n`);
     return result.trapped ? (result.exitCode || 1) : result.exitCode;
 }

@@ -1,8 +1,26 @@
 import { boundFnsOf, boundVarsOf, matchRule } from '../catalog/index.js';
 import { parseRule } from '../language/rule-parser.js';
-import { UsageError } from './args.js';
+import { parseArgs, UsageError } from './args.js';
+
+export const INFO_HELP = `Usage: whamm info --rule RULE [-v] [-f]
+
+Lists the events a match rule selects (e.g. 'wasm:opcode:*load*:before'), their modes and, with -v,
+their bound variables; with -f their bound functions.
+
+Options:
+  --rule RULE           the match rule (globs allowed in every part)
+  -v, --vars            show bound variables
+  -f, --functions       show bound functions
+  -h, --help            this help`;
 
 export interface InfoOptions { rule: string; vars: boolean; fns: boolean }
+
+export async function infoMain(argv: string[]): Promise<number> {
+    const a = parseArgs(argv, new Set(['rule']), new Set(['rule', 'v', 'vars', 'f', 'functions']));
+    const rule = a.options.get('rule') ?? a.positionals[0];
+    if (typeof rule !== 'string') throw new UsageError('missing --rule RULE');
+    return infoCommand({ rule, vars: a.options.has('v') || a.options.has('vars'), fns: a.options.has('f') || a.options.has('functions') });
+}
 
 export function infoCommand(o: InfoOptions): number {
     const parsed = parseRule(o.rule);

@@ -1,7 +1,30 @@
+// `whamm instr`: instrument an app with a script; writes the module and its site table together.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { instrument, ScriptError, type SiteTable } from '../engine/instrument.js';
-import { InputError, readInput } from './io.js';
+import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
+import { parseArgs, parseUserLibs, UsageError } from './args.js';
+import { InputError, readApp, readInput } from './io.js';
+import { checkDistinct, existingFile, writeTogether } from './output.js';
+import { checkInstrumented, validateInput } from './validate.js';
+
+export const INSTR_HELP = `Usage: whamm instr --app APP.wasm --script SCRIPT.mm [options]
+
+Instruments APP.wasm with the probes of SCRIPT.mm and writes the instrumented module.
+
+Options:
+  --app PATH            the application module to instrument (never modified)
+  --script PATH         the Whamm script (.mm)
+  -o, --output PATH     where to write the instrumented module
+                        (default: output.wasm in the current directory, as the reference does;
+                        a file of that name that whamm did not write is never replaced)
+  --user-libs LIST      user libraries, name=PATH[,name=PATH...] (for 'use name;')
+  --testing             also export get_<var> for every global script variable
+  -h, --help            this help
+
+Beside the output, OUT.sites.json lists every match site (fid, pc, opidx, module offset, probe) and
+names the app, script and module it belongs to; the two files are replaced together. The output may
+not be the app, the script or a library, and an existing file is only replaced by a module.`;
 
 export interface InstrCommandOptions {
     app: string;
@@ -13,23 +36,69 @@ export interface InstrCommandOptions {
     testing: boolean;
 }
 
-export async function instrCommand(o: InstrCommandOptions): Promise<number> {
-    const app = readInput(o.app, 'app');
-    const script = readInput(o.script, 'script').toString('utf8');
-    const libs = new Map<string, Uint8Array>();
-    for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
-    if (o.explicitOutput === false && fs.existsSync(o.output) && !fs.existsSync(siteTablePath(o.output))) {
+export async function instrMain(argv: string[]): Promise<number> {
+    const a = parseArgs(argv, new Set(['app', 'script', 'o', 'output', 'user-libs']),
+        new Set(['app', 'script', 'o', 'output', 'user-libs', 'testing']));
+    if (a.positionals.length) throw new UsageError(`unexpected argument '${a.positionals[0]}'`);
+    const app = a.options.get('app'), script = a.options.get('script');
+    if (typeof app !== 'string') throw new UsageError('missing --app APP.wasm');
+    if (typeof script !== 'string') throw new UsageError('missing --script SCRIPT.mm');
+    const out = (a.options.get('o') ?? a.options.get('output')) as string | undefined;
+    return instrCommand({
+        app, script, output: out ?? 'output.wasm', explicitOutput: out !== undefined,
+        userLibs: parseUserLibs(a.options.get('user-libs') as string | undefined),
+        testing: a.options.has('testing'),
+    });
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const SITES_PREFIXES = ['{"format":"whamm-sites"', '{"app":'];
+
+function startsWith(file: string, prefix: Uint8Array): boolean {
+    const fd = fs.openSync(file, 'r');
+    try {
+        const head = Buffer.alloc(prefix.length);
+        const n = fs.readSync(fd, head, 0, prefix.length, 0);
+        return n === prefix.length && head.equals(Buffer.from(prefix));
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+/** Refuses to replace what is not ours to replace: see INSTR_HELP. */
+function checkOutputs(o: InstrCommandOptions): void {
+    const sites = siteTablePath(o.output);
+    checkDistinct([{ path: o.output, what: 'output' }, { path: sites, what: 'site table' }], [
+        { path: o.app, what: 'app' }, { path: o.script, what: 'script' },
+        ...[...o.userLibs].map(([name, p]) => ({ path: p, what: `user library '${name}'` })),
+    ]);
+    const outExists = existingFile(o.output, 'output');
+    const sitesExists = existingFile(sites, 'site table');
+    if (outExists && o.explicitOutput === false && !sitesExists) {
         // A default-named file without our site table beside it is the user's own: keep it.
         throw new InputError(`${o.output} exists and was not written by whamm; choose the output with -o OUT.wasm`);
     }
-    if (path.resolve(o.output) === path.resolve(o.app)) {
-        // Only when asked explicitly (-o names the app) is the input replaced.
-        process.stderr.write(`whamm instr: note: overwriting the app ${o.app} as -o asks\n`);
+    if (outExists && !startsWith(o.output, Uint8Array.from(WASM_MAGIC))) {
+        throw new InputError(`${o.output} exists and is not a WebAssembly module; not replacing it (choose another -o)`);
     }
+    if (sitesExists && !SITES_PREFIXES.some(p => startsWith(sites, Buffer.from(p)))) {
+        throw new InputError(`${sites} exists and is not a whamm site table; not replacing it (move it or choose another -o)`);
+    }
+}
+
+export async function instrCommand(o: InstrCommandOptions): Promise<number> {
+    const app = await readApp(o.app);
+    const scriptBytes = readInput(o.script, 'script');
+    const script = scriptBytes.toString('utf8');
+    const libs = new Map<string, Uint8Array>();
+    for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
+    checkOutputs(o);
+    const checked = await validateInput(app, o.app);
     let result;
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb() });
     } catch (e) {
+        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
             return 2;
@@ -37,26 +106,49 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         if (e instanceof Error && e.name === 'WasmDecodeError') throw new InputError(`${o.app}: ${e.message}`);
         throw e;
     }
+    if (checked.byEngine) await checkInstrumented(result.bytes);
     for (const w of result.warnings) process.stderr.write(`whamm instr: warning: ${w}\n`);
-    fs.mkdirSync(path.dirname(path.resolve(o.output)), { recursive: true });
-    fs.writeFileSync(o.output, result.bytes);
-    writeSiteTable(siteTablePath(o.output), o, result.sites);
+    // The site table first, the module last: a module is never seen beside another module's table for
+    // longer than a rename, and the table names the module's hash either way.
+    writeTogether([
+        { path: siteTablePath(o.output), data: siteTableData(o, fs.readFileSync(o.app), scriptBytes, result.bytes, result.sites), what: 'site table' },
+        { path: o.output, data: result.bytes, what: 'output' },
+    ]);
     return 0;
+}
+
+/** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */
+export const DEFAULT_MAX_MEMORY_MB = 2048;
+function maxMemoryMb(): number {
+    const v = Number(process.env.WHAMM_MAX_MEMORY_MB);
+    return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_MEMORY_MB;
 }
 
 export function siteTablePath(output: string): string {
     return output.replace(/\.wasm$/, '') + '.sites.json';
 }
 
+const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+
 /**
- * The site table beside the output: one compact row per match site (it can have a million rows):
- * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`.
+ * The site table beside the output: which app, script and module it belongs to (paths and SHA-256),
+ * then one compact row per match site (it can have millions of rows):
+ * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`. Built chunk by
+ * chunk as bytes: no string per row, and no single string (a big module's table passes V8's limit).
  */
-function writeSiteTable(file: string, o: InstrCommandOptions, sites: SiteTable): void {
-    const parts: string[] = new Array(sites.length);
-    for (let i = 0; i < sites.length; i++) {
-        parts[i] = `[${sites.fid[i]},${sites.pc[i]},${sites.opidx[i]},${sites.offset[i]},${sites.probe[i]},${sites.ruleId[i]}]`;
+function siteTableData(o: InstrCommandOptions, app: Uint8Array, script: Uint8Array, module: Uint8Array, sites: SiteTable): Uint8Array {
+    const head = JSON.stringify({
+        format: 'whamm-sites', app: path.resolve(o.app), script: path.resolve(o.script),
+        appSha256: sha256(app), scriptSha256: sha256(script),
+        module: { path: path.resolve(o.output), sha256: sha256(module), bytes: module.length },
+        rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'],
+    });
+    const parts: Buffer[] = [Buffer.from(head.slice(0, -1) + ',"sites":[\n')];
+    for (const { first, count, cols: [fid, pc, opidx, offset, probe, ruleId] } of sites.chunksOf()) {
+        let text = '';
+        for (let j = 0; j < count; j++) text += `${first + j ? ',\n' : ''}[${fid[j]},${pc[j]},${opidx[j]},${offset[j]},${probe[j]},${ruleId[j]}]`;
+        parts.push(Buffer.from(text));
     }
-    const head = JSON.stringify({ app: path.resolve(o.app), script: path.resolve(o.script), rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'] });
-    fs.writeFileSync(file, head.slice(0, -1) + ',"sites":[\n' + parts.join(',\n') + '\n]}\n');
+    parts.push(Buffer.from('\n]}\n'));
+    return Buffer.concat(parts);
 }

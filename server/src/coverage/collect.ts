@@ -5,6 +5,9 @@ import type { ReportLayout } from '../engine/report-layout.js';
 import { loadSourceMapper, type MapperOptions, type SourceMapper } from '../mapping/index.js';
 import { REPORT_BANNER, REPORT_HEADER } from '../runner/report-format.js';
 import { runModule } from '../runner/run.js';
+import { locateTrap } from '../runner/trap-origin.js';
+import type { ReportVariable, TrapInfo } from '../protocol.js';
+import type { DirGrant } from '../runner/wasi.js';
 import { cursorOf } from '../wasm/body.js';
 import type { BrTable } from '../wasm/instructions.js';
 import { decodeModule, type WasmModule } from '../wasm/decode.js';
@@ -113,7 +116,9 @@ export function userReport(report: string, layout: ReportLayout): string | undef
 
 export interface CoverageRunOptions extends PrepareOptions {
     args?: string[];
+    /** What the app may reach (default: nothing): see runner/wasi.ts. */
     env?: Record<string, string>;
+    dirs?: DirGrant[];
     cwd?: string;
     /** File descriptors the app writes to (default 1 and 2). */
     stdoutFd?: number;
@@ -127,6 +132,10 @@ export interface CoverageRunResult {
     report: CoverageReport;
     exitCode: number;
     trapped?: string;
+    /** The trap in the app's terms (function, source line). */
+    trap?: TrapInfo;
+    /** The user script's report as values (the monitor's counters left out). */
+    variables?: ReportVariable[];
     warnings: string[];
     timings: Record<string, number>;
 }
@@ -137,7 +146,7 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     let reportText = '';
     let t = performance.now();
     const r = await runModule(p.instrumented.bytes, {
-        args: o.args, argv0: appPath.split(/[\\/]/).pop(), env: o.env, cwd: o.cwd, userLibs: o.userLibs,
+        args: o.args, argv0: appPath.split(/[\\/]/).pop(), env: o.env, dirs: o.dirs, cwd: o.cwd, userLibs: o.userLibs,
         stdoutFd: o.stdoutFd, stderrFd: o.stderrFd, stderr: o.stderr,
         stdout: text => { reportText += text; },
     });
@@ -148,5 +157,7 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     if (user) (o.stdout ?? ((s: string) => process.stdout.write(s)))(user);
     const report = aggregate(p.module, p.mapper, siteCounts(p, values), appPath);
     p.timings.aggregate = performance.now() - t;
-    return { report, exitCode: r.exitCode, trapped: r.trapped, warnings: [...p.mapper.warnings, ...p.instrumented.warnings], timings: p.timings };
+    const trap = r.trapped !== undefined ? locateTrap(r.trapped, r.trapFrames, p.instrumented.bytes, { module: p.module, mapper: p.mapper }) : undefined;
+    const variables = r.variables?.filter(v => !v.name.startsWith('wcov_'));
+    return { report, exitCode: r.exitCode, trapped: r.trapped, trap, variables, warnings: [...p.mapper.warnings, ...p.instrumented.warnings], timings: p.timings };
 }

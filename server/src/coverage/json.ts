@@ -45,7 +45,9 @@ export function toJson(report: CoverageReport): CoverageJson {
 /** Reads a report written by toJson; throws with a message naming what is wrong. */
 export function fromJson(json: unknown): CoverageReport {
     const j = json as Partial<CoverageJson>;
-    if (!j || typeof j !== 'object' || typeof j.files !== 'object' || j.files === null) throw new Error('not a whamm coverage JSON file (no "files" object)');
+    if (!j || typeof j !== 'object' || typeof j.files !== 'object' || j.files === null || Array.isArray(j.files) || j.version !== 1) {
+        throw new Error('not a whamm coverage JSON file (version 1 with a "files" object)');
+    }
     const files = new Map<string, FileCoverage>();
     for (const [source, f] of Object.entries(j.files)) {
         const path = typeof f.path === 'string' ? f.path : source;

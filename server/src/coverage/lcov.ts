@@ -71,3 +71,22 @@ export function parseLcov(text: string, app = ''): CoverageReport {
     }
     return report;
 }
+
+const LCOV_LINE = /^(TN|SF|FN|FNDA|FNF|FNH|FNL|FNA|BRDA|BRF|BRH|DA|LF|LH|VER):|^end_of_record$/;
+
+/**
+ * True when `text` is an lcov tracefile (or empty): only lcov records, at least one source file. A file
+ * that is anything else is never merged into or replaced.
+ */
+export function isLcovText(text: string): boolean {
+    if (text.trim() === '') return true;
+    if (text.includes('\0')) return false;
+    let sources = 0;
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '') continue;
+        if (!LCOV_LINE.test(line)) return false;
+        if (line.startsWith('SF:')) sources++;
+    }
+    return sources > 0;
+}

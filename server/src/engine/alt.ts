@@ -2,7 +2,8 @@
 // original in an else arm.
 import type { AppFunction, AppInstr } from './app.js';
 import { Compiler, type SiteEnv, type PV } from './compile.js';
-import { CodeWriter, OP, RefKind, valTypeByte } from './emit.js';
+import { CodeWriter, OP, RefKind, holdLocal, restoreType, valTypeByte } from './emit.js';
+import { nullableOf } from '../wasm/types.js';
 import { type OpcodeProbe } from './probes-at-site.js';
 import { canRelabel, hasLabels, relabel } from './branch-targets.js';
 import { drops, numericOnly, pushDefaults, simpleBlockType } from './block-signature.js';
@@ -159,14 +160,14 @@ export class Alts extends Placement {
             out.push({ at: a.opidx, after: false, cut: a.start, skipTo: a.elseArm ? end.start : end.end, template: w.finish(), siteGlobals });
             return 'replaced';
         }
-        const resultPins = bt === undefined ? Int32Array.from(results, t => this.pinLocal(t)) : undefined;
+        const resultPins = bt === undefined ? Int32Array.from(results, t => this.pinLocal(nullableOf(t))) : undefined;
         // The original block runs in the else arm; the suffix closes the if after its `end`.
         out.push({ at: a.opidx, after: false, cut: a.start, template: w.finish(), siteGlobals, pins: resultPins });
         const s = new CodeWriter();
-        const sl = resultPins ? results.map(t => s.newLocal(t)) : [];
+        const sl = resultPins ? results.map(t => holdLocal(s, t)) : [];
         for (let i = sl.length - 1; i >= 0; i--) s.byte(OP.local_set).ref(RefKind.Local, sl[i]);
         s.byte(OP.end);
-        for (const id of sl) s.byte(OP.local_get).ref(RefKind.Local, id);
+        sl.forEach((id, i) => { s.byte(OP.local_get).ref(RefKind.Local, id); restoreType(s, results[i]); });
         out.push({ at: end.opidx, after: true, cut: end.end, template: s.finish(), siteGlobals: NO_GLOBALS, pins: resultPins });
         this.shifts.wrapConstruct(a.opidx, end.opidx, a.level);
         return 'guarded';

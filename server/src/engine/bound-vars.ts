@@ -47,7 +47,9 @@ export abstract class BoundVarCompiler extends CompilerCore {
         switch (name) {
             case 'fid': return k('u32', BigInt(s.fid));
             case 'fname': return k('str', s.fname);
-            case 'pc': return k('u32', BigInt(s.pc));
+            // func:entry is before the first instruction: `pc` reads 0 there (SPEC), while the site (the
+            // report's location, the site table) is the first instruction's, as the corpus shows.
+            case 'pc': return k('u32', BigInt(s.opname === 'entry' ? 0 : s.pc));
             case 'opidx': return k('u32', BigInt(s.opidx));
             case 'at_func_end': return k('bool', s.atFuncEnd);
             case 'opname': return k('str', s.opname);

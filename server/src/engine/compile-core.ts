@@ -7,6 +7,7 @@ import { type WType, convert, valTypeOf, whammTypeOfVal } from './types.js';
 import { elementAt, leafCount, leafTypes, tuplePathOf, type TupleShape } from './tuples.js';
 import { CompileError, type PV, type Binding, elementBinding, type CompileHost, type SiteEnv } from './compile-types.js';
 import { emitConst, normalize, emitConvert } from './lower.js';
+import { BATCH_GLOBALS, emitBatchedIncrement, type BatchSpec } from './map-batch.js';
 
 export abstract class CompilerCore {
     protected scopes: Map<string, Binding>[] = [];
@@ -16,6 +17,10 @@ export abstract class CompilerCore {
     altBlock?: { depth: number; result: WType; resultLocal?: number };
     /** report/unshared declarations whose initialiser was folded into the global's initial value. */
     readonly foldedInits = new Set<VarDecl>();
+    /** Set for probe bodies at a site: the first SiteVar id free for batched increments (map-batch.ts). */
+    batchVars?: number;
+    /** Batched map increments compiled so far, each with 4 SiteVars from batchVars on. */
+    readonly batches: BatchSpec[] = [];
 
     constructor(
         readonly host: CompileHost,
@@ -66,6 +71,24 @@ export abstract class CompilerCore {
     }
 
     // ---------- maps (stored in the run-time map store, see runner/runtime.ts) ----------
+    /**
+     * `m[k]++` as a strided run kept in the site's globals (map-batch.ts) when the host allows it for this
+     * map, the key is an address (and a constant bool) and the code runs at a site; false otherwise.
+     */
+    protected batchedIncrement(e: Expression & { $type: 'IndexExpr' }, b: Binding, keys: PV[]): boolean {
+        if (this.batchVars === undefined || !this.host.batchRun || e.receiver.$type !== 'VarRef') return false;
+        const name = e.receiver.ref.$refText;
+        if (b.kind !== 'global' || this.globals.get(name) !== b || (keys[0].t !== 'u32' && keys[0].t !== 'i32')) return false;
+        if (keys.length > 2 || (keys.length === 2 && (keys[1].t !== 'bool' || !keys[1].isConst))) return false;
+        const run = this.host.batchRun(name);
+        if (run === undefined) return false;
+        const spec: BatchSpec = { mapGlobal: b.index, run, ...(keys.length === 2 ? { flag: keys[1].v ? 1 : 0 } : {}) };
+        this.push(keys[0]);
+        emitBatchedIncrement(this.w, spec, this.batchVars + BATCH_GLOBALS.length * this.batches.length, this.w.newLocal('i32'));
+        this.batches.push(spec);
+        return true;
+    }
+
     protected mapTarget(e: Expression & { $type: 'IndexExpr' }): { b: Binding; keys: PV[] } {
         const b = e.receiver.$type === 'VarRef' ? this.lookup(e.receiver.ref.$refText) : undefined;
         if (!b?.map) throw new CompileError('only map elements can be assigned by index', e);

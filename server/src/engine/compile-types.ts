@@ -79,6 +79,8 @@ export interface CompileHost {
     isLibrary(name: string): boolean;
     /** Index of the imported runtime function for a map operation on a map of this type. */
     mapFunction(op: 'get' | 'set' | 'inc', mapType: string): number;
+    /** `map.run` of script-global map `name` when its increments may be batched (engine/map-batch.ts). */
+    batchRun?(name: string): number | undefined;
 }
 
 /** The statically known and run-time bound variables of one site. */

@@ -51,6 +51,7 @@ export class Compiler extends CallCompiler {
                 if (s.target.$type === 'IndexExpr') {
                     const m = this.mapTarget(s.target);
                     const vt = m.b.map!.value;
+                    if (s.op === '++' && this.batchedIncrement(s.target, m.b, m.keys)) return;
                     if (isInt(vt) || isFloat(vt)) {
                         const one = convert(1n, 'u32', vt);
                         this.mapCall('inc', m.b, m.keys, { t: vt, isConst: true, v: s.op === '++' ? one : foldUnary('-', one, vt)!, pure: true });

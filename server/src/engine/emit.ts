@@ -3,6 +3,8 @@
 // scratch locals (allocated per function). Templates are cached and shared by all sites whose static
 // values give the same code, so instrumenting a million sites does not compile a million bodies.
 import type { ValType } from './types.js';
+import { op as opNamed } from '../wasm/opcodes.js';
+import { isNonNullableRef, nullableOf } from '../wasm/types.js';
 
 export const enum RefKind { SiteVar = 0, Local = 1 }
 
@@ -28,13 +30,28 @@ export const OP = {
     local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
     memory_size: 0x3f,
     i32_const: 0x41, i64_const: 0x42, f32_const: 0x43, f64_const: 0x44,
-    i32_eqz: 0x45, i64_eqz: 0x50,
+    i32_eqz: 0x45, i32_eq: 0x46, i64_eqz: 0x50, i64_eq: 0x51,
+    i32_add: 0x6a, i32_sub: 0x6b, i64_add: 0x7c,
     i32_and: 0x71, i32_xor: 0x73,
     i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
     f32_demote_f64: 0xb6, f64_promote_f32: 0xbb,
     i64_reinterpret_f64: 0xbd,
     i32_extend8_s: 0xc0, i32_extend16_s: 0xc1,
+    ref_as_non_null: opNamed('ref.as_non_null').code,
 } as const;
+
+/**
+ * Reads back a value held in a local of `nullableOf(t)` (see holdLocal): for a non-nullable reference,
+ * `ref.as_non_null` gives the value its type again (it cannot be null: it was one when saved).
+ */
+export function restoreType(w: CodeWriter, t: ValType): void {
+    if (isNonNullableRef(t)) w.byte(OP.ref_as_non_null);
+}
+
+/** A local that can hold a value of type `t` (non-nullable references are held as nullable ones). */
+export function holdLocal(w: CodeWriter, t: ValType): number {
+    return w.newLocal(nullableOf(t));
+}
 
 export class CodeWriter {
     private buf = new Uint8Array(64);

@@ -7,6 +7,7 @@ import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './rep
 import { type ProbeDef } from './script.js';
 import { type ValType } from './types.js';
 import { FunctionWalk } from './function-walk.js';
+import { emitBatchFlush } from './map-batch.js';
 
 export class EntryFunctions extends FunctionWalk {
 
@@ -36,8 +37,10 @@ export class EntryFunctions extends FunctionWalk {
 
     protected emitEnd(): void {
         const probes = [...this.index.end, ...this.index.report];
-        if (probes.length === 0) return;
+        if (probes.length === 0 && this.batchFlushes.length === 0) return;
         const w = new CodeWriter();
+        // Pending runs of batched map increments first: the probes and the report read the maps.
+        for (const b of this.batchFlushes) emitBatchFlush(w, b.spec, b.first);
         const c = new Compiler(this, this.globals, w, undefined);
         c.pushScope();
         for (const p of probes) this.inlineProbe(c, w, p);
@@ -100,10 +103,8 @@ export class EntryFunctions extends FunctionWalk {
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const packed: number[] = [];
-            for (const x of this.trapFixups) {
-                packed.push(x.func, x.at, x.undo.length / 3);
-                for (let i = 0; i < x.undo.length; i += 3) packed.push(layout.vars[x.undo[i]].slot, x.undo[i + 1], x.undo[i + 2]);
-            }
+            const t = this.trapFixups;
+            for (let i = 0; i < t.length; i += 5) packed.push(t[i], t[i + 1], 1, layout.vars[t[i + 2]].slot, t[i + 3], t[i + 4]);
             layout.trapFixups = packed;
         }
         if (this.endExport) layout.end = this.endExport;

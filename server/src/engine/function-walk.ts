@@ -97,7 +97,11 @@ export class FunctionWalk extends Blocks {
             };
             for (let i = insertions.length - 1; i >= 0; i--) if (inside(insertions[i])) insertions.splice(i, 1);
         }
-        if (insertions.length) this.bodies.set(f.fid, this.rewriteBody(f, insertions));
+        if (insertions.length) {
+            const plan = this.rewriteBody(f, insertions);
+            plan.code.compact();
+            this.bodies.set(f.fid, plan);
+        }
     }
 }
 
@@ -114,11 +118,18 @@ function endsBasicBlock(ins: AppInstr): boolean {
         case 'return': case 'unreachable': case 'return_call': case 'return_call_indirect': case 'return_call_ref':
         case 'try_table': case 'throw': case 'throw_ref': case 'br_on_null': case 'br_on_non_null':
         case 'br_on_cast': case 'br_on_cast_fail':
+        // Legacy exception handling: `try` opens a block; a handler (catch, catch_all) is entered from a
+        // throw, and reached in line it ends the try body like `else`; delegate/rethrow leave.
+        case 'try': case 'catch': case 'catch_all': case 'delegate': case 'rethrow':
             return true;
     }
     return false;
 }
 
 function startsBasicBlock(ins: AppInstr): boolean {
-    return ins.op.name === 'else' || ins.op.name === 'end' || ins.op.name === 'loop';
+    switch (ins.op.name) {
+        case 'else': case 'end': case 'loop': case 'catch': case 'catch_all': case 'delegate':
+            return true;
+    }
+    return false;
 }

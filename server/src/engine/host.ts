@@ -20,6 +20,7 @@ import { SiteTable } from './site-table.js';
 import type { InstrumentInput } from './instrument-api.js';
 import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
+import { batchableMaps, type BatchSpec } from './map-batch.js';
 
 const TABLE_WRITES = new Set(['table.set', 'table.grow', 'table.init', 'table.copy', 'table.fill']);
 
@@ -61,8 +62,11 @@ export class InstrumenterHost implements CompileHost {
 
     /** Trap fixups of the function being instrumented (original module offsets), in code order. */
     protected fnFixups: { pos: number; undo: number[] }[] = [];
-    /** Trap fixups placed in the output: function index, code offset, (first report var, count, amount) triples. */
-    protected readonly trapFixups: { func: number; at: number; undo: number[] }[] = [];
+    /**
+     * Trap fixups placed in the output, flat (a big module has millions): function index, code offset,
+     * then one (first report var, count, amount) triple: 5 numbers each.
+     */
+    protected readonly trapFixups: number[] = [];
     /**
      * Segments run on across instructions that can only trap (see segmentBoundary). Off in --testing mode
      * (the get_<name> exports read the globals directly) and when imports are added: they renumber calls
@@ -91,6 +95,13 @@ export class InstrumenterHost implements CompileHost {
     protected readonly siteInits: { template: Template; siteGlobals: ArrayLike<number> }[] = [];
 
     protected endExport: string | undefined;
+
+    /** Batched map increments (map-batch.ts): `map.run` import name by script-global map name. */
+    protected readonly batchRuns = new Map<string, string>();
+    /** Every batched site: its spec and first global; the end function flushes their runs. */
+    protected readonly batchFlushes: { spec: BatchSpec; first: number }[] = [];
+    /** Set once MAX_BATCHED_SITES sites are batched. */
+    protected batchesFull = false;
 
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
@@ -121,6 +132,18 @@ export class InstrumenterHost implements CompileHost {
                 }
                 this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
                 this.mapImports.set(`${op}\0${t}`, imp.name);
+            }
+        }
+        // Maps only ever incremented before the end: their increments may be batched into strided runs.
+        if (!this.input.testing) {
+            const endProbes = new Set([...this.index.end, ...this.index.report]);
+            for (const name of batchableMaps(this.model, endProbes)) {
+                const m = mapShape(this.model.globals.find(g => g.name === name)!.type);
+                let imp;
+                try { imp = m && this.rt.mapImport('run', m.typeText); } catch { continue; }
+                if (!imp) continue;
+                this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
+                this.batchRuns.set(name, imp.name);
             }
         }
         // Run-time string operations (strings.ts) call whamm:rt.
@@ -184,6 +207,11 @@ export class InstrumenterHost implements CompileHost {
         const i = name === undefined ? undefined : this.importIndex.get(`${RT_IMPORT_MODULE}\0${name}`);
         if (i === undefined) throw new CompileError(`no ${op} operation for maps of type ${mapType}`);
         return i;
+    }
+
+    batchRun(name: string): number | undefined {
+        const imp = this.batchesFull ? undefined : this.batchRuns.get(name);
+        return imp === undefined ? undefined : this.importIndex.get(`${RT_IMPORT_MODULE}\0${imp}`);
     }
 
     libraryImport(lib: string, fn: string): { index: number; params: WType[]; result: WType } | undefined {

@@ -4,6 +4,7 @@ import type { OpcodeProbe } from './probes-at-site.js';
 import type { SiteInfo } from './site.js';
 import type { BlockSignature } from './block-signature.js';
 import type { Const, ValType } from './types.js';
+import type { BatchSpec } from './map-batch.js';
 
 export interface CompiledProbe {
     template: Template;
@@ -16,6 +17,8 @@ export interface CompiledProbe {
     argsBefore?: ValType[];
     /** Stores the run-time initial values of per-site variables; runs once in the start-up function. */
     startInit?: Template;
+    /** Batched map increments (map-batch.ts): 4 more globals per site each, after the probe's variables. */
+    batches?: BatchSpec[];
 }
 
 export interface BlockProbeSite { op: OpcodeProbe; site: SiteInfo; rule: string }

@@ -9,7 +9,15 @@ export interface InstrumentInput {
     userLibs?: Map<string, Uint8Array>;
     /** Export get_<var> for every script global (the reference's --testing). */
     testing?: boolean;
+    /**
+     * Give up with a TooLargeError once the process's resident memory passes this many MB (checked as the
+     * functions are instrumented and before the output is assembled), rather than run out of memory.
+     */
+    maxMemoryMb?: number;
 }
+
+/** The module is too large to instrument with this script within InstrumentInput.maxMemoryMb. */
+export class TooLargeError extends Error {}
 
 export interface InstrumentResult {
     bytes: Uint8Array;

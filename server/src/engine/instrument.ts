@@ -24,8 +24,8 @@ import { EntryFunctions } from './entry-functions.js';
 import type { InstrumentInput } from './instrument-api.js';
 
 export { SiteTable, type SiteRecord } from './site-table.js';
-export { ScriptError, type InstrumentInput, type InstrumentResult, type ScriptDiagnostic } from './instrument-api.js';
-import { ScriptError, type InstrumentResult } from './instrument-api.js';
+export { ScriptError, TooLargeError, type InstrumentInput, type InstrumentResult, type ScriptDiagnostic } from './instrument-api.js';
+import { ScriptError, TooLargeError, type InstrumentResult } from './instrument-api.js';
 
 /**
  * Front-end then engine: the script is parsed and checked (with the signatures of its libraries), and only a
@@ -76,7 +76,12 @@ class Instrumenter extends EntryFunctions {
         const startCode = this.layoutGlobals();
 
         const warnedDead = new Set<number>();
-        for (const f of this.app.functions) this.instrumentFunction(f, warnedDead);
+        const functions = this.app.functions;
+        for (let i = 0; i < functions.length; i++) {
+            if ((i & 63) === 0) this.checkMemory(`after ${i} of ${functions.length} functions`);
+            this.instrumentFunction(functions[i], warnedDead);
+        }
+        this.checkMemory(`after all ${functions.length} functions`);
 
         this.emitStart(startCode);
         this.emitEnd();
@@ -112,8 +117,18 @@ class Instrumenter extends EntryFunctions {
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };
+        this.checkMemory('before assembling the output');
         const bytes = encodeModule(this.app, plan);
         return { bytes, layout, sites: this.sites, warnings: this.warnings };
+    }
+
+    private checkMemory(when: string): void {
+        const limit = this.input.maxMemoryMb;
+        if (limit === undefined) return;
+        const used = process.memoryUsage.rss() / 1048576;
+        if (used > limit) {
+            throw new TooLargeError(`the module is too large to instrument with this script in ${limit} MB of memory (${used.toFixed(0)} MB in use ${when}, ${this.sites.length} sites so far)`);
+        }
     }
 }
 

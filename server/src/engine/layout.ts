@@ -10,6 +10,7 @@ import type { SiteInfo } from './site.js';
 import { type Const, type WType, constBits, convert, defaultOf, isFloat, isInt, valTypeOf } from './types.js';
 import { InstrumenterHost } from './host.js';
 import { NO_GLOBALS } from './insertion.js';
+import { BATCH_GLOBALS, type BatchSpec } from './map-batch.js';
 
 export class GlobalLayout extends InstrumenterHost {
     /**
@@ -33,6 +34,8 @@ export class GlobalLayout extends InstrumenterHost {
             this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: mapShape(d.type) });
             this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
         }
+        // whamm_core.print_map_as_csv(n) numbers the maps in declaration order (SPEC), not by name.
+        this.rt.setGlobalMapOrder(this.model.globals.filter(g => mapShape(g.type)).map(d => Number(this.newGlobals[(this.globals.get(d.name) as { index: number }).index - globalBase].init)));
         for (const d of this.model.globals) {
             const b = this.globals.get(d.name);
             if (b?.kind === 'global' && b.map) {
@@ -147,10 +150,19 @@ export class GlobalLayout extends InstrumenterHost {
      * Globals of a probe's per-site variables at one site, one per scalar or tuple leaf, starting at `inits`
      * (by leaf; the defaults when absent); report vars are registered with the site.
      */
-    protected allocSiteVars(p: ProbeDef, site: SiteInfo, rule: string, inits?: readonly Const[]): ArrayLike<number> {
-        if (!p.siteVars.length) return NO_GLOBALS;
+    protected allocSiteVars(p: ProbeDef, site: SiteInfo, rule: string, inits?: readonly Const[], batches?: readonly BatchSpec[]): ArrayLike<number> {
+        if (!p.siteVars.length && !batches?.length) return NO_GLOBALS;
         const slotsOf = siteSlots(p.siteVars);
-        const siteGlobals = new Int32Array(slotsOf.leaves.length);
+        const siteGlobals = new Int32Array(slotsOf.leaves.length + BATCH_GLOBALS.length * (batches?.length ?? 0));
+        // Batched map increments: their run's globals follow the probe's variables (map-batch.ts).
+        batches?.forEach((spec, j) => {
+            const first = this.app.globalCount + this.newGlobals.length;
+            BATCH_GLOBALS.forEach((t, k) => {
+                siteGlobals[slotsOf.leaves.length + BATCH_GLOBALS.length * j + k] = first + k;
+                this.newGlobals.push({ type: t, init: 0n, mutable: true });
+            });
+            this.batchFlushes.push({ spec, first });
+        });
         const where = { fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_${rule}`, slot: 0 };
         p.siteVars.forEach((d, k) => {
             const index = this.app.globalCount + this.newGlobals.length;

@@ -6,7 +6,7 @@ import { CodeBuilder } from '../wasm/rewrite.js';
 import { placeInto } from './emit.js';
 import { type ValType } from './types.js';
 import { Counters } from './counters.js';
-import { type Insertion, SCRATCH_ORDER, N_SCRATCH } from './insertion.js';
+import { type Insertion, SCRATCH_ORDER } from './insertion.js';
 
 export class LocalPool extends Counters {
     protected pinLocal(t: ValType): number {
@@ -16,23 +16,33 @@ export class LocalPool extends Counters {
 
     protected rewriteBody(f: AppFunction, ins: Insertion[]): BodyEditPlan {
         // Queued in instruction order already: before-code, then func/block events, then after-code.
-        const counts = new Array<number>(N_SCRATCH).fill(0);
-        const c = new Array<number>(N_SCRATCH).fill(0);
+        // Pool types: the usual value types, then any other (typed references) in first-use order.
+        const kinds: ValType[] = [...SCRATCH_ORDER];
+        const kindOf = new Map<ValType, number>(kinds.map((t, k) => [t, k]));
+        const kind = (t: ValType): number => {
+            let k = kindOf.get(t);
+            if (k === undefined) { k = kinds.length; kinds.push(t); kindOf.set(t, k); }
+            return k;
+        };
+        for (const x of ins) for (let j = x.pins?.length ?? 0; j < x.template.locals.length; j++) kind(x.template.locals[j]);
+        const nKinds = kinds.length;
+        const counts = new Array<number>(nKinds).fill(0);
+        const c = new Array<number>(nKinds).fill(0);
         for (const x of ins) {
             if (x.template.locals.length === 0) continue;
             c.fill(0);
             const locals = x.template.locals;
-            for (let j = x.pins?.length ?? 0; j < locals.length; j++) c[SCRATCH_ORDER.indexOf(locals[j])]++;
-            for (let k = 0; k < N_SCRATCH; k++) if (c[k] > counts[k]) counts[k] = c[k];
+            for (let j = x.pins?.length ?? 0; j < locals.length; j++) c[kind(locals[j])]++;
+            for (let k = 0; k < nKinds; k++) if (c[k] > counts[k]) counts[k] = c[k];
         }
         // Scratch locals follow the function's own: a pool per type shared by every site.
-        const typeBase = new Array<number>(N_SCRATCH).fill(0);
+        const typeBase = new Array<number>(nKinds).fill(0);
         const extraLocals: ValType[] = [];
         let acc = f.locals.length;
-        for (let k = 0; k < N_SCRATCH; k++) {
+        for (let k = 0; k < nKinds; k++) {
             typeBase[k] = acc;
             acc += counts[k];
-            for (let i = 0; i < counts[k]; i++) extraLocals.push(SCRATCH_ORDER[k]);
+            for (let i = 0; i < counts[k]; i++) extraLocals.push(kinds[k]);
         }
         const pinBase = acc;
         extraLocals.push(...this.pinned);
@@ -40,11 +50,11 @@ export class LocalPool extends Counters {
         const none = new Int32Array(0);
         const resolved: Int32Array[] = ins.map(x => {
             if (x.template.locals.length === 0) return none;
-            const seen = new Array<number>(N_SCRATCH).fill(0);
+            const seen = new Array<number>(nKinds).fill(0);
             const pins = x.pins;
             return Int32Array.from(x.template.locals, (t, j) => {
                 if (pins && j < pins.length) return pinBase + pins[j];
-                const k = SCRATCH_ORDER.indexOf(t);
+                const k = kind(t);
                 return typeBase[k] + seen[k]++;
             });
         });
@@ -56,7 +66,8 @@ export class LocalPool extends Counters {
         const func = f.fid + this.imports.length;
         const copy = (from: number, to: number) => {
             for (; fi < fixups.length && fixups[fi].pos < to; fi++) {
-                if (fixups[fi].pos >= from) this.trapFixups.push({ func, at: code.out.len + copiedBytes + fixups[fi].pos - from, undo: fixups[fi].undo });
+                const u = fixups[fi].undo;
+                if (fixups[fi].pos >= from) this.trapFixups.push(func, code.out.len + copiedBytes + fixups[fi].pos - from, u[0], u[1], u[2]);
             }
             code.copy(from, to);
             copiedBytes += to - from;

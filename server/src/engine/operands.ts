@@ -30,7 +30,7 @@ export function siteKeyValue(name: string, s: SiteInfo): string | undefined {
     switch (name) {
         case 'fid': return String(s.fid);
         case 'fname': return s.fname;
-        case 'pc': return String(s.pc);
+        case 'pc': return String(s.opname === 'entry' ? 0 : s.pc);
         case 'opidx': return String(s.opidx);
         case 'at_func_end': return String(s.atFuncEnd);
         case 'opname': case 'bytecode': case 'category_id': case 'category_name': return s.opname;

@@ -1,15 +1,17 @@
 // Queueing compiled probe code at sites: before/after an opcode, function and block events, br_table
 // exits, and branch targets.
 import type { AppFunction, AppInstr } from './app.js';
-import { CodeWriter, OP, RefKind, type Template } from './emit.js';
+import { CodeWriter, OP, RefKind, holdLocal, restoreType, type Template } from './emit.js';
 import { type OpcodeProbe } from './probes-at-site.js';
 import { depthAt, exitingIndices, underTableIndex } from './branch-targets.js';
 import { type ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
 import { type ValType } from './types.js';
+import { nullableOf } from '../wasm/types.js';
 import { SiteCompiler } from './site-compile.js';
 import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
 import { needsStack } from './operands.js';
+import { MAX_BATCHED_SITES } from './map-batch.js';
 
 export class Placement extends SiteCompiler {
 
@@ -100,19 +102,28 @@ export class Placement extends SiteCompiler {
     }
 
     protected placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false, wrap?: TemplateWrap): void {
-        const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '');
-        let compiled = this.cache.get(key);
-        if (compiled === undefined) {
-            compiled = this.compileAt(p, site, mode, preSaved);
-            if (compiled && wrap) compiled = { ...compiled, template: wrap.apply(compiled.template) };
-            this.cache.set(key, compiled);
+        const compile = () => {
+            const key = this.cacheKey(p, mode, site) + (preSaved ? '|presaved' : '') + (wrap ? wrap.key : '') + (this.batchesFull ? '|unbatched' : '');
+            let c = this.cache.get(key);
+            if (c === undefined) {
+                c = this.compileAt(p, site, mode, preSaved);
+                if (c && wrap) c = { ...c, template: wrap.apply(c.template) };
+                this.cache.set(key, c);
+            }
+            return c;
+        };
+        let compiled = compile();
+        if (compiled?.batches?.length && this.batchFlushes.length + compiled.batches.length > MAX_BATCHED_SITES) {
+            // Out of globals for runs: this and later sites call the runtime once per access.
+            this.batchesFull = true;
+            compiled = compile();
         }
         if (compiled === null) return;
-        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits);
+        const siteGlobals = this.allocSiteVars(p, site, rule, compiled.inits, compiled.batches);
         this.sites.add(site.fid, site.pc, site.opidx, ins.start, p.index, rule);
         if (compiled.startInit) this.siteInits.push({ template: compiled.startInit, siteGlobals });
         if (compiled.argsBefore) {
-            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(t));
+            const pins = Int32Array.from(compiled.argsBefore, t => this.pinLocal(nullableOf(t)));
             insertBeforeInstruction(out, ins.opidx, { at: ins.opidx, after: false, cut: ins.start, template: operandSaver(compiled.argsBefore), siteGlobals: NO_GLOBALS, pins });
             out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, pins });
         } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals });
@@ -127,9 +138,9 @@ export class Placement extends SiteCompiler {
  */
 export function operandSaver(args: ValType[]): Template {
     const w = new CodeWriter();
-    const slots = args.map(t => w.newLocal(t));
+    const slots = args.map(t => holdLocal(w, t));
     for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
-    for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+    for (let i = slots.length - 1; i >= 0; i--) { w.byte(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, args[i]); }
     return w.finish();
 }
 

@@ -4,12 +4,13 @@ import type { VarDecl } from '../language/generated/ast.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr } from './app.js';
 import { Compiler, type Binding, type SiteEnv, type PV } from './compile.js';
-import { CodeWriter, OP, RefKind, type Template } from './emit.js';
+import { CodeWriter, OP, RefKind, holdLocal, restoreType, type Template } from './emit.js';
 import { boundAccepts } from './probes-at-site.js';
 import { siteSlots } from './tuples.js';
 import { mapShape, typeText, type ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
 import { type Const, type ValType, type WType, convert, defaultOf } from './types.js';
+import { isRefType } from '../wasm/types.js';
 import { LocalPool } from './local-pool.js';
 import { type CompiledProbe, SCRATCH_ORDER } from './insertion.js';
 import { declaredType, operandAlias, needsStack, siteKeyValue } from './operands.js';
@@ -121,18 +122,19 @@ export class SiteCompiler extends LocalPool {
             }
             if (deepestArg >= 0) {
                 argsBefore = site.args.slice(0, deepestArg + 1);
-                argsBefore.forEach((t, i) => env.saved.set(`arg${i}`, { id: w.newLocal(t), t }));
+                argsBefore.forEach((t, i) => env.saved.set(`arg${i}`, { id: holdLocal(w, t), t }));
             }
         }
         for (let i = 0; i <= deepest; i++) {
-            // call_ref's operand is a typed reference: a funcref local would lose its type.
-            if (!SCRATCH_ORDER.includes(stack[i]) || (i === 0 && !after && site.opname.endsWith('call_ref'))) {
+            // Any value type can be held; typed references in a local of their nullable form (holdLocal).
+            // call_ref's operand typed only as `funcref` (typing could not tell which function type) cannot.
+            if (!(SCRATCH_ORDER.includes(stack[i]) || isRefType(stack[i])) || (i === 0 && !after && site.opname.endsWith('call_ref') && stack[i] === 'funcref')) {
                 this.warnings.push(`probe ${p.index} (${p.ast.rule}): cannot hold a ${stack[i]} operand in a local to read ${after ? 'res' : 'arg'}${i} or one below it; not injected at fid ${site.fid} pc ${site.pc}`);
                 return null;
             }
         }
         const slots: number[] = [];
-        for (let i = 0; i <= deepest; i++) slots.push(w.newLocal(stack[i]));
+        for (let i = 0; i <= deepest; i++) slots.push(holdLocal(w, stack[i]));
         for (const name of p.uses) {
             const d = depthOf(name);
             const operand = operandAlias(name, site);
@@ -146,6 +148,7 @@ export class SiteCompiler extends LocalPool {
         const siteVars = this.siteVarBindings(p);
         const slotsOf = siteSlots(p.siteVars);
         const c = new Compiler(this, this.globals, w, env, siteVars);
+        c.batchVars = slotsOf.leaves.length;
         c.pushScope();
         let guard: PV | undefined;
         if (p.ast.predicate) {
@@ -175,12 +178,12 @@ export class SiteCompiler extends LocalPool {
         });
         const startInit = runsAtStart.length ? this.compileStartInits(p, site, mode, runsAtStart, siteVars) : undefined;
         if (preSaved) { /* operands already in the slots */ }
-        else if (deepest === 0 && !writesOperand) w.byte(OP.local_tee).ref(RefKind.Local, slots[0]);
+        else if (deepest === 0 && !writesOperand) { w.byte(OP.local_tee).ref(RefKind.Local, slots[0]); restoreType(w, stack[0]); }
         else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
         if (guard) { c.push(guard); w.byte(OP.if).byte(0x40); }
         c.block(p.ast.body);
         if (guard) w.byte(OP.end);
-        if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+        if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) { w.byte(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, stack[i]); }
         if (mode === 'when-taken') {
             // Before a br_if: run the code only when the branch is taken, keeping the condition.
             const body = w.finish();
@@ -201,8 +204,8 @@ export class SiteCompiler extends LocalPool {
             const bytes = new Uint8Array(shifted.bytes.length + tl.bytes.length);
             bytes.set(shifted.bytes); bytes.set(tl.bytes, shifted.bytes.length);
             const tailRefs = Array.from(tl.refs, (v, i) => (i % 3 === 0 ? v + shifted.bytes.length : v));
-            return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits };
+            return { template: { bytes, refs: Int32Array.from([...allRefs, ...tailRefs]), locals: shifted.locals }, inits, batches: c.batches };
         }
-        return { template: w.finish(), inits, argsBefore, startInit };
+        return { template: w.finish(), inits, argsBefore, startInit, batches: c.batches };
     }
 }

@@ -11,21 +11,51 @@ export interface SiteRecord {
     rule: string;
 }
 
-/** Every match site, column by column (a hot monitor on a large app has a million of them). */
+/** Rows per chunk once the table is large (the first chunks grow from 1024 up to it). */
+const CHUNK = 1 << 16;
+const COLUMNS = 6;
+
+/**
+ * Every match site, column by column (a hot monitor on a large app has millions of them). Rows are kept
+ * in chunks, so the table grows without copying (a doubling array would briefly hold three times the
+ * rows); a column is made contiguous only when asked for (and kept until the next row is added).
+ */
 export class SiteTable {
-    private cols = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
+    /** chunks[c][k]: column k of chunk c; starts[c]: the chunk's first row. */
+    private readonly chunks: Int32Array[][] = [];
+    private readonly starts: number[] = [];
     private n = 0;
+    private end = 0;
+    private joined: (Int32Array | undefined)[] = [];
     readonly rules: string[] = [];
     private readonly ruleIds = new Map<string, number>();
     constructor(private readonly fname: (fid: number) => string) {}
 
     get length(): number { return this.n; }
-    get fid(): Int32Array { return this.cols[0].subarray(0, this.n); }
-    get pc(): Int32Array { return this.cols[1].subarray(0, this.n); }
-    get opidx(): Int32Array { return this.cols[2].subarray(0, this.n); }
-    get offset(): Int32Array { return this.cols[3].subarray(0, this.n); }
-    get probe(): Int32Array { return this.cols[4].subarray(0, this.n); }
-    get ruleId(): Int32Array { return this.cols[5].subarray(0, this.n); }
+    get fid(): Int32Array { return this.column(0); }
+    get pc(): Int32Array { return this.column(1); }
+    get opidx(): Int32Array { return this.column(2); }
+    get offset(): Int32Array { return this.column(3); }
+    get probe(): Int32Array { return this.column(4); }
+    get ruleId(): Int32Array { return this.column(5); }
+
+    private column(k: number): Int32Array {
+        let col = this.joined[k];
+        if (!col) {
+            col = new Int32Array(this.n);
+            this.chunks.forEach((ch, c) => col!.set(ch[k].subarray(0, Math.min(ch[k].length, this.n - this.starts[c])), this.starts[c]));
+            this.joined[k] = col;
+        }
+        return col;
+    }
+
+    /** The rows in chunks: `cols[k][j]` is column k of row `first + j`, for j < count. */
+    *chunksOf(): Generator<{ first: number; count: number; cols: Int32Array[] }> {
+        for (let c = 0; c < this.chunks.length; c++) {
+            const first = this.starts[c];
+            yield { first, count: Math.min(this.chunks[c][0].length, this.n - first), cols: this.chunks[c] };
+        }
+    }
 
     ruleIdOf(rule: string): number {
         let r = this.ruleIds.get(rule);
@@ -38,17 +68,22 @@ export class SiteTable {
     }
 
     addWithRuleId(fid: number, pc: number, opidx: number, offset: number, probe: number, ruleId: number): void {
-        const c = this.cols;
-        if (this.n === c[0].length) {
-            for (let k = 0; k < c.length; k++) { const nc = new Int32Array(c[k].length * 2); nc.set(c[k]); c[k] = nc; }
+        if (this.n === this.end) {
+            const size = this.chunks.length >= 6 ? CHUNK : 1024 << this.chunks.length;
+            this.chunks.push(Array.from({ length: COLUMNS }, () => new Int32Array(size)));
+            this.starts.push(this.end);
+            this.end += size;
         }
-        const i = this.n++;
-        c[0][i] = fid; c[1][i] = pc; c[2][i] = opidx; c[3][i] = offset; c[4][i] = probe; c[5][i] = ruleId;
+        if (this.joined.length) this.joined = [];
+        const c = this.chunks[this.chunks.length - 1], j = this.n++ - this.starts[this.starts.length - 1];
+        c[0][j] = fid; c[1][j] = pc; c[2][j] = opidx; c[3][j] = offset; c[4][j] = probe; c[5][j] = ruleId;
     }
 
     get(i: number): SiteRecord {
-        const c = this.cols;
-        return { fid: c[0][i], fname: this.fname(c[0][i]), pc: c[1][i], opidx: c[2][i], offset: c[3][i], probe: c[4][i], rule: this.rules[c[5][i]] };
+        let lo = 0, hi = this.starts.length - 1;
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (this.starts[mid] <= i) lo = mid; else hi = mid - 1; }
+        const c = this.chunks[lo], j = i - this.starts[lo];
+        return { fid: c[0][j], fname: this.fname(c[0][j]), pc: c[1][j], opidx: c[2][j], offset: c[3][j], probe: c[4][j], rule: this.rules[c[5][j]] };
     }
 
     *[Symbol.iterator](): Iterator<SiteRecord> {

@@ -14,7 +14,10 @@ export type StringImport = keyof typeof STRING_IMPORTS;
 
 const METHODS: Record<string, StringImport> = {
     len: 'str.len', starts_with: 'str.starts_with', ends_with: 'str.ends_with', contains: 'str.contains',
+    addr: 'str.addr',
 };
+/** Methods without arguments, and what they return. */
+const NULLARY: Record<string, PV['t']> = { len: 'u32', addr: 'u32' };
 const BUILTINS: Record<string, StringImport> = { read_str: 'str.read', write_str: 'str.write', strcmp: 'str.cmp' };
 
 const encoder = new TextEncoder();
@@ -75,11 +78,12 @@ export function compileStringMethod(c: Compiler, recv: PV, method: string, argEx
     if (!fn) return undefined;
     if (recv.t !== 'str') throw new CompileError(`${method}() applies to strings, not ${recv.t}`, node);
     const args = argExprs.map(a => c.expr(a, 'str'));
-    const want = method === 'len' ? 0 : 1;
+    const want = NULLARY[method] ? 0 : 1;
     if (args.length !== want) throw new CompileError(`${method}() takes ${want} argument${want === 1 ? '' : 's'}`, node);
     if (args.some(a => a.t !== 'str')) throw new CompileError(`${method}() takes a string`, node);
-    if (recv.isConst && args.every(a => a.isConst)) return foldStringMethod(recv.v as string, method, args.map(a => a.v as string));
-    return call(c, fn, [recv, ...args], method === 'len' ? 'u32' : 'bool');
+    // addr() is where the runtime places the string, known only at run time (see runtime/strings.ts).
+    if (recv.isConst && args.every(a => a.isConst) && method !== 'addr') return foldStringMethod(recv.v as string, method, args.map(a => a.v as string));
+    return call(c, fn, [recv, ...args], NULLARY[method] ?? 'bool');
 }
 
 /** `read_str`, `write_str`, `strcmp`, `memid`; undefined for other names. */

@@ -7,6 +7,7 @@ import type { BoundSymbol, LibFnSymbol, LibSymbol, ScriptSymbol } from './symbol
 import { isInt, prim, T, typeEquals, typeToString, type Type } from './types.js';
 import { Scope, FAMILY, findVar, available, familyWord, describeMatches, describeKind, isLibContext } from './check-support.js';
 import { CheckerBase } from './check-base.js';
+import { coreLibrarySignatures } from './core-library.js';
 
 export abstract class NameChecker extends CheckerBase {
 
@@ -275,7 +276,8 @@ export abstract class NameChecker extends CheckerBase {
 
     protected libCall(e: ast.MemberExpr, lib: LibSymbol, scope: Scope): Type {
         const fnName = e.member ?? '';
-        const exports = this.options.userLibs?.[lib.name];
+        // whamm_core is bundled: its signatures are known unless --user-libs gives another library of that name.
+        const exports = this.options.userLibs?.[lib.name] ?? coreLibrarySignatures(lib.name);
         const signature = exports?.[fnName];
         const sym: LibFnSymbol = { kind: 'lib-fn', lib, name: fnName, signature };
         this.symbols.set(e, sym);

@@ -27,9 +27,10 @@ export { parseIntLit } from './check-support.js';
  * checker could not vouch for, and the editor's other features keep working.
  */
 export function failedCheck(e: unknown): CheckResult {
-    const message = `The checker failed on this script (internal error: ${e instanceof Error ? e.message : String(e)})`;
+    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const message = `internal error: the checker could not check this script (${why.split('\n')[0]})`;
     return {
-        diagnostics: [{ severity: 'error', message, start: 0, end: 0, code: 'internal' }], probes: [], globals: [],
+        diagnostics: [{ severity: 'error', message, start: 0, end: 0, code: 'checker-failed' }], probes: [], globals: [],
         typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined,
         libraryCalls: [], calledFunctions: new Set(), stringMethods: new Set(), referencesOf: () => [],
     };

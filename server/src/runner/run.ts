@@ -3,18 +3,25 @@
 // and after a trap.
 import fs from 'node:fs';
 import type { WASI as WasiType } from 'node:wasi';
+import { ProcExit, SandboxWasi, type DirGrant } from './wasi.js';
 import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '../engine/report-layout.js';
 import { formatReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
 import { compileForEngine } from './engine-compile.js';
 import { applyTrapFixups } from './trap-fixups.js';
+import { reportVariables } from './report-values.js';
+import { wasmFrames, type WasmFrame } from './trap-origin.js';
+import type { ReportVariable } from '../protocol.js';
 
 export interface RunOptions {
     /** argv[1..] seen by the app (argv[0] is the module's file name). */
     args?: string[];
     argv0?: string;
+    /** The app's environment variables (default: none). */
     env?: Record<string, string>;
-    /** Directory preopened as `.` (default: the current directory). */
+    /** Directories the app may use (default: none); see ./wasi.ts. */
+    dirs?: DirGrant[];
+    /** A directory granted read-write as `.` (added to `dirs`). */
     cwd?: string;
     /** name -> module bytes of user libraries, linked as import namespaces. */
     userLibs?: Map<string, Uint8Array>;
@@ -29,9 +36,15 @@ export interface RunOptions {
 export interface RunResult {
     /** Wall time of the app's own run (wasm:begin + entry point), without compile, link or report flush. */
     runMs?: number;
+    /** CPU time (user + system, all threads) of the same span: steadier than runMs on a busy machine. */
+    runCpuMs?: number;
     exitCode: number;
     trapped?: string;
+    /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
+    trapFrames?: WasmFrame[];
     report?: string;
+    /** The report as values (the same the flush prints). */
+    variables?: ReportVariable[];
 }
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
@@ -42,44 +55,55 @@ export function readReportLayout(module: WebAssembly.Module): ReportLayout | und
     return decodeLayout(sections[0]);
 }
 
-/** Node 20 prints an ExperimentalWarning when node:wasi loads; the app's stderr must not carry it. */
-async function quietWasi(options: ConstructorParameters<typeof WasiType>[0]): Promise<WasiType> {
-    const emit = process.emitWarning;
-    process.emitWarning = (() => undefined) as typeof process.emitWarning;
-    try {
-        const { WASI } = await import('node:wasi');
-        return new WASI(options);
-    } finally {
-        process.emitWarning = emit;
-    }
-}
-
 export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promise<RunResult> {
     const out = opts.stdout ?? ((t: string) => { fs.writeSync(1, t); });
     const err = opts.stderr ?? ((t: string) => { fs.writeSync(2, t); });
     const compiled = await compileForEngine(bytes, note => err(`${note}\n`));
     const { module } = compiled;
-    const layout = readReportLayout(module);
-    const imports = WebAssembly.Module.imports(module);
-    const usesWasi = imports.some(i => WASI_MODULES.has(i.module));
-
-    const importObject: WebAssembly.Imports = {};
+    // Nothing the user did not grant: argv[0], the given arguments, variables and directories only.
     const wasiOptions = {
-        version: 'preview1' as const,
         args: [opts.argv0 ?? 'app.wasm', ...(opts.args ?? [])],
-        env: opts.env ?? (process.env as Record<string, string>),
-        preopens: { '.': opts.cwd ?? process.cwd() },
-        returnOnExit: true,
+        env: opts.env ?? {},
+        dirs: [...(opts.dirs ?? []), ...(opts.cwd ? [{ host: opts.cwd, guest: '.' }] : [])],
         stdout: opts.stdoutFd ?? 1,
         stderr: opts.stderrFd ?? 2,
     };
-    // [issue 5, helper-6] user libraries (each with its own WASI) and the whamm:rt runtime (maps, strings).
-    const link = await linkRuntime(module, { userLibs: opts.userLibs, makeWasi: defaults => quietWasi({ ...wasiOptions, env: { ...defaults, ...wasiOptions.env } }), write: out });
+    const opened: SandboxWasi[] = [];
+    const makeWasi = (env: Record<string, string>): SandboxWasi => {
+        const w = new SandboxWasi({ ...wasiOptions, env });
+        opened.push(w);
+        return w;
+    };
+    try {
+        return await runWith(module, compiled.bytes !== bytes, bytes, opts, {
+            out, err,
+            // User libraries (each with its own WASI) and the whamm:rt runtime (maps, strings).
+            link: () => linkRuntime(module, { userLibs: opts.userLibs, makeWasi: async defaults => makeWasi({ ...defaults, ...wasiOptions.env }) as unknown as WasiType, write: t => { fs.writeSync(wasiOptions.stdout, t); } }),
+            wasi: () => makeWasi(wasiOptions.env),
+        });
+    } finally {
+        for (const w of opened) w.close();
+    }
+}
+
+interface RunContext {
+    out: (t: string) => void;
+    err: (t: string) => void;
+    link: () => ReturnType<typeof linkRuntime>;
+    wasi: () => SandboxWasi;
+}
+
+async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint8Array, opts: RunOptions, ctx: RunContext): Promise<RunResult> {
+    const { out, err } = ctx;
+    const layout = readReportLayout(module);
+    const imports = WebAssembly.Module.imports(module);
+    const importObject: WebAssembly.Imports = {};
+    const link = await ctx.link();
     Object.assign(importObject, link.imports);
-    let wasi: WasiType | undefined;
-    if (usesWasi) {
-        wasi = await quietWasi(wasiOptions);
-        const wasiImports = wasi.getImportObject() as WebAssembly.Imports;
+    let wasi: SandboxWasi | undefined;
+    if (imports.some(i => WASI_MODULES.has(i.module))) {
+        wasi = ctx.wasi();
+        const wasiImports = wasi.getImportObject();
         for (const m of WASI_MODULES) importObject[m] = wasiImports.wasi_snapshot_preview1;
     }
     const missing = imports.filter(i => !(importObject[i.module] && i.name in (importObject[i.module] as object)));
@@ -95,39 +119,49 @@ export async function runModule(bytes: Uint8Array, opts: RunOptions = {}): Promi
     let trapped: string | undefined;
     let trapError: unknown;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     try {
+        wasi?.attach(instance);
         if (typeof exports[BEGIN_EXPORT] === 'function') (exports[BEGIN_EXPORT] as () => void)();
-        if (wasi && typeof exports._start === 'function' && exports.memory instanceof WebAssembly.Memory) {
-            exitCode = wasi.start(instance) ?? 0;
-        } else {
-            const entry = exports._start ?? exports.main;
-            if (typeof entry !== 'function') throw new Error('the module exports neither _start nor main');
-            (entry as () => unknown)();
-        }
+        const entry = exports._start ?? exports.main;
+        if (typeof entry !== 'function') throw new Error('the module exports neither _start nor main');
+        (entry as () => unknown)();
     } catch (e) {
-        trapped = trapMessage(e);
-        trapError = e;
-        err(`trap: ${trapped}\n`);
-        exitCode = exitCode || 1;
+        if (e instanceof ProcExit) {
+            exitCode = e.code;
+        } else {
+            trapped = trapMessage(e);
+            trapError = e;
+            err(`trap: ${trapped}\n`);
+            exitCode = exitCode || 1;
+        }
     }
     const runMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuStarted);
+    const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
+    let variables: ReportVariable[] | undefined;
+    // Offsets in the stack are those of the module as compiled (the same bytes unless lowered).
+    const trapFrames = trapError !== undefined && !lowered ? wasmFrames(trapError) : undefined;
     if (layout) {
         try {
             if (layout.end && typeof exports[layout.end] === 'function') (exports[layout.end] as () => void)();
         } catch (e) {
-            err(`trap in wasm:end/wasm:report probe: ${trapMessage(e)}\n`);
-            exitCode = exitCode || 1;
+            if (e instanceof ProcExit) exitCode = exitCode || e.code;
+            else { err(`trap in wasm:end/wasm:report probe: ${trapMessage(e)}\n`); exitCode = exitCode || 1; }
         }
         const slots = readSlots(layout, exports);
         // Offsets in the fixups are those of the module as instrumented (not as lowered for this engine).
-        if (trapError !== undefined && compiled.bytes === bytes) applyTrapFixups(layout, bytes, trapError, slots);
-        report = formatReport(layout, slots, link.formatValue); // [issue 5, helper-6] compound values
-        link.flushLibraryOutput?.(); // [helper global-ids] a library's pending line comes before the report
+        if (trapError !== undefined && !lowered) applyTrapFixups(layout, bytes, trapError, slots);
+        report = formatReport(layout, slots, link.formatValue);
+        link.flushLibraryOutput?.(); // a library's pending line comes before the report
         out(report);
+        try {
+            variables = reportVariables(layout, slots, link);
+        } catch { /* the printed report stands; values are a convenience */ }
     }
-    return { exitCode, trapped, report, runMs };
+    return { exitCode, trapped, trapFrames, report, variables, runMs, runCpuMs };
 }
 
 function trapMessage(e: unknown): string {

@@ -2,6 +2,7 @@
 // literals and memories here, asks for the import (module `whamm:rt`) to call for each operation, and
 // at the end gets the two custom sections to put into the instrumented module.
 import { watToWasm } from '../wast/wat.js';
+import { denseShape } from './map-dense.js';
 import { hasInc, mapExportName, type MapShape } from './map-module.js';
 import { leafValType, parseRtType, rtTypeText, type WasmValType } from './rt-types.js';
 import { mapShapeOf, RT_IMPORT_MODULE, runtimeWat, STRING_IMPORTS, toHex, type RuntimeSpec } from './spec.js';
@@ -19,6 +20,7 @@ export class RuntimeBuilder {
     private readonly strings: string[] = [];
     private readonly stringIndex = new Map<string, number>();
     private readonly memories: string[] = ['app'];
+    private globalMapOrder: number[] = [];
 
     /** Registers a map instance (a global, or one per site for unshared maps); returns its id. */
     addMap(typeText: string): number {
@@ -56,13 +58,26 @@ export class RuntimeBuilder {
         return i;
     }
 
+    /** The script's global maps' ids in declaration order; the other maps follow them, by id. */
+    setGlobalMapOrder(ids: number[]): void { this.globalMapOrder = [...ids]; }
+
     get mapCount(): number { return this.maps.length; }
     get usesRuntime(): boolean { return this.maps.length > 0 || this.strings.length > 0 || this.memories.length > 1; }
 
-    /** The import behind a map operation on a map of this type: `(id, key leaves...[, values...])`. */
-    mapImport(op: 'get' | 'set' | 'inc', typeText: string): RtImport {
+    /**
+     * The import behind a map operation on a map of this type: `(id, key leaves...[, values...])`; `run`
+     * (maps counted by address only, see hasRun) adds 1 at the addresses of a strided run:
+     * `(id, base, stride, n: i64[, bool])`.
+     */
+    mapImport(op: 'get' | 'set' | 'inc' | 'run', typeText: string): RtImport {
         const shape = mapShapeOf(parseRtType(typeText));
         if (op === 'inc' && !hasInc(shape)) throw new Error(`++/-- need a numeric map value, not ${shape.valueText}`);
+        if (op === 'run') {
+            const d = hasInc(shape) ? denseShape(shape) : undefined;
+            if (!d) throw new Error(`no strided runs for ${typeText}`);
+            const params: WasmValType[] = ['i32', 'i32', 'i32', 'i64', ...(d.pair ? ['i32' as const] : [])];
+            return { module: RT_IMPORT_MODULE, name: mapExportName('run', shape as MapShape), params, results: [] };
+        }
         const k = shape.key.map(leafValType), v = shape.value.map(leafValType);
         const params: WasmValType[] = ['i32', ...k];
         const results: WasmValType[] = [];
@@ -78,7 +93,9 @@ export class RuntimeBuilder {
     }
 
     spec(): RuntimeSpec {
-        return { version: 1, maps: [...this.maps], strings: [...this.strings], memories: [...this.memories] };
+        const first = new Set(this.globalMapOrder);
+        const declOrder = [...this.globalMapOrder, ...this.maps.map((_, i) => i).filter(i => !first.has(i))];
+        return { version: 1, maps: [...this.maps], strings: [...this.strings], memories: [...this.memories], declOrder };
     }
 
     /** Custom sections for the instrumented module: name -> contents. */

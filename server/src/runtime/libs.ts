@@ -1,47 +1,15 @@
 // User libraries outside a run: instantiating one at instrumentation time (for `@static lib.fn()` and
-// for signatures) with inert WASI functions, and finding the reference's core library, which scripts
-// that `use whamm_core` get without naming it in --user-libs (the reference bundles it).
-import fs from 'node:fs';
-import path from 'node:path';
+// for signatures) with inert WASI functions, and the core library, which scripts that `use whamm_core` get
+// without naming it in --user-libs (runtime/core-lib.ts implements it; a library given under that name wins).
+import { CORE_LIBRARY_NAME } from '../catalog/core-library.js';
+import { CORE_HOST_MODULE, CoreLibraryHost, coreLibraryBytes } from './core-lib.js';
 
-export const CORE_LIBRARY = 'whamm_core';
-
-/**
- * Where whamm_core.wasm is looked for, in order: $WHAMM_CORE_LIB, $WHAMM_SHARED/conformance/libs,
- * then ../shared/conformance/libs beside the project (found from this file's bundle and from the cwd).
- */
-export function coreLibraryCandidates(): string[] {
-    const out: string[] = [];
-    if (process.env.WHAMM_CORE_LIB) out.push(process.env.WHAMM_CORE_LIB);
-    const rel = path.join('conformance', 'libs', 'whamm_core.wasm');
-    if (process.env.WHAMM_SHARED) out.push(path.join(process.env.WHAMM_SHARED, rel));
-    const here = typeof __filename === 'string' ? path.dirname(__filename) : process.cwd();
-    // out/cli.cjs -> <root>/out; server/src/runtime/libs.ts -> <root>/server/src/runtime.
-    for (const up of ['..', path.join('..', '..', '..')]) out.push(path.resolve(here, up, '..', 'shared', rel));
-    out.push(path.resolve(process.cwd(), '..', 'shared', rel));
-    return [...new Set(out)];
-}
-
-let coreCache: { bytes: Uint8Array; path: string } | null | undefined;
-
-export function findCoreLibrary(): { bytes: Uint8Array; path: string } | undefined {
-    if (coreCache !== undefined) return coreCache ?? undefined;
-    coreCache = null;
-    for (const p of coreLibraryCandidates()) {
-        try {
-            if (fs.statSync(p).isFile()) { coreCache = { bytes: fs.readFileSync(p), path: p }; break; }
-        } catch { /* next */ }
-    }
-    return coreCache ?? undefined;
-}
+export const CORE_LIBRARY = CORE_LIBRARY_NAME;
 
 /** `libs` plus whamm_core when `needed` and not given explicitly (a given one always wins). */
 export function withCoreLibrary(libs: Map<string, Uint8Array> | undefined, needed: boolean): Map<string, Uint8Array> {
     const out = new Map(libs ?? []);
-    if (needed && !out.has(CORE_LIBRARY)) {
-        const core = findCoreLibrary();
-        if (core) out.set(CORE_LIBRARY, core.bytes);
-    }
+    if (needed && !out.has(CORE_LIBRARY)) out.set(CORE_LIBRARY, coreLibraryBytes());
     return out;
 }
 
@@ -62,7 +30,14 @@ export function instantiateLibrarySync(name: string, bytes: Uint8Array): WebAsse
     const imports: WebAssembly.Imports = {};
     let memory: WebAssembly.Memory | undefined;
     const view = () => new DataView(memory!.buffer);
+    let core: CoreLibraryHost | undefined;
     for (const imp of WebAssembly.Module.imports(module)) {
+        if (imp.module === CORE_HOST_MODULE) {
+            // Our whamm_core: its functions work (maps, allocation) but print nothing at this time.
+            core ??= new CoreLibraryHost();
+            imports[CORE_HOST_MODULE] ??= core.imports()[CORE_HOST_MODULE];
+            continue;
+        }
         if (!WASI_MODULES.includes(imp.module) || imp.kind !== 'function') {
             throw new Error(`user library '${name}' imports ${imp.module}.${imp.name}, which cannot be provided at instrumentation time`);
         }
@@ -83,6 +58,7 @@ export function instantiateLibrarySync(name: string, bytes: Uint8Array): WebAsse
         ((imports[imp.module] ??= {}) as Record<string, unknown>)[imp.name] = fn;
     }
     const instance = new WebAssembly.Instance(module, imports);
+    core?.attach(instance);
     const mem = instance.exports.memory;
     if (mem instanceof WebAssembly.Memory) memory = mem;
     return instance;

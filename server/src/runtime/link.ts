@@ -7,6 +7,7 @@ import type { WASI as WasiType } from 'node:wasi';
 import { WhammRuntime } from './runtime.js';
 import { parseRtType } from './rt-types.js';
 import { CORE_LIBRARY, withCoreLibrary } from './libs.js';
+import { CoreLibraryHost, needsCoreHost } from './core-lib.js';
 import { APP_MEMORY_EXPORT, RT_IMPORT_MODULE } from './spec.js';
 
 const WASI_MODULES = ['wasi_snapshot_preview1', 'wasi_unstable'];
@@ -19,7 +20,7 @@ export interface LinkOptions {
      * environment variables to set unless the user's environment sets them.
      */
     makeWasi?: (defaults: Record<string, string>) => Promise<WasiType>;
-    /** Where library-printing stand-ins write (default: fd 1). */
+    /** Where the core library prints (the app's stdout; default: fd 1). */
     write?: (text: string) => void;
 }
 
@@ -47,7 +48,7 @@ export class LinkError extends Error {}
  */
 export const LIBRARY_ENV_DEFAULTS: Record<string, string> = { TO_CONSOLE: 'true' };
 
-export async function instantiateLibrary(name: string, bytes: Uint8Array, makeWasi?: LinkOptions['makeWasi']): Promise<WebAssembly.Instance> {
+export async function instantiateLibrary(name: string, bytes: Uint8Array, makeWasi?: LinkOptions['makeWasi'], core?: CoreLibraryHost): Promise<WebAssembly.Instance> {
     let module: WebAssembly.Module;
     try {
         module = await WebAssembly.compile(bytes);
@@ -57,6 +58,7 @@ export async function instantiateLibrary(name: string, bytes: Uint8Array, makeWa
     const imports: WebAssembly.Imports = {};
     const needed = WebAssembly.Module.imports(module);
     let wasi: WasiType | undefined;
+    if (core && needsCoreHost(module)) Object.assign(imports, core.imports());
     if (needed.some(i => WASI_MODULES.includes(i.module))) {
         if (!makeWasi) throw new LinkError(`user library '${name}' imports WASI, which this runner cannot give it`);
         wasi = await makeWasi(LIBRARY_ENV_DEFAULTS);
@@ -66,6 +68,7 @@ export async function instantiateLibrary(name: string, bytes: Uint8Array, makeWa
     const missing = needed.filter(i => !(imports[i.module] && i.name in (imports[i.module] as object)));
     if (missing.length) throw new LinkError(`user library '${name}' imports ${missing.map(i => `${i.module}.${i.name}`).join(', ')}, which the runner cannot provide`);
     const instance = await WebAssembly.instantiate(module, imports);
+    core?.attach(instance);
     if (wasi) {
         const exports = instance.exports as Record<string, unknown>;
         // initialize() wants a memory export and refuses modules with _start; a library without either
@@ -81,16 +84,23 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
     const imports: WebAssembly.Imports = {};
     const libs = new Map<string, WebAssembly.Instance>();
     const wanted = new Set(WebAssembly.Module.imports(module).map(i => i.module));
+    // A module whose string operations all folded away may still import them; give it an empty runtime.
+    const runtime = await WhammRuntime.forModule(module) ?? (wanted.has(RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined);
+    // whamm_core (ours) prints where the app's stdout goes and reads the script's maps from the runtime.
+    const write = opts.write ?? ((t: string) => { fs.writeSync(1, t); });
+    const core = new CoreLibraryHost({ write, scriptMaps: runtime?.scriptMaps() });
     for (const [name, bytes] of withCoreLibrary(opts.userLibs, wanted.has(CORE_LIBRARY))) {
-        const instance = await instantiateLibrary(name, bytes, opts.makeWasi);
+        const instance = await instantiateLibrary(name, bytes, opts.makeWasi, core);
         libs.set(name, instance);
         if (wanted.has(name) || !imports[name]) imports[name] = instance.exports as WebAssembly.ModuleImports;
     }
-    // [helper global-ids] whamm_core buffers console output by line (Rust's stdout): after a `puts` whose
-    // text does not end in '\n' a line is held back; flushLibraryOutput() ends it (see there).
+    // A whamm_core given with --user-libs (the reference's build) buffers console output by line like ours
+    // but prints through its own WASI: after a `puts` whose text does not end in '\n' a line is held back,
+    // which flushLibraryOutput() ends (see there).
     let corePending = false;
     const coreExports = libs.get(CORE_LIBRARY)?.exports as Record<string, unknown> | undefined;
-    if (coreExports && wanted.has(CORE_LIBRARY) && typeof coreExports.puts === 'function' && coreExports.memory instanceof WebAssembly.Memory) {
+    const externalCore = !!coreExports && wanted.has(CORE_LIBRARY) && !core.attached;
+    if (externalCore && typeof coreExports.puts === 'function' && coreExports.memory instanceof WebAssembly.Memory) {
         const puts = coreExports.puts as (p: number, n: number) => void, memory = coreExports.memory;
         imports[CORE_LIBRARY] = {
             ...(imports[CORE_LIBRARY] as object),
@@ -100,20 +110,16 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
             },
         };
     }
-    // A module whose string operations all folded away may still import them; give it an empty runtime.
-    const runtime = await WhammRuntime.forModule(module) ?? (wanted.has(RT_IMPORT_MODULE) ? WhammRuntime.empty() : undefined);
     if (runtime) {
         Object.assign(imports, runtime.imports());
-        if (runtime.spec.maps.length && imports[CORE_LIBRARY]) {
-            // Scripts flush maps with whamm_core.print_map_as_csv(id), but their maps live in our runtime,
-            // not in whamm_core's map store (which would panic on an unknown id): print ours instead.
-            const write = opts.write ?? ((t: string) => { fs.writeSync(1, t); });
-            const rt = runtime;
-            const print = (csv: boolean) => (id: number) => {
-                if (id < 0 || id >= rt.spec.maps.length) return;
-                write(rt.mapRows(id, csv).join('\n') + '\n');
+        if (externalCore && runtime.spec.maps.length) {
+            // The script's maps live in our runtime, not in that library's map store (which would panic on
+            // an unknown id): print ours instead.
+            imports[CORE_LIBRARY] = {
+                ...(imports[CORE_LIBRARY] as object),
+                print_map_as_csv: (id: number) => { write(core.csv(id)); },
+                print_map: (id: number) => { write(core.dump(id)); },
             };
-            imports[CORE_LIBRARY] = { ...(imports[CORE_LIBRARY] as object), print_map_as_csv: print(true), print_map: print(false) };
         }
         runtime.spec.memories.forEach((owner, memid) => {
             if (memid === 0) return;
@@ -129,12 +135,13 @@ export async function linkRuntime(module: WebAssembly.Module, opts: LinkOptions 
             if (runtime && mem instanceof WebAssembly.Memory) runtime.attachMemory(0, mem);
         },
         flushLibraryOutput() {
-            // [helper global-ids] The reference prints its report through whamm_core, starting with a
-            // newline, which pushes a held-back line out; end such a line the same way before our report.
-            const core = coreExports;
-            if (!core || !corePending) return;
+            // The reference prints its report through whamm_core, starting with a newline, which pushes a
+            // held-back line out; end such a line the same way before our report.
+            core.flush(true);
+            const ext = coreExports;
+            if (!externalCore || !ext || !corePending) return;
             corePending = false;
-            const { mem_alloc: alloc, mem_free: free, puts, memory } = core;
+            const { mem_alloc: alloc, mem_free: free, puts, memory } = ext;
             if (typeof alloc !== 'function' || typeof puts !== 'function' || !(memory instanceof WebAssembly.Memory)) return;
             try {
                 const p = (alloc as (n: number) => number)(1);

@@ -11,13 +11,15 @@
 // allocation, load factor checked only when a key is added).
 //
 // Memory layout (all little-endian):
-//   map header  at id*16:  table ptr (i32), mask = capacity - 1 (i32), entry count (i32), hash shift (i32)
+//   map header  at id*32:  table ptr (i32), mask = capacity - 1 (i32), entry count (i32), hash shift (i32),
+//                          dense counter directory (i32, see map-dense.ts)
 //   sentinel    after the headers: one zero entry, the table of every empty map (mask 0), so probing
 //                          needs no "no table yet" test: it finds a free slot and takes the growth path
 //   entry:                 a packed key word (see keyLayout), or a used flag (i64 1) and one word per
 //                          key leaf; then the value slots (8 bytes each)
 // A key word is the leaf's canonical 64-bit form (unsigned ints zero-extended, signed ints sign-extended,
 // bool 0/1, float bits, string handle); a value slot holds the leaf stored with its natural width.
+import { DENSE_GLOBALS, denseFunctions, denseShape } from './map-dense.js';
 import { leafValType, type LeafType } from './rt-types.js';
 
 export interface MapShape {
@@ -28,7 +30,7 @@ export interface MapShape {
     value: LeafType[];
 }
 
-export const HEADER_BYTES = 16;
+export const HEADER_BYTES = 32;
 
 /** Bit width of a key leaf when packed; 64-bit leaves are not packed. */
 function packWidth(t: LeafType): number | undefined {
@@ -94,7 +96,7 @@ function packedWord(fields: PackedField[], expr: (i: number) => string): string 
 }
 
 /** Export names: they are also the import names in the instrumented module, so they say what they do. */
-export function mapExportName(op: 'get' | 'set' | 'inc' | 'len', shape: MapShape): string {
+export function mapExportName(op: 'get' | 'set' | 'inc' | 'run' | 'len', shape: MapShape): string {
     return op === 'len' ? 'map.len' : `map.${op}<${shape.keyText},${shape.valueText}>`;
 }
 
@@ -148,7 +150,7 @@ function wrapValue(t: LeafType, expr: string): string {
 }
 
 /** Header fields of a map (byte offsets in its HEADER_BYTES header). */
-export const HDR = { table: 0, mask: 4, count: 8, shift: 12 } as const;
+export const HDR = { table: 0, mask: 4, count: 8, shift: 12, dense: 16 } as const;
 
 /**
  * WAT computing the home slot (not yet masked) of the key in the word locals $w0..: the top bits of a
@@ -198,7 +200,9 @@ function shapeFunctions(shape: MapShape, s: number): string {
     const hitFirst = layout.packed !== undefined;
     const slot = `(i32.add (local.get $tab) (i32.mul (i32.and (local.get $h) (local.get $mask)) (i32.const ${E})))`;
     const locals = `(local $hdr i32) (local $tab i32) (local $mask i32) (local $h i32) (local $p i32) ${wordLocals}`;
-    const start = `(local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
+    // With dense counters, every operation but the increment first settles them into the table.
+    const dense = hasInc(shape) ? denseShape(shape) : undefined;
+    const start = `${dense ? `(call $settle${s} (local.get $id))\n    ` : ''}(local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
     ${setWords}`;
     const load = `(local.set $tab (i32.load offset=${HDR.table} (local.get $hdr)))
       (local.set $mask (i32.load offset=${HDR.mask} (local.get $hdr)))
@@ -272,16 +276,22 @@ function shapeFunctions(shape: MapShape, s: number): string {
         const fresh = `(local.set $v ${wrapValue(t, '(local.get $d)')})
           (${vt}.store offset=${vOff(0)} (local.get $p) (local.get $v))
           (return (local.get $v))`;
+        const name = mapExportName('inc', shape);
         out += `
-  (func (export "${mapExportName('inc', shape)}") (param $id i32) ${kParams} (param $d ${vt}) (result ${vt}) ${locals} (local $v ${vt})
-    ${start}
+  (func ${dense ? `$hinc${s}` : `(export "${name}")`} (param $id i32) ${kParams} (param $d ${vt}) (result ${vt}) ${locals} (local $v ${vt})
+    (local.set $hdr (i32.mul (local.get $id) (i32.const ${HEADER_BYTES})))
+    ${setWords}
     ${upsert(v, fresh)})`;
+        if (dense) out += denseFunctions(dense, s, name, mapExportName('run', shape), { dirOffset: HDR.dense, headerBytes: HEADER_BYTES, hinc: `$hinc${s}`, wrap: e => wrapValue(t, e) });
     }
     return out;
 }
 
-/** The whole runtime module for `mapCount` map ids over the given shapes, as WAT. */
-export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
+/**
+ * The whole runtime module for `mapCount` map ids over the given shapes, as WAT; `idShape[id]` is the
+ * index in `shapes` of map id's shape (needed when a shape has dense counters).
+ */
+export function mapModuleWat(shapes: MapShape[], mapCount: number, idShape: number[] = []): string {
     // Headers first, then the sentinel: one zero entry that every empty map points at (never written).
     const sentinel = mapCount * HEADER_BYTES;
     const heapStart = sentinel + Math.max(8, ...shapes.map(entryBytes));
@@ -309,7 +319,12 @@ export function mapModuleWat(shapes: MapShape[], mapCount: number): string {
         (then (unreachable)))))
     (global.set $heap (local.get $end))
     (local.get $p))
+  ${DENSE_GLOBALS}
+  ;; Settles the dense counters of map $id, if its shape has them (the runner calls it before reading a map).
+  (func $settle (export "map.settle") (param $id i32)
+    ${idShape.map((sh, id) => (hasInc(shapes[sh]) && denseShape(shapes[sh]) ? `(if (i32.eq (local.get $id) (i32.const ${id})) (then (call $settle${sh} (local.get $id))))` : '')).join('\n    ')})
   (func (export "${mapExportName('len', { keyText: '', valueText: '', key: [], value: [] })}") (param $id i32) (result i32)
+    (call $settle (local.get $id))
     (i32.load offset=${HDR.count} (i32.mul (local.get $id) (i32.const ${HEADER_BYTES}))))
 ${shapes.map(shapeFunctions).join('\n')}
 )`;

@@ -7,7 +7,8 @@ import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 import {
     fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
 } from './spec.js';
-import { contains, endsWith, startsWith, StringTable } from './strings.js';
+import { contains, endsWith, startsWith, STRING_ADDR_BASE, StringTable } from './strings.js';
+import type { ScriptMaps } from './core-lib.js';
 
 export class RuntimeError extends Error {}
 
@@ -69,6 +70,18 @@ export class WhammRuntime {
         return typeof src === 'function' ? src() : src;
     }
 
+    /**
+     * Bytes to read at [addr, addr+len) of memory `memid`: in the string range (`s.addr()`), the strings'
+     * own bytes whatever the memory; elsewhere the memory's.
+     */
+    private readAt(memid: number, addr: number, len: number): Uint8Array {
+        if ((addr >>> 0) >= STRING_ADDR_BASE) {
+            const b = this.strings.bytesAtAddr(addr, len);
+            if (b) return b;
+        }
+        return this.bytesAt(memid, addr, len);
+    }
+
     /** Bytes [addr, addr+len) of memory `memid`; a module without that memory has none (only len 0 is in bounds). */
     private bytesAt(memid: number, addr: number, len: number): Uint8Array {
         const buf = this.memory(memid)?.buffer ?? new ArrayBuffer(0);
@@ -81,7 +94,7 @@ export class WhammRuntime {
     imports(): WebAssembly.Imports {
         const s = this.strings;
         const host: Record<keyof typeof STRING_IMPORTS, (...a: number[]) => number | void> = {
-            'mem.copy': (sm, src, dm, dst, len) => { this.bytesAt(dm, dst, len).set(this.bytesAt(sm, src, len)); },
+            'mem.copy': (sm, src, dm, dst, len) => { this.bytesAt(dm, dst, len).set(this.readAt(sm, src, len)); },
             'mem.fill': (m, dst, val, len) => { this.bytesAt(m, dst, len).fill(val & 0xff); },
             'mem.put': (h, from, m, dst, len) => {
                 const b = s.bytesOf(h);
@@ -92,7 +105,8 @@ export class WhammRuntime {
             'str.starts_with': (h, p) => Number(startsWith(s.bytesOf(h), s.bytesOf(p))),
             'str.ends_with': (h, p) => Number(endsWith(s.bytesOf(h), s.bytesOf(p))),
             'str.contains': (h, p) => Number(contains(s.bytesOf(h), s.bytesOf(p))),
-            'str.read': (memid, addr, len) => s.intern(this.bytesAt(memid, addr, len)),
+            'str.read': (memid, addr, len) => s.intern(this.readAt(memid, addr, len)),
+            'str.addr': h => s.addrOf(h),
             'str.write': (memid, addr, h) => {
                 const b = s.bytesOf(h);
                 this.bytesAt(memid, addr, b.length).set(b);
@@ -100,9 +114,10 @@ export class WhammRuntime {
             },
             'str.cmp': (memid, addr, len, h) => {
                 // Bytes that do not exist equal no string: out-of-bounds compares false instead of trapping.
+                const inStrings = (addr >>> 0) >= STRING_ADDR_BASE ? s.bytesAtAddr(addr, len) : undefined;
                 const buf = this.memory(memid)?.buffer;
-                if (!buf || (addr >>> 0) + (len >>> 0) > buf.byteLength) return 0;
-                const a = this.bytesAt(memid, addr, len), b = s.bytesOf(h);
+                if (!inStrings && (!buf || (addr >>> 0) + (len >>> 0) > buf.byteLength)) return 0;
+                const a = inStrings ?? this.bytesAt(memid, addr, len), b = s.bytesOf(h);
                 return Number(a.length === b.length && startsWith(a, b));
             },
         };
@@ -110,6 +125,13 @@ export class WhammRuntime {
     }
 
     // ---------- reading state for the report ----------
+
+    /** The script's maps as the core library sees them (print_map_as_csv ids in declaration order). */
+    scriptMaps(): ScriptMaps {
+        const n = this.spec.maps.length;
+        const order = this.spec.declOrder?.length === n ? this.spec.declOrder : Array.from({ length: n }, (_, i) => i);
+        return { order, typeOf: id => this.spec.maps[id], entries: id => this.mapEntries(id), text: h => this.strings.text(h) };
+    }
 
     /** Entries of map `id` as [key leaves, value leaves], in table order. */
     mapEntries(id: number): { key: (bigint | number)[]; value: (bigint | number)[] }[] {
@@ -124,6 +146,8 @@ export class WhammRuntime {
         if (!m) throw new RuntimeError(`no map with id ${id}`);
         const mem = this.mapExports.memory as WebAssembly.Memory | undefined;
         if (!mem) return;
+        // Dense counters (map-dense.ts) go into the table first; this may grow the memory.
+        (this.mapExports['map.settle'] as ((id: number) => void) | undefined)?.(id);
         const v = viewsOf(mem.buffer);
         const keys = keyReaders(m.shape.key);
         const layout = keyLayout(m.shape.key);

@@ -22,6 +22,11 @@ export interface RuntimeSpec {
     strings: string[];
     /** memid -> whose memory: 'app' for 0, then library names. */
     memories: string[];
+    /**
+     * Map ids in the script's declaration order (globals first, then per-site maps by site): the numbers
+     * whamm_core.print_map_as_csv takes. Absent: the ids themselves.
+     */
+    declOrder?: number[];
 }
 
 /** The host string functions, by import name; the engine imports only those the script uses. */
@@ -30,6 +35,8 @@ export const STRING_IMPORTS = {
     'str.starts_with': { params: ['i32', 'i32'], results: ['i32'] },
     'str.ends_with': { params: ['i32', 'i32'], results: ['i32'] },
     'str.contains': { params: ['i32', 'i32'], results: ['i32'] },
+    /** s.addr(): where the string's bytes can be read by memcpy/read_str/strcmp (see StringTable.addrOf) */
+    'str.addr': { params: ['i32'], results: ['i32'] },
     /** read_str(memid, addr, len) -> handle */
     'str.read': { params: ['i32', 'i32', 'i32'], results: ['i32'] },
     /** write_str(memid, addr, s) -> bytes written */
@@ -74,5 +81,8 @@ export function shapesOf(spec: RuntimeSpec): MapShape[] {
 }
 
 export function runtimeWat(spec: RuntimeSpec): string {
-    return mapModuleWat(shapesOf(spec), spec.maps.length);
+    const shapes = shapesOf(spec);
+    const index = new Map(shapes.map((s, i) => [`${s.keyText},${s.valueText}`, i]));
+    const idShape = spec.maps.map(t => { const s = mapShapeOf(parseRtType(t)); return index.get(`${s.keyText},${s.valueText}`)!; });
+    return mapModuleWat(shapes, spec.maps.length, idShape);
 }

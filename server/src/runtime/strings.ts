@@ -35,7 +35,52 @@ export class StringTable {
     }
 
     text(h: number): string { return decoder.decode(this.bytesOf(h)); }
+
+    // ---------- `s.addr()`: where the bytes of a string are, for memcpy/read_str/strcmp ----------
+
+    private readonly addrs = new Map<number, number>();
+    /** Start addresses given out, ascending, with their handles. */
+    private readonly starts: number[] = [];
+    private readonly startHandles: number[] = [];
+    private nextAddr = STRING_ADDR_BASE;
+
+    /**
+     * The address of string `h`'s bytes: strings live with the host, not in a Wasm memory, so each gets
+     * a place in a reserved, read-only range of the address space (from STRING_ADDR_BASE), the first time
+     * its address is asked for. Memory built-ins reading from that range read the strings.
+     */
+    addrOf(h: number): number {
+        let a = this.addrs.get(h >>> 0);
+        if (a === undefined) {
+            const len = this.bytesOf(h).length;
+            if (this.nextAddr + len + 1 > 0x1_0000_0000) throw new RangeError('too many string addresses taken');
+            a = this.nextAddr;
+            this.nextAddr += len + 1; // a gap byte: the end of one string is not the start of the next
+            this.addrs.set(h >>> 0, a);
+            this.starts.push(a);
+            this.startHandles.push(h >>> 0);
+        }
+        return a;
+    }
+
+    /** Bytes [addr, addr+len) of a string whose address was given out; undefined when none holds them all. */
+    bytesAtAddr(addr: number, len: number): Uint8Array | undefined {
+        const a = addr >>> 0, n = len >>> 0;
+        let lo = 0, hi = this.starts.length - 1, found = -1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if (this.starts[mid] <= a) { found = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        if (found < 0) return n === 0 ? new Uint8Array(0) : undefined;
+        const b = this.bytes[this.startHandles[found]];
+        const from = a - this.starts[found];
+        if (from + n > b.length) return n === 0 ? new Uint8Array(0) : undefined;
+        return b.subarray(from, from + n);
+    }
 }
+
+/** Start of the address range where `s.addr()` places strings (above what apps' memories reach in practice). */
+export const STRING_ADDR_BASE = 0xF000_0000;
 
 export function startsWith(s: Uint8Array, p: Uint8Array): boolean {
     if (p.length > s.length) return false;

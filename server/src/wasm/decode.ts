@@ -290,7 +290,7 @@ export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
                 funcSectionAt = contentStart;
                 const fs = readVec(s, (rr) => rr.u32('a type index'), 'function type indices');
                 declaredFuncs = fs.length;
-                funcTypes.push(...fs);
+                for (const f of fs) funcTypes.push(f); // a spread of 10^5+ arguments overflows the stack
                 break;
             }
             case 4: {
@@ -306,7 +306,7 @@ export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
                 }
                 break;
             }
-            case 5: memories.push(...readVec(s, (rr) => ({ limits: readLimits(rr, true) }), 'memories')); break;
+            case 5: for (const m of readVec(s, (rr) => ({ limits: readLimits(rr, true) }), 'memories')) memories.push(m); break;
             case 13: {
                 const n = s.u32('a tag count');
                 for (let i = 0; i < n; i++) {

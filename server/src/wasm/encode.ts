@@ -16,11 +16,17 @@ export class ByteWriter {
     constructor(capacity = 256) { this.buf = new Uint8Array(capacity); }
 
     private grow(n: number): void {
-        let cap = this.buf.length * 2;
+        let cap = Math.max(64, this.buf.length * 2);
         while (cap < this.len + n) cap *= 2;
         const nb = new Uint8Array(cap);
         nb.set(this.buf.subarray(0, this.len));
         this.buf = nb;
+    }
+
+    /** Gives back the unused capacity (a writer kept for long, one per function of a big module). */
+    trim(): this {
+        if (this.buf.length > this.len) this.buf = this.buf.slice(0, this.len);
+        return this;
     }
 
     byte(b: number): this {

@@ -53,6 +53,13 @@ export class CodeBuilder {
         return this;
     }
 
+    /** Drops spare capacity once the code is complete (builders wait for the module's assembly). */
+    compact(): this {
+        this.out.trim();
+        this.copies = this.copies.slice();
+        return this;
+    }
+
     /** Writes the code: new bytes and original ranges (through `copyRange`, which may remap them). */
     writeTo(w: ByteWriter, copyRange: (w: ByteWriter, start: number, end: number) => void): void {
         const c = this.copies, buf = this.out.buf;

@@ -23,7 +23,7 @@ export interface TypeDef {
 /** Abstract heap types by their one-byte code (also their s33 value + 0x80). */
 const HEAP: Record<number, string> = {
     0x70: 'func', 0x6f: 'extern', 0x6e: 'any', 0x6d: 'eq', 0x6c: 'i31', 0x6b: 'struct', 0x6a: 'array',
-    0x69: 'exn', 0x71: 'nofunc', 0x72: 'noextern', 0x73: 'none', 0x74: 'noexn',
+    0x69: 'exn', 0x71: 'none', 0x72: 'noextern', 0x73: 'nofunc', 0x74: 'noexn',
 };
 const HEAP_CODE: Record<string, number> = Object.fromEntries(Object.entries(HEAP).map(([k, v]) => [v, Number(k)]));
 const NUM: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' };
@@ -56,6 +56,19 @@ export function parseRefType(t: ValType): { nullable: boolean; heap: string } | 
 
 export function isRefType(t: ValType): boolean {
     return parseRefType(t) !== null;
+}
+
+/** True for a reference type without null (`(ref $t)`), which a local can only hold once set. */
+export function isNonNullableRef(t: ValType): boolean {
+    const r = parseRefType(t);
+    return r !== null && !r.nullable;
+}
+
+/** The nullable form of a reference type (a local of it needs no initial value); other types unchanged. */
+export function nullableOf<T extends ValType>(t: T): T {
+    const r = parseRefType(t);
+    if (!r || r.nullable) return t;
+    return (SHORT[r.heap] ?? `(ref null ${r.heap})`) as T;
 }
 
 export function readHeapType(r: Reader): number {

@@ -61,3 +61,38 @@ function concat(parts: Uint8Array[]): Uint8Array {
     for (const p of parts) { out.set(p, at); at += p.length; }
     return out;
 }
+
+/** Features for applications given as .wat: everything wabt parses into final-spec binaries. */
+export const APP_WAT_FEATURES = {
+    ...WAT_FEATURES, threads: true, memory64: true, multi_memory: true, relaxed_simd: true,
+} as const;
+
+/** True for a file the CLI should read as WebAssembly text rather than a binary. */
+export function isWatApp(fileName: string, content: Uint8Array): boolean {
+    const binary = content.length >= 4 && content[0] === 0x00 && content[1] === 0x61 && content[2] === 0x73 && content[3] === 0x6d;
+    return !binary && (/\.wat$/i.test(fileName) || /^\s*(\(|;;)/.test(new TextDecoder().decode(content.subarray(0, 64))));
+}
+
+/**
+ * An application module from a file: binaries as they are, WebAssembly text (.wat) assembled with wabt,
+ * which writes the instructions exactly as written (folded forms in their order, no optimisation) and
+ * keeps the names in a name section. Errors are `file:line:col: error: ...` lines (WatError).
+ */
+export async function appModuleFromFile(fileName: string, content: Uint8Array): Promise<Uint8Array> {
+    if (!isWatApp(fileName, content)) return content;
+    const wabt = await loadWabt();
+    let module: ReturnType<Wabt['parseWat']> | undefined;
+    try {
+        module = wabt.parseWat(fileName, new TextDecoder().decode(content), APP_WAT_FEATURES);
+        module.resolveNames();
+        module.validate();
+        return module.toBinary({ write_debug_names: true }).buffer.slice();
+    } catch (e) {
+        const text = e instanceof Error ? e.message : String(e);
+        // wabt prints each error as `file:line:col: error: ...` followed by the source line and a caret.
+        const lines = text.split('\n').filter(l => /:\d+:\d+: error: /.test(l));
+        throw new WatError(lines.length ? lines.join('\n') : `${fileName}: ${text.trim()}`);
+    } finally {
+        module?.destroy();
+    }
+}

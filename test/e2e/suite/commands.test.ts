@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, describeDiagnostics, fixtureUri, openUntitledWhamm, waitForDiagnostics, workspaceDir, type WhammApi } from './helpers.js';
@@ -7,18 +8,9 @@ interface RunOutcome {
     phase: 'instr' | 'run';
     exitCode: number | null;
     cancelled: boolean;
-    appOutput: string;
-    reportCsv: string | undefined;
+    stdout: string;
     stderr: string;
-}
-
-/** The `value(s)` column of the report row for variable `name` (SPEC.md report format). */
-function reportValue(csv: string, name: string): string | undefined {
-    for (const line of csv.split(/\r?\n/)) {
-        const cells = line.split(',').map(c => c.trim());
-        if (cells.length >= 11 && cells[2] === name) return cells.slice(10).join(',');
-    }
-    return undefined;
+    result?: { exitCode: number; report?: { name: string; value?: string }[] };
 }
 
 describe('commands', () => {
@@ -50,10 +42,10 @@ describe('commands', () => {
         assert.equal(outcome.phase, 'run', `instrumentation failed: ${outcome.stderr}`);
         assert.equal(outcome.exitCode, 0, `run failed: ${outcome.stderr}`);
         assert.equal(outcome.cancelled, false);
-        assert.match(outcome.appOutput, /hello from app/);
-        assert.ok(outcome.reportCsv, 'a report was flushed');
+        assert.match(outcome.stdout, /hello from app/);
+        assert.ok(outcome.result?.report, 'a report was flushed');
         // app.wat's loop executes br_if exactly 5 times (i = 1..5).
-        assert.equal(reportValue(outcome.reportCsv, 'taken'), '5', outcome.reportCsv);
+        assert.equal(outcome.result.report.find(v => v.name === 'taken')?.value, '5', JSON.stringify(outcome.result));
         assert.match(api.outputText(), /hello from app/, 'the app output reaches the Whamm output channel');
     });
 
@@ -70,11 +62,15 @@ describe('commands', () => {
         assert.match(outcome.stderr, /br_iff|undeclared_count|res0/, `stderr should name a mistake of errors.mm:\n${outcome.stderr}`);
     });
 
-    it('whamm.instrumentAndRun gives the app whamm.args and whamm.env', async function () {
+    it('whamm.instrumentAndRun gives the app whamm.args and whamm.env, and nothing else', async function () {
         this.timeout(120000);
         const cfg = vscode.workspace.getConfiguration('whamm');
+        // whamm.env is the app's: NODE_OPTIONS there must not run code in the CLI's Node.
+        const marker = path.join(workspaceDir(), 'node-options-ran');
+        const evil = path.join(workspaceDir(), 'node-options.cjs');
+        fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');\n`);
         await cfg.update('args', ['--alpha', 'two words'], vscode.ConfigurationTarget.Workspace);
-        await cfg.update('env', { WHAMM_E2E_ECHO: 'beta=gamma' }, vscode.ConfigurationTarget.Workspace);
+        await cfg.update('env', { WHAMM_E2E_ECHO: 'beta=gamma', NODE_OPTIONS: `--require ${evil}` }, vscode.ConfigurationTarget.Workspace);
         try {
             const outcome = await vscode.commands.executeCommand<RunOutcome>('whamm.instrumentAndRun',
                 fixtureUri('noop.mm'), { app: path.join(workspaceDir(), 'echo.wasm'), quiet: true });
@@ -82,9 +78,14 @@ describe('commands', () => {
             assert.equal(outcome.phase, 'run', outcome.stderr);
             assert.equal(outcome.exitCode, 0, outcome.stderr);
             // WASI lays arguments and variables out NUL-terminated; echo.wat prints those buffers as they are.
-            assert.ok(outcome.appOutput.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.appOutput.slice(0, 200))}`);
-            assert.ok(outcome.appOutput.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
+            assert.ok(outcome.stdout.includes('\0--alpha\0two words\0'), `args not passed through: ${JSON.stringify(outcome.stdout.slice(0, 200))}`);
+            assert.ok(outcome.stdout.includes('WHAMM_E2E_ECHO=beta=gamma\0'), 'whamm.env not passed to the app');
+            assert.ok(outcome.stdout.includes(`NODE_OPTIONS=--require ${evil}\0`), 'NODE_OPTIONS is the app\'s variable');
+            assert.doesNotMatch(outcome.stdout, /(^|\0)(PATH|HOME)=/, 'the extension host\'s environment reaches the app');
+            assert.equal(fs.existsSync(marker), false, 'NODE_OPTIONS from whamm.env ran code in the CLI');
         } finally {
+            fs.rmSync(evil, { force: true });
+            fs.rmSync(marker, { force: true });
             await cfg.update('args', undefined, vscode.ConfigurationTarget.Workspace);
             await cfg.update('env', undefined, vscode.ConfigurationTarget.Workspace);
         }

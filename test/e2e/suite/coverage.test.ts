@@ -120,11 +120,11 @@ describe('coverage and heat', function () {
         const cfg = vscode.workspace.getConfiguration('whamm');
         await cfg.update('app', APP, vscode.ConfigurationTarget.Workspace);
         try {
-            const plain = await vscode.commands.executeCommand<{ reportCsv?: string; exitCode: number | null; stderr: string }>(
+            const plain = await vscode.commands.executeCommand<{ result?: { report?: { name: string; value?: string }[] }; exitCode: number | null; stderr: string }>(
                 'whamm.instrumentAndRun', fixtureUri('count-br_if.mm'), { app: APP, quiet: true });
             assert.equal(plain?.exitCode, 0, plain?.stderr);
-            const expected = /taken, u32, i32, script0, , , , , (\d+)/.exec(plain!.reportCsv ?? '')?.[1];
-            assert.ok(expected, plain!.reportCsv);
+            const expected = plain?.result?.report?.find(v => v.name === 'taken')?.value;
+            assert.ok(expected, JSON.stringify(plain?.result));
             const r = await vscode.commands.executeCommand<CoverageRun>('whamm.runWithCoverage', fixtureUri('count-br_if.mm'));
             assert.equal(r?.exitCode, 0, r?.stderr);
             const taken = api.reportTables().find(t => t.name === 'taken');
@@ -135,11 +135,16 @@ describe('coverage and heat', function () {
         }
     });
 
-    it('editing main.c drops its heat overlay; hiding overlays clears them', async () => {
+    it('heat follows edits of main.c (a line inserted above moves it down) and is exact again after undo', async () => {
         const editor = await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { preview: false });
+        const lines = () => Object.values(api.heatDecorations().find(d => d.file === MAIN_C)?.levels ?? {}).flat().sort((a, b) => a - b);
+        const before = lines();
+        assert.ok(before.length > 0);
         await editor.edit(e => e.insert(new vscode.Position(0, 0), '// edited\n'));
         try {
-            await waitFor('main.c heat to go', () => api.heatDecorations().some(d => d.file === MAIN_C) ? undefined : true);
+            await waitFor('main.c heat to move down one line', () => JSON.stringify(lines()) === JSON.stringify(before.map(l => l + 1)) ? true : undefined);
+            await vscode.commands.executeCommand('undo');
+            await waitFor('main.c heat back where it was', () => JSON.stringify(lines()) === JSON.stringify(before) ? true : undefined);
         } finally {
             await vscode.commands.executeCommand('workbench.action.files.revert');
         }

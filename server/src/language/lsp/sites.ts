@@ -7,6 +7,7 @@ import { instrument, ScriptError } from '../../engine/instrument.js';
 import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import { parseScript } from '../parse.js';
 import type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../protocol.js';
+import { appModuleFromFile } from '../../wast/wat.js';
 
 export { SITES_REQUEST } from '../../protocol.js';
 export type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../protocol.js';
@@ -16,10 +17,12 @@ let cache: AppCache | undefined;
 /** The last answer: CodeLenses are asked again on focus and scroll, with nothing changed. */
 let last: { key: string; result: SitesResult } | undefined;
 
-function readApp(p: string): AppCache {
+async function readApp(p: string): Promise<AppCache> {
     const st = fs.statSync(p);
     if (cache && cache.path === p && cache.mtimeMs === st.mtimeMs && cache.size === st.size) return cache;
-    cache = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes: new Uint8Array(fs.readFileSync(p)) };
+    // A .wat app is assembled as the CLI assembles it (wabt, instructions exactly as written).
+    const bytes = await appModuleFromFile(p, new Uint8Array(fs.readFileSync(p)));
+    cache = { path: p, mtimeMs: st.mtimeMs, size: st.size, bytes };
     return cache;
 }
 
@@ -27,7 +30,7 @@ export async function computeSites(params: SitesParams): Promise<SitesResult> {
     const limit = params.limit ?? 1000;
     let app: AppCache;
     try {
-        app = readApp(params.app);
+        app = await readApp(params.app);
     } catch (e) {
         return { probes: [], mapping: 'none', error: `cannot read the app ${params.app}: ${(e as Error).message}` };
     }

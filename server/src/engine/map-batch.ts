@@ -1,0 +1,108 @@
+// Strided runs of map increments. `m[(addr, is_write)]++` at every load and store (the mem-access
+// monitor) would call the runtime once per access; instead each site keeps its current run of accesses
+// in four globals (next address, stride, first address, length) and calls the runtime's `map.run` once
+// per run, when an access breaks it. A loop walking an array is one run per site; the call per access
+// was a third of the monitor's cost. The pending runs are flushed by the end function (whamm$end, which
+// the runner calls after the app returns, exits or traps), before any wasm:end/wasm:report probe.
+//
+// Only maps nobody can read before that are batched: script-global maps whose every use outside
+// wasm:end/wasm:report probes is the target of `m[k]++`, in scripts that print no map elsewhere.
+import { OP, RefKind, type CodeWriter } from './emit.js';
+import type { ProbeDef, ScriptModel } from './script.js';
+
+const MAP_PRINTERS = new Set(['print_map', 'print_map_as_csv']);
+/** Block type of an `if` without results. */
+const VOID = 0x40;
+
+/** Globals one batched site adds: next (i32), stride (i32), first (i32), length (i64). */
+export const BATCH_GLOBALS: readonly ('i32' | 'i64')[] = ['i32', 'i32', 'i32', 'i64'];
+/** Most batched sites per module (4 globals each; V8 allows 1,000,000 globals); the rest call per access. */
+export const MAX_BATCHED_SITES = 50_000;
+
+type Node = Record<string, unknown> & { $type?: string; $container?: Node };
+
+/** Names of the script-global maps whose increments can be batched (see the header). */
+export function batchableMaps(model: ScriptModel, endProbes: ReadonlySet<ProbeDef>): Set<string> {
+    const names = new Set(model.globals.filter(g => g.type.$type === 'MapType').map(g => g.name));
+    if (names.size === 0) return names;
+    const stack: unknown[] = [...model.topStatements, ...model.functions, ...model.probes.filter(p => !endProbes.has(p)).map(p => p.ast)];
+    while (stack.length) {
+        const o = stack.pop() as Node;
+        if (!o || typeof o !== 'object') continue;
+        if (o.$type === 'VarRef') {
+            const name = (o.ref as { $refText?: string } | undefined)?.$refText;
+            if (name && names.has(name) && !isIncrementTarget(o)) names.delete(name);
+        } else if ((o.$type === 'MemberExpr' && o.call && MAP_PRINTERS.has(o.member as string))
+            || (o.$type === 'CallExpr' && MAP_PRINTERS.has((o.callee as { $refText?: string } | undefined)?.$refText ?? ''))) {
+            return new Set();
+        }
+        for (const [k, v] of Object.entries(o)) {
+            if (k.startsWith('$')) continue;
+            if (Array.isArray(v)) { for (const x of v) if (x && typeof x === 'object') stack.push(x); }
+            else if (v && typeof v === 'object' && '$type' in v) stack.push(v);
+        }
+    }
+    return names;
+}
+
+/** `ref` is `m` in a statement `m[k]++`. */
+function isIncrementTarget(ref: Node): boolean {
+    const index = ref.$container;
+    if (index?.$type !== 'IndexExpr' || index.receiver !== ref) return false;
+    const stmt = index.$container;
+    return stmt?.$type === 'IncDec' && stmt.target === index && stmt.op === '++';
+}
+
+/** One batched increment in a probe: the map's id global, the constant bool key leaf, the run import. */
+export interface BatchSpec { mapGlobal: number; flag?: number; run: number }
+
+/**
+ * The per-site code of a batched `m[(a, flag)]++`, with `a` (i32) on the stack; the site's four globals
+ * are SiteVar refs `vars`..`vars+3`, `a` goes through scratch local `tmp`.
+ */
+export function emitBatchedIncrement(w: CodeWriter, spec: BatchSpec, vars: number, tmp: number): void {
+    const NEXT = vars, STRIDE = vars + 1, FIRST = vars + 2, LEN = vars + 3;
+    const get = (v: number) => w.byte(OP.global_get).ref(RefKind.SiteVar, v);
+    const set = (v: number) => w.byte(OP.global_set).ref(RefKind.SiteVar, v);
+    const a = () => w.byte(OP.local_get).ref(RefKind.Local, tmp);
+    w.byte(OP.local_tee).ref(RefKind.Local, tmp);
+    get(NEXT); w.byte(OP.i32_eq);
+    w.byte(OP.if).byte(VOID);
+    // The run goes on: one more access at the expected address.
+    get(NEXT); get(STRIDE); w.byte(OP.i32_add); set(NEXT);
+    get(LEN); w.byte(OP.i64_const).s64(1n); w.byte(OP.i64_add); set(LEN);
+    w.byte(OP.else);
+    get(LEN); w.byte(OP.i64_const).s64(1n); w.byte(OP.i64_eq);
+    w.byte(OP.if).byte(VOID);
+    // The second access of a run sets its stride.
+    a(); get(FIRST); w.byte(OP.i32_sub); set(STRIDE);
+    w.byte(OP.i64_const).s64(2n); set(LEN);
+    w.byte(OP.else);
+    // The run broke: flush it, start a new one (expecting the same stride).
+    get(LEN); w.byte(OP.i64_eqz); w.byte(OP.i32_eqz);
+    w.byte(OP.if).byte(VOID);
+    emitRunCall(w, spec, () => { get(FIRST); get(STRIDE); get(LEN); });
+    w.byte(OP.end);
+    a(); set(FIRST);
+    w.byte(OP.i64_const).s64(1n); set(LEN);
+    w.byte(OP.end);
+    a(); get(STRIDE); w.byte(OP.i32_add); set(NEXT);
+    w.byte(OP.end);
+}
+
+function emitRunCall(w: CodeWriter, spec: BatchSpec, operands: () => void): void {
+    w.byte(OP.global_get).u32(spec.mapGlobal);
+    operands();
+    if (spec.flag !== undefined) w.byte(OP.i32_const).s32(spec.flag);
+    w.byte(OP.call).u32(spec.run);
+}
+
+/** End-function code flushing one site's pending run (globals from `first`, absolute indices). */
+export function emitBatchFlush(w: CodeWriter, spec: BatchSpec, first: number): void {
+    const LEN = first + 3;
+    w.byte(OP.global_get).u32(LEN); w.byte(OP.i64_eqz); w.byte(OP.i32_eqz);
+    w.byte(OP.if).byte(VOID);
+    emitRunCall(w, spec, () => { w.byte(OP.global_get).u32(first + 2).byte(OP.global_get).u32(first + 1).byte(OP.global_get).u32(LEN); });
+    w.byte(OP.i64_const).s64(0n); w.byte(OP.global_set).u32(LEN);
+    w.byte(OP.end);
+}

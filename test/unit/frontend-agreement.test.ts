@@ -28,7 +28,7 @@ const APP_WAT = `(module
     (global.set $g (call $id (local.get 1)))
     (drop (call_indirect (type $t) (i32.const 3) (i32.const 1)))
     (drop (memory.grow (i32.const 0)))
-    (br_table 0 0 (i32.const 0))
+    (block (br_table 0 0 (i32.const 0)))
     (i32.add (local.get 0) (local.get 1)))
   (func (export "_start") (drop (call $work (i32.const 3) (i32.const 1)))))`;
 
@@ -89,6 +89,7 @@ before(async () => {
     client = new LspClient();
     await client.initialize();
     appBytes = await wat(APP_WAT);
+    assert.ok(WebAssembly.validate(appBytes), 'the test app is valid');
 });
 after(async () => { await client.shutdown(); });
 

@@ -4,13 +4,13 @@
 // Methods and built-ins on values known at instrumentation time (`fname.starts_with("x")`,
 // `"abc".len()`) fold to constants, so predicates over `fname`/`opname` cost nothing at run time.
 import type { Expression } from '../language/generated/ast.js';
-import { STRING_IMPORTS } from '../runtime/spec.js';
 import { OP } from './emit.js';
 import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
 import { compileMemoryBuiltin } from './mem-builtins.js';
 import type { ScriptModel } from './script.js';
 
-export type StringImport = keyof typeof STRING_IMPORTS;
+export type { StringHost, StringImport } from './compile-types.js';
+import type { StringHost, StringImport } from './compile-types.js';
 
 const METHODS: Record<string, StringImport> = {
     len: 'str.len', starts_with: 'str.starts_with', ends_with: 'str.ends_with', contains: 'str.contains',
@@ -52,11 +52,6 @@ export function stringImportsOf(model: ScriptModel): StringImport[] {
     return [...found];
 }
 
-/** What the compiler needs from the instrumenter for run-time string operations. */
-export interface StringHost {
-    stringFunction(name: StringImport): number;
-    memid(lib: string): number;
-}
 
 function hostOf(c: Compiler): StringHost {
     const h = c.host as unknown as Partial<StringHost>;

@@ -141,7 +141,7 @@ test('`whamm instr` prints exactly the editor\'s errors, as file:line:col', asyn
     try {
         const app = path.join(dir, 'app.wasm');
         fs.writeFileSync(app, appBytes);
-        for (const c of [...fixtureCases().slice(0, 12), ...generatedCases().slice(0, 6)]) {
+        for (const c of [...fixtureCases().filter((_, i) => i % 12 === 0), generatedCases()[0], generatedCases()[4]]) {
             const script = path.join(dir, 'script.mm');
             fs.writeFileSync(script, c.text);
             const expected = (await client.open(`file:///whamm-agreement/${++docs}/script.mm`, c.text))

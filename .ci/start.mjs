@@ -84,6 +84,7 @@ async function main() {
         fs.writeFileSync(settings, JSON.stringify({
             'workbench.startupEditor': 'readme', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
             'extensions.autoCheckUpdates': false, 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false,
+            'git.openRepositoryInParentFolders': 'never',
         }, null, 2) + '\n');
     }
 

@@ -171,8 +171,10 @@ function reportDrawn(): void {
 async function chartImage(id: string, format: 'png' | 'svg'): Promise<string | undefined> {
     const chart = charts.get(id);
     if (!chart) return undefined;
+    // The SVG renderer's own markup, on the theme's background.
     const bg = css('--vscode-editor-background', '#ffffff');
-    const svg = chart.getDataURL({ type: 'svg', backgroundColor: bg });
+    const markup = chart.renderToSVGString().replace(/^<svg([^>]*)>/, `<svg$1><rect width="100%" height="100%" fill="${bg}"/>`);
+    const svg = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
     if (format === 'svg') return svg;
     const img = new Image();
     await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('image')); img.src = svg; });

@@ -27,11 +27,11 @@ async function shot(page: Page, name: string): Promise<void> {
     log(`screenshot ${path.relative(PROJECT_ROOT, file)}`);
 }
 
-/** The webview frame whose document contains `text` (webviews are nested iframes). */
+/** The webview frame whose document contains `text` (webviews are nested iframes; the workbench is not one). */
 async function frameWithText(page: Page, text: string, timeoutMs: number): Promise<Frame | undefined> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-        for (const f of page.frames()) {
+        for (const f of page.frames().filter(x => x !== page.mainFrame())) {
             const body = await f.locator('body').innerText({ timeout: 1000 }).catch(() => '');
             if (body.includes(text)) return f;
         }
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
         };
         start.stdout.on('data', onData);
         start.stderr.on('data', (d: Buffer) => startLog.write(d));
-        start.once('exit', code => { clearTimeout(timer); log(`npm start exited early (${code})`); resolve(undefined); });
+        start.once('exit', code => { clearTimeout(timer); if (!/Whamm demo: open/.test(out)) log(`npm start exited before printing a URL (${code})`); resolve(undefined); });
     });
     if (!url) {
         console.error(`[e2e:demo] npm start printed no URL:\n${out.split('\n').slice(-30).join('\n')}`);
@@ -83,6 +83,9 @@ async function main(): Promise<number> {
         await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
         // The explorer shows the generated workspace; the README opens as the start-up editor.
         await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'scripts' }).first().waitFor({ timeout: 60_000 });
+        // The README (what to click first) opens as the start-up editor; let it settle before going on.
+        const readme = await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor({ timeout: 60_000 }).then(() => true, () => false);
+        if (!readme) problems.push('the demo README did not open at start-up');
         await shot(page, '1-opened');
 
         // Open the demo script the README names first.
@@ -96,16 +99,17 @@ async function main(): Promise<number> {
         // ▷ in the editor title (the extension contributes it once it is active for .mm files).
         const run = page.locator('.editor-actions .action-item a[aria-label*="Instrument and Run"]').first();
         await run.waitFor({ state: 'visible', timeout: 120_000 });
+        await page.locator('.tabs-container .tab.active', { hasText: 'loops.mm' }).waitFor({ timeout: 10_000 });
         await shot(page, '2-script');
-        await run.click();
+        await run.click({ timeout: 60_000 });
 
-        // The report view: a webview with one table per report variable of loops.mm.
-        const frame = await frameWithText(page, 'iterations', 180_000);
-        if (!frame) problems.push('the Whamm Report view never showed the "iterations" table');
+        // The report view: a webview with one table per report variable of loops.mm, whose rows name the
+        // app's functions (the script's own text does not, so the editor cannot be mistaken for it).
+        const frame = await frameWithText(page, 'collatzSteps', 300_000);
+        if (!frame) problems.push('the Whamm Report view never showed rows of the app\'s functions (collatzSteps)');
         else {
             const text = await frame.locator('body').innerText();
-            if (!/starts/.test(text)) problems.push('the report lacks the "starts" table');
-            if (!/collatzSteps/.test(text)) problems.push('the report rows do not name the app\'s functions (collatzSteps)');
+            if (!/starts/.test(text) || !/iterations/.test(text)) problems.push('the report lacks the "starts" or "iterations" table');
         }
         const tab = await page.locator('.tabs-container .tab', { hasText: 'Whamm Report' }).count();
         if (tab < 1) problems.push('no "Whamm Report" editor tab');

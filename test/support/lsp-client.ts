@@ -32,6 +32,8 @@ export class LspClient {
         ensureServerBundle();
         this.child = spawn(process.execPath, [...(process.env.WHAMM_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
         this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+        // A crashed server closes its pipes; that is reported through `exited`, not as an error here.
+        this.child.stdin!.on('error', () => undefined);
         this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
         this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
             this.diagnostics.set(p.uri, p.diagnostics);
@@ -42,6 +44,11 @@ export class LspClient {
         this.connection.onRequest('client/registerCapability', () => null);
         this.connection.onRequest('window/workDoneProgress/create', () => null);
         this.connection.listen();
+    }
+
+    /** True once the server process has exited (crashed, or after shutdown). */
+    get exited(): boolean {
+        return this.child.exitCode !== null || this.child.signalCode !== null;
     }
 
     /** CPU time (user + system, ms) the server process has used so far; Linux only (10 ms resolution). */
@@ -55,9 +62,15 @@ export class LspClient {
         }
     }
 
-    async initialize(): Promise<unknown> {
+    /** Published diagnostics of a document, if the server published any. */
+    published(uri: string): Diagnostic[] | undefined {
+        return this.diagnostics.get(uri);
+    }
+
+    async initialize(workspaceFolder?: string): Promise<unknown> {
+        const folder = workspaceFolder ? `file://${workspaceFolder}` : null;
         const result = await this.connection.sendRequest('initialize', {
-            processId: process.pid, rootUri: null, workspaceFolders: null,
+            processId: process.pid, rootUri: folder, workspaceFolders: folder ? [{ uri: folder, name: 'workspace' }] : null,
             capabilities: {
                 textDocument: {
                     completion: { completionItem: { snippetSupport: true, labelDetailsSupport: true } },
@@ -73,10 +86,10 @@ export class LspClient {
     }
 
     /** Opens a document and resolves with the first diagnostics published for it. */
-    open(uri: string, text: string): Promise<Diagnostic[]> {
+    open(uri: string, text: string, languageId = 'whamm'): Promise<Diagnostic[]> {
         const p = this.nextDiagnostics(uri);
         this.versions.set(uri, 1);
-        void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'whamm', version: 1, text } });
+        void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
         return p;
     }
 

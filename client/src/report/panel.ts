@@ -87,7 +87,10 @@ export class ReportPanel implements vscode.Disposable {
         panel.onDidDispose(() => {
             if (this.panel !== panel) return;
             this.panel = undefined;
-            if (!this.disposing) this.openChanged.fire(false);
+            // Said a moment later: a window that closes or reloads ends the extension host first, and
+            // then the view counts as open (it comes back); a user closing it is remembered.
+            const t = setTimeout(() => { if (!this.disposing && !this.panel) this.openChanged.fire(false); }, 1000);
+            this.disposables.push({ dispose: () => clearTimeout(t) });
         });
         this.openChanged.fire(true);
         panel.webview.onDidReceiveMessage(m => this.onMessage(m));
@@ -200,9 +203,8 @@ export class ReportPanel implements vscode.Disposable {
     private disposing = false;
 
     dispose(): void {
-        // Closing the window is not closing the view: it comes back after a reload.
+        // The panel is left to VS Code, which keeps it (and its serializer brings it back) across a reload.
         this.disposing = true;
-        this.panel?.dispose();
         this.disposables.forEach(d => d.dispose());
     }
 }

@@ -5,6 +5,7 @@ import {
 } from 'langium/lsp';
 import { WhammGeneratedModule, WhammGeneratedSharedModule } from './generated/module.js';
 import { WhammTokenBuilder } from './whamm-token-builder.js';
+import { createWhammParser } from './whamm-parser.js';
 import { WhammDocumentValidator } from './whamm-validator.js';
 import { WhammScopeComputation, WhammScopeProvider } from './whamm-scope.js';
 import { WhammValueConverter } from './whamm-value-converter.js';
@@ -15,6 +16,7 @@ import { WhammSemanticTokenProvider } from './lsp/semantic-tokens.js';
 import { WhammFormatter } from './lsp/formatter.js';
 import { WhammDocumentBuilder } from './whamm-document-builder.js';
 import { WhammLinker } from './whamm-linker.js';
+import { WhammDocumentUpdateHandler, WhammWorkspaceManager } from './whamm-workspace.js';
 import { WhammReferenceDescriptionProvider, WhammReferences } from './whamm-references.js';
 
 /** Services added on top of Langium's defaults (validators, completion, hover... register here). */
@@ -23,6 +25,7 @@ export type WhammServices = LangiumServices & WhammAddedServices;
 
 export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAddedServices> = {
     parser: {
+        LangiumParser: services => createWhammParser(services),
         TokenBuilder: () => new WhammTokenBuilder(),
         ValueConverter: () => new WhammValueConverter(),
     },
@@ -51,6 +54,10 @@ export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAd
 export const WhammSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
     workspace: {
         DocumentBuilder: services => new WhammDocumentBuilder(services),
+        WorkspaceManager: services => new WhammWorkspaceManager(services),
+    },
+    lsp: {
+        DocumentUpdateHandler: services => new WhammDocumentUpdateHandler(services),
     },
 };
 

@@ -45,6 +45,29 @@ export function matchBlockComment(text: string, offset: number): RegExpExecArray
     return execResult(text, offset, i);
 }
 
+/** A string literal, scanned without a backtracking regular expression (a 5 MB literal overflowed the regex stack). */
+export function matchString(text: string, offset: number): RegExpExecArray | null {
+    if (text.charCodeAt(offset) !== 34 /* " */) return null;
+    const end = stringEnd(text, offset);
+    return end < 0 ? null : execResult(text, offset, end);
+}
+
+/** Offset after the closing quote of the string starting at `start`, or -1 when it is not terminated (as the STRING token). */
+export function stringEnd(text: string, start: number): number {
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === 34 /* " */) return i + 1;
+        if (c === 92 /* \ */) {
+            const next = text.charCodeAt(i + 1);
+            // `\\.`: the escaped character is anything but a line terminator.
+            if (Number.isNaN(next) || next === 10 || next === 13 || next === 0x2028 || next === 0x2029) return -1;
+            i += 2;
+        } else i++;
+    }
+    return -1;
+}
+
 function closingParen(text: string, open: number): number {
     let depth = 0;
     for (let i = open; i < text.length; i++) {
@@ -79,6 +102,10 @@ export class WhammTokenBuilder extends DefaultTokenBuilder {
             token.PATTERN = { exec: matchProbeRule };
             token.LINE_BREAKS = true;
             token.START_CHARS_HINT = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_*?[:'];
+        } else if (terminal.name === 'STRING') {
+            token.PATTERN = { exec: matchString };
+            token.LINE_BREAKS = true;
+            token.START_CHARS_HINT = ['"'];
         } else if (terminal.name === 'ML_COMMENT') {
             token.PATTERN = { exec: matchBlockComment };
             token.LINE_BREAKS = true;

@@ -7,6 +7,7 @@ import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from './generated/ast.js';
 import { checkScript, failedCheck, type CheckResult } from '../frontend/checker.js';
+import { buildFailure } from './whamm-document-builder.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
 
@@ -17,7 +18,8 @@ export function checkResultOf(script: Script): CheckResult {
         try {
             r = checkScript(script);
         } catch (e) {
-            // A checker bug must not take completion, hover and the other diagnostics down with it.
+            // A checker bug must not take completion, hover and the other diagnostics down with it, and
+            // must not let an unchecked script through (the CLI would instrument it): it is an error here.
             console.error('whamm checker failed:', e);
             r = failedCheck(e);
         }
@@ -48,6 +50,8 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);
         const result = checkResultOf(rootNode as Script);
+        const failure = buildFailure(doc);
+        if (failure) out.push(failure);
         const text = doc.textDocument.getText();
         const open = unterminatedComment(text);
         if (open !== undefined) {

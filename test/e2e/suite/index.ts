@@ -21,6 +21,8 @@ function logger(): (line: string) => void {
  */
 const RELOAD_MARK = process.env.WHAMM_E2E_UI_DIR ? path.join(process.env.WHAMM_E2E_UI_DIR, 'reloaded.json') : undefined;
 export const AFTER_RELOAD = 'after reload';
+/** Failures of the whole run, the half before a reload included. */
+let totalFailures = 0;
 
 export function run(): Promise<void> {
     const log = logger();
@@ -42,6 +44,7 @@ export function run(): Promise<void> {
         // After the counts above: a reload may end this half at any moment.
         for (const e of [EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING]) runner.on(e, save);
         runner.once(EVENT_RUN_END, () => {
+            totalFailures = stats.failures;
             log(`\n${stats.passes} passing, ${stats.failures} failing, ${stats.pending} pending`);
             const summary = process.env.WHAMM_E2E_SUMMARY;
             if (summary) fs.writeFileSync(summary, JSON.stringify(stats, null, 2));
@@ -57,6 +60,9 @@ export function run(): Promise<void> {
     for (const f of files) mocha.addFile(path.join(__dirname, f));
     log(`[e2e] ${files.length} test files, VS Code ${process.env.VSCODE_VERSION ?? ''}`);
     return new Promise((resolve, reject) => {
-        mocha.run(failures => failures > 0 ? reject(new Error(`${failures} e2e test(s) failed`)) : resolve());
+        mocha.run(failures => {
+            const all = Math.max(failures, totalFailures);
+            if (all > 0) reject(new Error(`${all} e2e test(s) failed`)); else resolve();
+        });
     });
 }

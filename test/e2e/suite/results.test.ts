@@ -100,6 +100,18 @@ describe('results at a glance', function () {
         await screenshot('trap-dark', true);
     });
 
+    it('a script that does not instrument: its first error in the notification, nothing runs', async () => {
+        const doc = await vscode.workspace.openTextDocument(fixtureUri('errors.mm'));
+        await waitFor('the editor diagnostics of errors.mm', () => vscode.languages.getDiagnostics(doc.uri).length ? true : undefined);
+        const first = vscode.languages.getDiagnostics(doc.uri).find(d => d.severity === vscode.DiagnosticSeverity.Error)!;
+        const o = await vscode.commands.executeCommand<Outcome & { instrumented: string }>('whamm.instrumentAndRun', fixtureUri('errors.mm'), { app: TRAP_APP });
+        assert.equal(o?.phase, 'instr');
+        assert.equal(fs.existsSync(o!.instrumented), false, 'no module is left to run');
+        const shown = await waitFor('the instrumentation notification', () => api.notifications().find(n => n.text.includes('did not instrument')));
+        assert.equal(shown.level, 'error');
+        assert.equal(shown.text, `Whamm: the script did not instrument, nothing ran: errors.mm:${first.range.start.line + 1}: ${first.message}`);
+    });
+
     it('a coverage run of the trapping app fails its test with a message located at the trap line', async () => {
         const r = await vscode.commands.executeCommand<CoverageOutcome>('whamm.runWithCoverage', { app: TRAP_APP, quiet: true });
         assert.equal(r?.exitCode, 1);

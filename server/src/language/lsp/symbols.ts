@@ -3,7 +3,7 @@
 import type { LangiumDocument } from 'langium';
 import type { DocumentSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import type { Block, Script, Statement, VarDecl } from '../generated/ast.js';
+import type { Block, IfStmt, Script, Statement, VarDecl } from '../generated/ast.js';
 import { GrammarUtils } from 'langium';
 
 export class WhammDocumentSymbolProvider implements DocumentSymbolProvider {
@@ -17,6 +17,7 @@ export class WhammDocumentSymbolProvider implements DocumentSymbolProvider {
             switch (item.$type) {
                 case 'Probe':
                     if (!item.rule) break;
+                    // Partial scripts: every field of a node may be missing while the user types.
                     out.push({
                         name: item.rule, kind: SymbolKind.Event, range: cst.range, selectionRange: sel('rule'),
                         detail: item.predicate?.$cstNode ? `/ ${item.predicate.$cstNode.text.replace(/\s+/g, ' ')} /` : undefined,
@@ -24,14 +25,15 @@ export class WhammDocumentSymbolProvider implements DocumentSymbolProvider {
                     });
                     break;
                 case 'FnDef':
+                    if (!item.name) break;
                     out.push({ name: item.name, kind: SymbolKind.Function, range: cst.range, selectionRange: sel('name'),
-                        detail: `(${item.params.map(p => p.name).join(', ')})`, children: item.body ? vars(item.body) : [] });
+                        detail: `(${(item.params ?? []).map(p => p.name ?? '').join(', ')})`, children: item.body ? vars(item.body) : [] });
                     break;
                 case 'VarDecl':
-                    out.push(varSymbol(item));
+                    if (item.name) out.push(varSymbol(item));
                     break;
                 case 'Use':
-                    out.push({ name: item.name, kind: SymbolKind.Module, range: cst.range, selectionRange: sel('name'), detail: 'use' });
+                    if (item.name) out.push({ name: item.name, kind: SymbolKind.Module, range: cst.range, selectionRange: sel('name'), detail: 'use' });
                     break;
             }
         }
@@ -48,19 +50,24 @@ function varSymbol(v: VarDecl): DocumentSymbol {
     };
 }
 
+/** The variables declared anywhere in a body, in text order (an explicit stack: no recursion). */
 function vars(block: Block): DocumentSymbol[] {
     const out: DocumentSymbol[] = [];
-    const walk = (stmts: Statement[]) => {
+    const todo: Array<Statement[] | undefined> = [block.stmts];
+    while (todo.length > 0) {
+        const stmts = todo.pop();
+        if (!stmts) continue;
+        const nested: Array<Statement[] | undefined> = [];
         for (const s of stmts) {
-            if (s.$type === 'VarDecl' && s.$cstNode) out.push(varSymbol(s));
-            else if (s.$type === 'Block') walk(s.stmts);
+            if (s.$type === 'VarDecl' && s.$cstNode && s.name) out.push(varSymbol(s));
+            else if (s.$type === 'Block') nested.push(s.stmts);
             else if (s.$type === 'IfStmt') {
-                walk(s.then.stmts);
-                for (const e of s.elifs) walk(e.body.stmts);
-                if (s.else) walk(s.else.stmts);
+                for (let k: IfStmt | undefined = s; k; k = k.elseIf) {
+                    nested.push(k.then?.stmts, ...(k.elifs ?? []).map(e => e.body?.stmts), k.else?.stmts);
+                }
             }
         }
-    };
-    walk(block.stmts);
-    return out;
+        todo.push(...nested.reverse());
+    }
+    return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }

@@ -1,0 +1,121 @@
+// The parser every caller gets (language server, CLI, engine, tests): Langium's generated parser behind two
+// guards, so that no text can make parsing throw.
+// 1. parse-guard.ts blanks the top-level items that nest deeper than the parser and the tree walks after it
+//    can take, and reports "nesting too deep" there.
+// 2. Chevrotain's error recovery can leave Langium's node stack inconsistent on some broken inputs
+//    (`x =+;` in a probe body threw "Cannot read properties of undefined"). When a parse throws, the
+//    top-level item where the parser stood is blanked and the rest is parsed again with recovery, so the
+//    other items keep their diagnostics, completion and outline; the blanked item's first syntax error
+//    comes from parsing it alone without recovery.
+import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult, type ParserOptions } from 'langium';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { blanked, guardText, type GuardIssue, type ItemSpan } from './parse-guard.js';
+
+/** The fields of Langium's and Chevrotain's parser state that a thrown parse leaves behind. */
+interface ParserInternals {
+    stack: unknown[];
+    wrapper: { recoveryEnabled: boolean; currIdx: number; tokVector?: IToken[] };
+}
+
+const MAX_RETRIES = 8;
+
+export function createWhammParser(services: LangiumCoreServices): LangiumParser {
+    const parser = createLangiumParser(services);
+    const parse = parser.parse.bind(parser);
+    parser.parse = <T extends AstNode = AstNode>(input: string, options?: ParserOptions): ParseResult<T> =>
+        guardedParse(parser, parse, input, options) as ParseResult<T>;
+    return parser;
+}
+
+type Parse = (input: string, options?: ParserOptions) => ParseResult;
+
+function guardedParse(parser: LangiumParser, parse: Parse, input: string, options?: ParserOptions): ParseResult {
+    const internals = parser as unknown as ParserInternals;
+    const guard = guardText(input);
+    const issues: GuardIssue[] = [...guard.issues];
+    let text = guard.text;
+    let crash: { at?: number } = {};
+    let result = attempt(internals, parse, text, options, crash);
+    for (let retry = 0; !result && retry < MAX_RETRIES; retry++) {
+        const span = crash.at !== undefined ? itemAt(guard.items, crash.at) : undefined;
+        if (!span) break;
+        const alone = blanked(text.substring(0, span.start)) + text.substring(span.start, span.end) + blanked(text.substring(span.end));
+        issues.push(firstError(internals, parse, alone, options)
+            ?? { start: span.start, end: Math.min(span.end, span.start + 1), message: 'Syntax error in this item' });
+        text = text.substring(0, span.start) + blanked(text.substring(span.start, span.end)) + text.substring(span.end);
+        crash = {};
+        result = attempt(internals, parse, text, options, crash);
+    }
+    if (!result) {
+        // Nothing to isolate: an empty script (of the same line structure) with one error at the start.
+        result = parse(blanked(input), options);
+        issues.push({ start: 0, end: Math.min(1, input.length), message: 'The parser failed on this script; no item could be isolated' });
+    }
+    for (const issue of issues) result.parserErrors.push(recognitionError(input, issue));
+    return result;
+}
+
+function attempt(internals: ParserInternals, parse: Parse, text: string, options: ParserOptions | undefined, crash: { at?: number }): ParseResult | undefined {
+    try {
+        return parse(text, options);
+    } catch {
+        const tokens = internals.wrapper.tokVector ?? [];
+        const token = tokens[Math.min(tokens.length - 1, Math.max(0, internals.wrapper.currIdx))];
+        crash.at = token && Number.isFinite(token.startOffset) ? token.startOffset : undefined;
+        internals.stack = [];
+        return undefined;
+    }
+}
+
+/** The first syntax error of `text` as a parse without error recovery reports it. */
+function firstError(internals: ParserInternals, parse: Parse, text: string, options?: ParserOptions): GuardIssue | undefined {
+    const wrapper = internals.wrapper;
+    wrapper.recoveryEnabled = false;
+    try {
+        const r = parse(text, options);
+        const e = r.parserErrors[0] as IRecognitionException | undefined;
+        if (!e) return undefined;
+        const token = validToken(e.token) ?? validToken((e as { previousToken?: IToken }).previousToken);
+        const start = token ? token.startOffset : Math.max(0, text.trimEnd().length - 1);
+        const end = token ? token.endOffset! + 1 : start + 1;
+        return { start, end, message: e.message };
+    } catch {
+        internals.stack = [];
+        return undefined;
+    } finally {
+        wrapper.recoveryEnabled = true;
+    }
+}
+
+function validToken(t: IToken | undefined): IToken | undefined {
+    return t && Number.isFinite(t.startOffset) && t.startOffset >= 0 && Number.isFinite(t.endOffset) ? t : undefined;
+}
+
+function itemAt(items: ItemSpan[], offset: number): ItemSpan | undefined {
+    let found: ItemSpan | undefined;
+    for (const s of items) {
+        if (s.start > offset) break;
+        found = s;
+    }
+    return found;
+}
+
+/** A Chevrotain recognition error for `issue`, so Langium reports it like any syntax error. */
+function recognitionError(text: string, issue: GuardIssue): IRecognitionException {
+    const start = lineCol(text, issue.start);
+    const last = lineCol(text, Math.max(issue.start, issue.end - 1));
+    const token = {
+        image: text.substring(issue.start, issue.end), startOffset: issue.start, endOffset: Math.max(issue.start, issue.end - 1),
+        startLine: start.line, startColumn: start.column, endLine: last.line, endColumn: last.column,
+        tokenTypeIdx: 0, tokenType: undefined as never,
+    } as IToken;
+    return { name: 'NestingError', message: issue.message, token, resyncedTokens: [], context: { ruleStack: [], ruleOccurrenceStack: [] } };
+}
+
+/** 1-based line and column of an offset, as Chevrotain tokens carry them. */
+function lineCol(text: string, offset: number): { line: number; column: number } {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) { line++; lineStart = i + 1; }
+    return { line, column: offset - lineStart + 1 };
+}

@@ -133,7 +133,7 @@ test('the run-time initialiser of a per-site variable runs once, at start-up', a
     assert.deepEqual(out.rows.filter(r => r.name === 'at_start').map(r => r.value), ['1', '1']);
     assert.deepEqual(out.rows.filter(r => r.name === 'now').map(r => r.value), ['3', '3']);
     await assert.rejects(instrument({ app: await wat(CALLS), script: 'wasm:opcode:call(arg0: i32):before { report var first: i32 = arg0; }' }),
-        /initialised once, when the program starts, when 'arg0' has no value yet/);
+        /`first` is created once per match site, before the probe runs, when `arg0` has no value yet/);
 });
 
 test('table.get and ref.func name the function they produce', async () => {

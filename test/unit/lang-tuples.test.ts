@@ -20,7 +20,8 @@ wasm:opcode:call(arg0: i32):before {
     r = (t.0 * 2, (t.1 as u8, "hi"));
     report var p: i32;
     p = (r.1.0 as i32) + t.1;
-    report var f: (bool, f64) = (arg0 > 5, 2.5);
+    report var f: (bool, f64);
+    f = (arg0 > 5, 2.5);
 }`;
 
 test('tuple locals and per-site report tuples', async () => {

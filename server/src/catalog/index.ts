@@ -16,6 +16,7 @@
 //   findBoundVar(event, mode, 'arg3'): BoundVar?      resolves a concrete name against explicit vars and
 //                                                     families (arg[0:9]+ -> arg3)
 //   boundFnsOf(event): BoundFn[]                      drop_args, alt_call_by_id, ...
+//   opcodeCategory(op): {id, name}                   the static category_id / category_name of an opcode
 //   immValues(op, instr.imms): (number|bigint)[]       values of imm0, imm1, ... for a decoded instruction
 //   PROVIDERS / packagesOf(provider) / MODES          names for completion; MODE_DOCS for hover
 // Types are strings the checker parses: `u32`, `str`, `bool`, `funcref`, `map<u32,u32>`, `unknown` (the
@@ -30,6 +31,7 @@ export type { BoundFn, BoundFnParam, BoundVar, WhammEvent } from './events.js';
 export { PROVIDER_VARS } from './events.js';
 export { MODE_DOCS, VAR_DOCS } from './docs.js';
 export { globMatch, globToRegExp, isLiteralGlob } from './glob.js';
+export { opcodeCategory, type OpcodeCategory } from './categories.js';
 
 const EVENTS: readonly WhammEvent[] = buildEvents();
 const BY_RULE = new Map<string, WhammEvent>();

@@ -1,6 +1,8 @@
 // Provider and event bound variables of a site: static facts fold to constants, operands and results
 // read the scratch locals they were saved in.
 import { OP, RefKind } from './emit.js';
+import { opByName } from '../wasm/opcodes.js';
+import { opcodeCategory } from '../catalog/index.js';
 import { type Const, type WType, whammTypeOfVal } from './types.js';
 import { type PV } from './compile-types.js';
 import { normalize } from './lower.js';
@@ -52,6 +54,12 @@ export abstract class BoundVarCompiler extends CompilerCore {
             case 'at_func_end': return k('bool', s.atFuncEnd);
             case 'opname': return k('str', s.opname);
             case 'bytecode': return k('u16', BigInt(s.bytecode));
+            case 'category_id': case 'category_name': {
+                const op = opByName(s.opname);
+                if (!op) return undefined;
+                const c = opcodeCategory(op);
+                return name === 'category_id' ? k('u32', BigInt(c.id)) : k('str', c.name);
+            }
             case 'instr_count': return s.instrCount === undefined ? undefined : k('u32', BigInt(s.instrCount));
         }
         if (s.memarg) {

@@ -69,7 +69,7 @@ export abstract class CallCompiler extends ExprCompiler {
                 emit: w => { for (const v of vals) this.push(v); w.byte(OP.call).u32(f.index); },
             };
         }
-        const sb = compileStringBuiltin(this, name, args, node); // [helper-6] read_str, write_str, strcmp, memid
+        const sb = compileStringBuiltin(this, name, args, node); // read_str, write_str, strcmp, memid
         if (sb) return sb;
         // An alt body starts with the operands already popped into locals: drop_args has nothing left to do.
         if (name === 'drop_args' && args.length === 0 && this.env?.mode === 'alt') return { t: 'unit', isConst: false, pure: false, emit: () => {} };

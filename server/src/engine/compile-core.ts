@@ -67,7 +67,7 @@ export abstract class CompilerCore {
             if (!at) throw new CompileError('only tuple elements can be assigned by position', e);
             return elementBinding(base, at.offset, at.shape);
         }
-        throw new CompileError('this kind of assignment target is not supported yet (maps: issue 5)', e);
+        throw new CompileError('cannot assign to this expression: expected a variable, a map entry or a tuple field', e);
     }
 
     // ---------- maps (stored in the run-time map store, see runner/runtime.ts) ----------

@@ -55,7 +55,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                 if (e.call && e.member && e.receiver.$type === 'VarRef' && this.host.isLibrary(e.receiver.ref.$refText)) {
                     return this.libCall(e.receiver.ref.$refText, e.member, e.args, e);
                 }
-                // [helper-6] string methods: s.len(), starts_with, ends_with, contains (folded when static).
+                // string methods: s.len(), starts_with, ends_with, contains (folded when static).
                 if (e.call && e.member) {
                     const sm = compileStringMethod(this, this.expr(e.receiver), e.member, e.args, e);
                     if (sm) return sm;
@@ -72,7 +72,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                     }
                     return v;
                 }
-                throw new CompileError('member access is not supported yet (strings: issue 5)', e);
+                throw new CompileError('this member cannot be compiled here', e);
             }
             case 'IndexExpr': {
                 if (e.receiver.$type === 'VarRef') {
@@ -152,7 +152,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
             const v = foldBinary(op, l.v!, r.v!, t);
             if (v !== undefined) return { t: result, isConst: true, v, lit: l.lit && r.lit && !cmpOp(op), pure: true };
         }
-        if (t === 'str') return compileStringEquality(this, op, l, r); // [helper-6] handles are interned
+        if (t === 'str') return compileStringEquality(this, op, l, r); // handles are interned
         if (op === '%' && isFloat(t)) {
             // fmod: a - trunc(a / b) * b (wasm has no float remainder).
             const vt = valTypeOf(t);

@@ -5,6 +5,9 @@ import type { CodeWriter } from './emit.js';
 import type { SiteInfo } from './site.js';
 import type { Const, WType, ValType } from './types.js';
 import type { TupleShape } from './tuples.js';
+import type { STRING_IMPORTS } from '../runtime/spec.js';
+
+export type StringImport = keyof typeof STRING_IMPORTS;
 
 export class CompileError extends Error {
     constructor(message: string, readonly node?: { $cstNode?: { range: { start: { line: number; character: number } } } }) {
@@ -104,4 +107,10 @@ export interface ExprContext {
     coerce(v: PV, t: WType): PV;
     push(v: PV): void;
     boundVar(name: string): PV | undefined;
+}
+
+/** What the compiler needs from the instrumenter for run-time string operations. */
+export interface StringHost {
+    stringFunction(name: StringImport): number;
+    memid(lib: string): number;
 }

@@ -14,7 +14,7 @@ import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
 import { setStringInterner, stringImportsOf, type StringImport } from './strings.js';
 import { RT_IMPORT_MODULE } from '../runtime/spec.js';
-import { libraryCalls, mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
+import { mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
 import { type Const, type ValType, type WType, convert, isFloat, isInt, whammTypeOfVal } from './types.js';
 import { SiteTable } from './site-table.js';
 import type { InstrumentInput } from './instrument-api.js';
@@ -109,7 +109,7 @@ export class InstrumenterHost implements CompileHost {
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined) || this.index.blockAlt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);
-        setStringInterner(str => this.rt.text(str)); // [helper-6] str constants become runtime handles
+        setStringInterner(str => this.rt.text(str)); // str constants become runtime handles
         this.planImports();
         this.extendSegments = !input.testing && this.imports.length === 0;
         this.funcBase = app.funcCount + this.imports.length;
@@ -146,12 +146,12 @@ export class InstrumenterHost implements CompileHost {
                 this.batchRuns.set(name, imp.name);
             }
         }
-        // [helper-6] run-time string operations (server/src/engine/strings.ts) call whamm:rt.
+        // Run-time string operations (strings.ts) call whamm:rt.
         for (const name of stringImportsOf(this.model)) {
             const imp = this.rt.stringImport(name);
             this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
         }
-        for (const [lib, fn, node] of libraryCalls(this.model)) {
+        for (const { lib, fn, node } of this.model.program.libraryCalls) {
             const l = this.library(lib, node);
             const fid = this.exportedFid(l.module, fn);
             if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`, node as never);
@@ -160,24 +160,24 @@ export class InstrumenterHost implements CompileHost {
         }
     }
 
-    /** [helper-6] StringHost: function index of a planned whamm:rt string import. */
+    /** StringHost: function index of a planned whamm:rt string import. */
     stringFunction(name: StringImport): number {
         const i = this.importIndex.get(`${RT_IMPORT_MODULE}\0${name}`);
         if (i === undefined) throw new CompileError(`internal: string function ${name} was not planned`);
         return i;
     }
 
-    /** [helper-6] StringHost: memid(lib). */
+    /** StringHost: memid(lib). */
     memid(lib: string): number { return this.rt.memid(lib); }
 
-    /** [helper-6] MemoryHost (engine/mem-builtins.ts): data segments for dup_at on memory.init. */
+    /** MemoryHost (engine/mem-builtins.ts): data segments for dup_at on memory.init. */
     dataSegment(index: number): Uint8Array | undefined {
         const m = (this.app as Partial<DecodedApp>).module;
         const d = m?.data[index];
         return d && m ? m.bytes.subarray(d.data.start, d.data.end).slice() : undefined;
     }
 
-    /** [helper-6] MemoryHost: span of the active data segments of memory `mem` with i32.const offsets. */
+    /** MemoryHost: span of the active data segments of memory `mem` with i32.const offsets. */
     activeData(mem: number): { start: number; len: number } {
         const m = (this.app as Partial<DecodedApp>).module;
         let start = Infinity, end = 0;
@@ -192,7 +192,7 @@ export class InstrumenterHost implements CompileHost {
         return start === Infinity ? { start: 0, len: 0 } : { start, len: end - start };
     }
 
-    /** [helper-6] MemoryHost: a byte string in the runtime's table. */
+    /** MemoryHost: a byte string in the runtime's table. */
     bytesHandle(bytes: Uint8Array): number { return this.rt.stringBytes(bytes); }
 
     protected addImport(module: string, name: string, params: ValType[], results: ValType[]): void {
@@ -281,7 +281,7 @@ export class InstrumenterHost implements CompileHost {
     protected library(name: string, node?: unknown): { instance: WebAssembly.Instance; module: AppModule } {
         let l = this.libs.get(name);
         if (!l) {
-            // [helper-6] whamm_core comes without --user-libs; libraries may import WASI (inert here).
+            // whamm_core comes without --user-libs; libraries may import WASI (inert here).
             const bytes = withCoreLibrary(this.input.userLibs, name === CORE_LIBRARY).get(name);
             if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`, node as never);
             const instance = instantiateLibrarySync(name, bytes);

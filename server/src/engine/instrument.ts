@@ -11,7 +11,8 @@
 // fix-ups) -> local-pool.ts (scratch locals, body rewriting) -> site-compile.ts (one probe at one site) ->
 // placement.ts -> alt.ts -> blocks.ts -> function-walk.ts -> entry-functions.ts (start, end, report
 // readers) -> the run, below.
-import { parseScript } from '../language/parse.js';
+import { buildProgram, librarySignatures, type Program, type UserLibs } from '../frontend/index.js';
+import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
 import { decodeApp, encodeModule, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
@@ -26,18 +27,40 @@ export { SiteTable, type SiteRecord } from './site-table.js';
 export { ScriptError, TooLargeError, type InstrumentInput, type InstrumentResult, type ScriptDiagnostic, type PlanSink, type PlannedAdditions } from './instrument-api.js';
 import { ScriptError, TooLargeError, type InstrumentResult } from './instrument-api.js';
 
+/**
+ * Front-end then engine: the script is parsed and checked (with the signatures of its libraries), and only a
+ * script without errors is compiled. A ScriptError carries exactly the diagnostics the editor shows.
+ */
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
     const file = input.scriptPath ?? 'script.mm';
-    const parsed = await parseScript(input.script, file.startsWith('/') ? file : undefined);
-    const errors = parsed.diagnostics.filter(d => d.severity === 1);
-    if (errors.length) {
-        throw new ScriptError(errors.map(d => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: typeof d.message === 'string' ? d.message : String((d.message as { value?: string }).value ?? d.message), severity: 'error' })), file);
+    const program = await buildProgram(input.script, {
+        file,
+        libraries: uses => {
+            const libs = withCoreLibrary(input.userLibs, uses.includes(CORE_LIBRARY));
+            const out: UserLibs = {};
+            for (const [name, bytes] of libs) {
+                try {
+                    out[name] = librarySignatures(bytes);
+                } catch (e) {
+                    throw new Error(`user library '${name}': ${(e as Error).message}`);
+                }
+            }
+            return out;
+        },
+    });
+    return instrumentProgram(program, input);
+}
+
+/** Compiles a checked program into the app; throws ScriptError when the program has errors. */
+export async function instrumentProgram(program: Program, input: Omit<InstrumentInput, 'script'>): Promise<InstrumentResult> {
+    const file = program.file;
+    if (program.errors.length) {
+        throw new ScriptError(program.errors.map(d => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, message: String(d.message), severity: 'error' })), file);
     }
-    const model = buildScriptModel(parsed.script);
-    if (model.probes.length === 0) throw new ScriptError([{ line: 1, column: 1, message: 'a script must contain at least one probe', severity: 'error' }], file);
+    const model = buildScriptModel(program);
     const app = input.decoded ?? decodeApp(input.app);
     try {
-        return await new Instrumenter(app, model, input).run();
+        return await new Instrumenter(app, model, { ...input, script: '' }).run();
     } catch (e) {
         if (e instanceof CompileError) {
             const pos = e.node?.$cstNode?.range.start;
@@ -68,13 +91,13 @@ class Instrumenter extends EntryFunctions {
                 if (b.kind === 'global' && !b.tuple && !this.app.exportNames.has(`get_${name}`)) {
                     const w = new CodeWriter();
                     this.emitGlobalValue(w, b.index);
-                    w.byte(OP.end); // [helper-6] a body ends with `end`
+                    w.byte(OP.end); // a body ends with `end`
                     const fid = this.addFunction([], [valTypeOf(b.t)], [], w.finish().bytes);
                     this.exports.push({ name: `get_${name}`, kind: 'func', index: fid });
                 }
             }
         }
-        // [helper-6] read_str/write_str/strcmp on the app's memory: the runtime reaches it through this export.
+        // read_str/write_str/strcmp on the app's memory: the runtime reaches it through this export.
         if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0(str\.(read|write|cmp)|mem\.)/.test(k))) {
             this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
         }

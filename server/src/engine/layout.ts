@@ -84,8 +84,8 @@ export class GlobalLayout extends InstrumenterHost {
 
 
     protected requireScalar(t: WType, node: unknown): void {
-        if (!(isInt(t) || isFloat(t) || t === 'bool' || t === 'str')) { // [helper-6] str: an i32 handle
-            throw new CompileError(`variables of type ${t} are not supported yet (maps, tuples, strings: issue 5)`, node as never);
+        if (!(isInt(t) || isFloat(t) || t === 'bool' || t === 'str')) { // str: an i32 handle
+            throw new CompileError(`a variable of type ${t} cannot be stored here`, node as never);
         }
     }
 

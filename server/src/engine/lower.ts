@@ -40,7 +40,7 @@ export function unescape(lit: string): string {
 // ---------- wasm code for values ----------
 
 export function emitConst(w: CodeWriter, t: WType, v: Const): void {
-    if (t === 'str' && typeof v === 'string') v = BigInt(stringHandle(v)); // [helper-6] a str is its handle
+    if (t === 'str' && typeof v === 'string') v = BigInt(stringHandle(v)); // a str is its handle
     switch (valTypeOf(t)) {
         case 'i32': w.byte(OP.i32_const).s32(Number(BigInt.asIntN(32, num(v)))); break;
         case 'i64': w.byte(OP.i64_const).s64(num(v)); break;

@@ -5,7 +5,7 @@
 import type { Expression } from '../language/generated/ast.js';
 import { OP } from './emit.js';
 import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
-import type { StringHost } from './strings.js';
+import type { StringHost } from './compile-types.js';
 
 export const MEMORY_BUILTINS = ['memcpy', 'dup_at', 'active_data_start', 'active_data_len'] as const;
 

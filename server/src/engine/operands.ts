@@ -3,22 +3,6 @@ import type { ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
 import type { WType } from './types.js';
 
-/** The first bound name in `e` that only has a value while the probe runs (operands, results, addresses). */
-export function firstOperandName(e: unknown): string | undefined {
-    if (!e || typeof e !== 'object') return undefined;
-    const o = e as Record<string, unknown>;
-    if (o.$type === 'VarRef') {
-        const n = (o.ref as { $refText?: string } | undefined)?.$refText ?? '';
-        if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || SLOT_VARS.has(n) || /^local\d+$/.test(n)) return n;
-    }
-    for (const [k, v] of Object.entries(o)) {
-        if (k.startsWith('$')) continue;
-        const found = Array.isArray(v) ? v.map(firstOperandName).find(Boolean) : v && typeof v === 'object' && '$type' in (v as object) ? firstOperandName(v) : undefined;
-        if (found) return found;
-    }
-    return undefined;
-}
-
 export function declaredType(t: string | undefined): WType | undefined {
     if (!t || t === 'unknown') return undefined;
     return t as WType;
@@ -35,7 +19,7 @@ export function operandAlias(name: string, site: SiteInfo): string {
 }
 
 export function needsStack(p: ProbeDef): boolean {
-    // [helper-6] dup_at() reads every operand of the instruction.
+    // dup_at() reads every operand of the instruction.
     for (const n of p.uses) if (/^(arg|res)\d+$/.test(n) || n === 'addr' || n === 'effective_addr' || n === 'dup_at' || n === 'failed' || n === 'target' || SLOT_VARS.has(n)) return true;
     for (const n of p.bounds.keys()) if (/^(arg|res)\d+$/.test(n)) return true;
     return false;
@@ -49,7 +33,7 @@ export function siteKeyValue(name: string, s: SiteInfo): string | undefined {
         case 'pc': return String(s.opname === 'entry' ? 0 : s.pc);
         case 'opidx': return String(s.opidx);
         case 'at_func_end': return String(s.atFuncEnd);
-        case 'opname': case 'bytecode': return s.opname;
+        case 'opname': case 'bytecode': case 'category_id': case 'category_name': return s.opname;
         case 'instr_count': return String(s.instrCount);
         case 'failed': return s.results.join();
         case 'offset': case 'align': case 'data_size': case 'is_write': case 'memory': case 'addr': case 'effective_addr':

@@ -1,6 +1,6 @@
-// Which probes apply where: the match rules resolved against the event catalog once, then looked up per
-// instruction by opcode-table index (an array lookup on the hot path).
-import { matchRule } from '../catalog/index.js';
+// Which probes apply where: the checker's matched (event, mode) pairs, looked up per instruction by
+// opcode-table index (an array lookup on the hot path).
+import type { EventDef } from '../frontend/index.js';
 import type { ProbeDef } from './script.js';
 import type { ValType } from './types.js';
 import { valTypeOf, type WType } from './types.js';
@@ -45,13 +45,15 @@ export function indexProbes(probes: ProbeDef[]): ProbeIndex {
         begin: [], end: [], report: [], unsupported: [],
     };
     for (const p of probes) {
-        const parts = [p.provider?.glob ?? '', p.pkg?.glob ?? ''];
-        if (p.event) parts.push(p.event.glob);
-        if (p.mode) parts.push(p.mode.glob);
-        for (const m of matchRule(parts)) {
-            const e = m.event;
+        // The checker's (event, mode) pairs, grouped by event in catalog order.
+        const byEvent = new Map<EventDef, string[]>();
+        for (const m of p.matches) {
+            const modes = byEvent.get(m.event);
+            if (modes) modes.push(m.mode); else byEvent.set(m.event, m.mode ? [m.mode] : []);
+        }
+        for (const [e, modes] of byEvent) {
             if (e.op) {
-                for (const mode of m.modes) {
+                for (const mode of modes) {
                     // A block's after/alt concern its whole extent (after its end, the block replaced),
                     // which the core does not inject yet; better no code than code in the wrong place.
                     const blockish = e.op.blockLike || e.op.name === 'else' || e.op.name === 'end';

@@ -3,7 +3,7 @@
 import type { VarDecl } from '../language/generated/ast.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr } from './app.js';
-import { Compiler, CompileError, type Binding, type SiteEnv, type PV } from './compile.js';
+import { Compiler, type Binding, type SiteEnv, type PV } from './compile.js';
 import { CodeWriter, OP, RefKind, holdLocal, restoreType, type Template } from './emit.js';
 import { boundAccepts } from './probes-at-site.js';
 import { siteSlots } from './tuples.js';
@@ -13,7 +13,7 @@ import { type Const, type ValType, type WType, convert, defaultOf } from './type
 import { isRefType } from '../wasm/types.js';
 import { LocalPool } from './local-pool.js';
 import { type CompiledProbe, SCRATCH_ORDER } from './insertion.js';
-import { firstOperandName, declaredType, operandAlias, needsStack, siteKeyValue } from './operands.js';
+import { declaredType, operandAlias, needsStack, siteKeyValue } from './operands.js';
 
 export class SiteCompiler extends LocalPool {
 
@@ -80,9 +80,8 @@ export class SiteCompiler extends LocalPool {
         const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
+        // The checker allows only names known without running the probe here.
         for (const d of decls) {
-            const operand = firstOperandName(d.init);
-            if (operand) throw new CompileError(`'${d.name}' is initialised once, when the program starts, when '${operand}' has no value yet: declare it without an initial value and assign it in the body`, d.init as never);
             const b = siteVars.get(d.name)!;
             c.store(b, c.expr(d.init!, b.t));
         }
@@ -106,7 +105,7 @@ export class SiteCompiler extends LocalPool {
         };
         let deepest = -1;
         for (const name of p.uses) deepest = Math.max(deepest, depthOf(name));
-        // [helper-6] dup_at() replays the instruction: it needs all of its operands.
+        // dup_at() replays the instruction: it needs all of its operands.
         const dupAt = p.uses.has('dup_at') && !after;
         if (dupAt) deepest = stack.length - 1;
         deepest = Math.min(deepest, stack.length - 1);

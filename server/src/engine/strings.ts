@@ -4,13 +4,13 @@
 // Methods and built-ins on values known at instrumentation time (`fname.starts_with("x")`,
 // `"abc".len()`) fold to constants, so predicates over `fname`/`opname` cost nothing at run time.
 import type { Expression } from '../language/generated/ast.js';
-import { STRING_IMPORTS } from '../runtime/spec.js';
 import { OP } from './emit.js';
 import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
 import { compileMemoryBuiltin } from './mem-builtins.js';
 import type { ScriptModel } from './script.js';
 
-export type StringImport = keyof typeof STRING_IMPORTS;
+export type { StringHost, StringImport } from './compile-types.js';
+import type { StringHost, StringImport } from './compile-types.js';
 
 const METHODS: Record<string, StringImport> = {
     len: 'str.len', starts_with: 'str.starts_with', ends_with: 'str.ends_with', contains: 'str.contains',
@@ -41,39 +41,17 @@ export function foldStringMethod(recv: string, method: string, args: string[]): 
 
 /** Which string imports a script needs (they must be planned before any code is generated). */
 export function stringImportsOf(model: ScriptModel): StringImport[] {
+    const check = model.program.check;
     const found = new Set<StringImport>();
-    const visit = (n: unknown): void => {
-        if (!n || typeof n !== 'object') return;
-        const o = n as Record<string, unknown>;
-        if (o.$type === 'MemberExpr' && o.call && typeof o.member === 'string' && METHODS[o.member]) {
-            const recv = o.receiver as { $type?: string; ref?: { $refText?: string } };
-            // lib.len() is a library call, not a string method.
-            if (!(recv.$type === 'VarRef' && model.uses.includes(recv.ref?.$refText ?? ''))) found.add(METHODS[o.member]);
-        }
-        if (o.$type === 'CallExpr') {
-            const callee = (o.callee as { $refText?: string } | undefined)?.$refText;
-            if (callee && BUILTINS[callee]) found.add(BUILTINS[callee]);
-            if (callee === 'memcpy') found.add('mem.copy');
-            if (callee === 'dup_at') { found.add('mem.copy'); found.add('mem.fill'); found.add('mem.put'); }
-        }
-        for (const [k, v] of Object.entries(o)) {
-            if (k.startsWith('$')) continue;
-            if (Array.isArray(v)) v.forEach(visit);
-            else if (v && typeof v === 'object' && '$type' in (v as object)) visit(v);
-        }
-    };
-    for (const g of model.globals) visit(g);
-    for (const s of model.topStatements) visit(s);
-    for (const f of model.functions) visit(f);
-    for (const p of model.probes) visit(p.ast);
+    for (const m of check.stringMethods) if (METHODS[m]) found.add(METHODS[m]);
+    for (const f of check.calledFunctions) {
+        if (BUILTINS[f]) found.add(BUILTINS[f]);
+        if (f === 'memcpy') found.add('mem.copy');
+        if (f === 'dup_at') { found.add('mem.copy'); found.add('mem.fill'); found.add('mem.put'); }
+    }
     return [...found];
 }
 
-/** What the compiler needs from the instrumenter for run-time string operations. */
-export interface StringHost {
-    stringFunction(name: StringImport): number;
-    memid(lib: string): number;
-}
 
 function hostOf(c: Compiler): StringHost {
     const h = c.host as unknown as Partial<StringHost>;

@@ -99,7 +99,7 @@ export function defaultOf(t: WType): Const {
 
 /** A constant's i64 bit pattern, as the report readers return it. */
 export function constBits(v: Const, t: WType): bigint {
-    if (t === 'str' && typeof v === 'string') return BigInt(stringHandle(v)); // [helper-6] a str is its handle
+    if (t === 'str' && typeof v === 'string') return BigInt(stringHandle(v)); // a str is its handle
     if (typeof v === 'boolean') return v ? 1n : 0n;
     if (typeof v === 'bigint') return BigInt.asIntN(64, v);
     if (typeof v === 'number') {

@@ -1,7 +1,7 @@
 // Adapts the project's event catalog (server/src/catalog) to the front-end's typed view, once.
 import { allEvents, MODES, MODE_DOCS, PROVIDER_VARS, type BoundVar, type WhammEvent } from '../catalog/index.js';
 import { parseTypeText, T } from './types.js';
-import type { BoundVarDef, CatalogView, EventDef } from './catalog-view.js';
+import type { BoundVarDef, CatalogView, EventDef } from './catalog-types.js';
 
 let view: CatalogView | undefined;
 
@@ -30,6 +30,7 @@ function toEvent(e: WhammEvent): EventDef {
         })),
         doc: e.doc || undefined,
         category: e.op?.category,
+        op: e.op,
     };
 }
 

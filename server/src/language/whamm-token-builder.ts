@@ -2,10 +2,11 @@ import { DefaultTokenBuilder, type GrammarAST, type TokenBuilderOptions } from '
 import type { IToken, TokenType, TokenVocabulary } from 'chevrotain';
 
 const RULE_CHAR = /[A-Za-z0-9_*?|.\[\]]/;
-const RULE_START = /[A-Za-z_*?\[]/;
+const RULE_START = /[A-Za-z_*?\[:]/;
 
 /**
- * Matches a probe match rule (`wasm:opcode:*load*|*store*(arg0: i32):before`) as a single token.
+ * Matches a probe match rule (`wasm:opcode:*load*|*store*(arg0: i32):before`) as a single token. Any part
+ * may be empty (`:::alt`, `::call:`): it then matches everything.
  * Its glob characters collide with operators, so it is only recognised where a top-level item may start:
  * at the beginning of the file or right after `;` or `}`. Statements never begin with `name:`, so this
  * cannot swallow an expression.
@@ -100,7 +101,7 @@ export class WhammTokenBuilder extends DefaultTokenBuilder {
         if (terminal.name === 'PROBE_RULE') {
             token.PATTERN = { exec: matchProbeRule };
             token.LINE_BREAKS = true;
-            token.START_CHARS_HINT = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_*?['];
+            token.START_CHARS_HINT = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_*?[:'];
         } else if (terminal.name === 'STRING') {
             token.PATTERN = { exec: matchString };
             token.LINE_BREAKS = true;

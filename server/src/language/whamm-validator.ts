@@ -6,7 +6,7 @@ import { AstUtils, DefaultDocumentValidator, type AstNode, type LangiumDocument,
 import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from './generated/ast.js';
-import { checkScript, type CheckResult } from '../frontend/checker.js';
+import { checkScript, failedCheck, type CheckResult } from '../frontend/checker.js';
 import { buildFailure } from './whamm-document-builder.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
@@ -21,11 +21,7 @@ export function checkResultOf(script: Script): CheckResult {
             // A checker bug must not take completion, hover and the other diagnostics down with it, and
             // must not let an unchecked script through (the CLI would instrument it): it is an error here.
             console.error('whamm checker failed:', e);
-            const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-            r = {
-                diagnostics: [{ severity: 'error', message: `internal error: the checker could not check this script (${why.split('\n')[0]})`, start: 0, end: 0, code: 'checker-failed' }],
-                probes: [], globals: [], typeOf: () => undefined, symbolOf: () => undefined, declared: () => undefined, probeInfo: () => undefined,
-            };
+            r = failedCheck(e);
         }
         results.set(script, r);
     }

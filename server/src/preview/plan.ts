@@ -9,6 +9,7 @@ import type { PlanSink, PlannedAdditions } from '../engine/instrument-api.js';
 import type { DecodedApp } from '../engine/app-codec.js';
 import { buildScriptModel, type ProbeDef } from '../engine/script.js';
 import { parseScript } from '../language/parse.js';
+import { buildProgram } from '../frontend/program.js';
 import type { SourceMapper } from '../mapping/index.js';
 import { cursorOf, decodeModule, readImms, readOp, Reader, type WasmModule } from '../wasm/index.js';
 import { instrText, printFragment, sanitizeId, WatNames, type FuncNamer } from '../wasm/wat-print.js';
@@ -60,7 +61,7 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         const text = errors.map(d => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error: ${typeof d.message === 'string' ? d.message : String(d.message)}`).join('\n');
         return { plan: { ...emptyPlan(input.appPath, text), scriptErrors: true }, module: m };
     }
-    const model = buildScriptModel(parsed.script);
+    const model = buildScriptModel(await buildProgram(input.script, { file }));
 
     const raw: RawInjection[] = [];
     let added: PlannedAdditions | undefined;
@@ -125,7 +126,7 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         const ruleNode = p.ast.$cstNode ? GrammarUtils.findNodeForProperty(p.ast.$cstNode, 'rule') : undefined;
         const rr = ruleNode?.range;
         const pp: PlanProbe = {
-            index: p.index, rule: p.ast.rule ?? '', mode: p.mode?.glob ?? '',
+            index: p.index, rule: p.ast.rule ?? '', mode: p.rule.parts.length >= 4 ? p.rule.parts[3].glob : '',
             range: rangeOf(p.ast) ?? NO_RANGE,
             ruleRange: rr ? { line: rr.start.line, character: rr.start.character, endLine: rr.end.line, endCharacter: rr.end.character } : rangeOf(p.ast) ?? NO_RANGE,
             sites: counts[p.index], injections: perProbe[p.index],

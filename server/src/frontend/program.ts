@@ -1,0 +1,93 @@
+// The checked program: what the engine compiles. The front-end parses a script, checks it (with the
+// signatures of the user libraries when the caller has them) and hands over the syntax tree together with
+// the checker's result: symbols, types, each probe's matched events, bound variables, reads and writes,
+// per-site variables and library calls. Scripts with errors never become a Program's compilation input:
+// `errors` holds exactly what the editor shows, and the caller stops there.
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { parseScript } from '../language/parse.js';
+import type * as ast from '../language/generated/ast.js';
+import { decodeModule, funcType } from '../wasm/decode.js';
+import { checkParsed } from './diagnostics.js';
+import type { CheckResult, LibraryCall, ProbeInfo } from './checker.js';
+import type { LibFnSignature, UserLibs } from './symbols.js';
+import { T, type Type } from './types.js';
+
+export interface Program {
+    file: string;
+    script: ast.Script;
+    check: CheckResult;
+    /** Syntax and checker diagnostics, as the editor shows them. */
+    diagnostics: Diagnostic[];
+    errors: Diagnostic[];
+    /** Libraries named by `use`, in order. */
+    uses: string[];
+    globals: ast.VarDecl[];
+    /** Top-level statements that are not declarations, in order (they run at start-up). */
+    topStatements: ast.Statement[];
+    functions: ast.FnDef[];
+    /** One entry per probe, in script order. */
+    probes: ProbeInfo[];
+    /** Library functions called at run time: globals' initialisers first, then top-level code, functions, probes. */
+    libraryCalls: LibraryCall[];
+}
+
+export interface ProgramOptions {
+    /** The script's path, used in diagnostics. */
+    file?: string;
+    /** Export signatures of the libraries the script `use`s (called with their names once parsed). */
+    libraries?: (uses: readonly string[]) => UserLibs;
+}
+
+export async function buildProgram(text: string, options: ProgramOptions = {}): Promise<Program> {
+    const file = options.file ?? 'script.mm';
+    const parsed = await parseScript(text, file.startsWith('/') ? file : undefined);
+    const script = parsed.script;
+    const items = script.items ?? [];
+    const uses = items.filter((i): i is ast.Use => i.$type === 'Use').map(u => u.name);
+    const userLibs = options.libraries?.(uses);
+    const checked = checkParsed(parsed, userLibs ? { userLibs } : undefined);
+    const program: Program = {
+        file, script, check: checked, diagnostics: checked.lspDiagnostics,
+        errors: checked.lspDiagnostics.filter(d => d.severity === 1),
+        uses, globals: [], topStatements: [], functions: [], probes: [], libraryCalls: [],
+    };
+    for (const item of items) {
+        switch (item.$type) {
+            case 'Use': break;
+            case 'FnDef': program.functions.push(item); break;
+            case 'VarDecl': program.globals.push(item); break;
+            case 'Probe': { const info = checked.probeInfo(item); if (info) program.probes.push(info); break; }
+            default: program.topStatements.push(item as ast.Statement);
+        }
+    }
+    const rank = (n: ast.MemberExpr): number => {
+        let top: { $type: string; $container?: unknown } = n;
+        while (top.$container && (top.$container as { $type: string }).$type !== 'Script') top = top.$container as typeof top;
+        const kind = top.$type === 'VarDecl' ? 0 : top.$type === 'FnDef' ? 2 : top.$type === 'Probe' ? 3 : 1;
+        return kind * 1e6 + items.indexOf(top as ast.TopItem);
+    };
+    program.libraryCalls = [...checked.libraryCalls].sort((a, b) => rank(a.node) - rank(b.node));
+    return program;
+}
+
+/** Export signatures of a library module (its functions' wasm types as Whamm types). */
+export function librarySignatures(bytes: Uint8Array): Record<string, LibFnSignature> {
+    const m = decodeModule(bytes);
+    const out: Record<string, LibFnSignature> = {};
+    for (const e of m.exports) {
+        if (e.kind !== 'func') continue;
+        const t = funcType(m, e.index);
+        out[e.name] = { params: t.params.map(whammType), results: t.results.map(whammType) };
+    }
+    return out;
+}
+
+function whammType(v: string): Type {
+    switch (v) {
+        case 'i32': return T.i32;
+        case 'i64': return T.i64;
+        case 'f32': return T.f32;
+        case 'f64': return T.f64;
+        default: return T.unknown;
+    }
+}

@@ -37,7 +37,7 @@ export class WhammLanguageClient implements vscode.Disposable {
         return this.starting;
     }
 
-    /** [helper-6] A custom request to the running server (e.g. `whamm/sites`); rejects when it is not running. */
+    /** A custom request to the running server (e.g. `whamm/sites`); rejects when it is not running. */
     async sendRequest<R>(method: string, params: unknown, token?: vscode.CancellationToken): Promise<R> {
         if (!this.client || this.client.state !== State.Running) await this.start();
         if (!this.client) throw new Error('the language server is not running');

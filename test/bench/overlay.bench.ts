@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const lcov = toLcov(report);
     const jsonOut = JSON.stringify(toJson(report));
     const t4a = performance.now();
-    // [helper-6] What the extension does with the run's JSON before drawing: read it back, resolve the
+    // What the extension does with the run's JSON before drawing: read it back, resolve the
     // sources, hot spots, and a heat level for every line (the decoration ranges).
     const loaded = loadCoverage(JSON.parse(jsonOut), [dir], () => true);
     let maxHeat = 0, decorated = 0;

@@ -104,7 +104,7 @@ export function wasmTypeColumn(type: string): string {
 
 /** The whole flush: banner, header and rows, each line ending in '\n'. */
 export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
-    /** [issue 5, helper-6] tuples, str and maps (server/src/runtime/link.ts); undefined for scalars. */
+    /** Tuples, str and maps (server/src/runtime/link.ts); undefined for scalars. */
     formatValue?: (v: ReportVar, slots: ArrayLike<bigint>) => string | undefined): string {
     const lines = [REPORT_BANNER, REPORT_HEADER];
     layout.vars.forEach((v, i) => {

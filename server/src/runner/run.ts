@@ -113,7 +113,7 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     }
 
     const instance = await WebAssembly.instantiate(module, importObject);
-    link.attach(instance); // [issue 5, helper-6]
+    link.attach(instance);
     const exports = instance.exports as Record<string, unknown>;
     let exitCode = 0;
     let trapped: string | undefined;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { activateExtension, describeDiagnostics, openUntitledWhamm, openWhamm, sleep, waitForDiagnostics } from './helpers.js';
 
 // errors.mm holds three independent mistakes; each must be reported with a range covering exactly the
-// offending token and a message naming it (issue 2: "each with a precise range and message").
+// offending token and a message naming it.
 const EXPECTED: { token: string; line: number; why: string }[] = [
     { token: 'br_iff', line: 4, why: 'an event name that matches no event' },
     { token: 'undeclared_count', line: 9, why: 'an undeclared variable' },

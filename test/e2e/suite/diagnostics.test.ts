@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, describeDiagnostics, openUntitledWhamm, openWhamm, sleep, waitForDiagnostics } from './helpers.js';
 
@@ -37,7 +40,13 @@ describe('diagnostics', () => {
     });
 
     it('a syntax error is reported and recovery keeps later errors visible', async () => {
-        const doc = await openUntitledWhamm('var a: u32 = ;\nwasm:opcode:br_if:before {\n    a = nope;\n}\n');
+        // A file of its own: untitled documents reuse their names, and a closed one's last (empty) diagnostics
+        // may arrive after a new one's.
+        const file = path.join(os.tmpdir(), `whamm-e2e-recovery-${process.pid}-${Date.now()}.mm`);
+        fs.writeFileSync(file, 'var a: u32 = ;\nwasm:opcode:br_if:before {\n    a = nope;\n}\n');
+        let doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+        if (doc.languageId !== 'whamm') doc = await vscode.languages.setTextDocumentLanguage(doc, 'whamm');
+        await vscode.window.showTextDocument(doc);
         const diags = await waitForDiagnostics(doc.uri, 2);
         const listing = describeDiagnostics(doc, diags);
         assert.ok(diags.some(d => d.range.start.line === 0), `syntax error on line 1 expected:\n${listing}`);

@@ -1,7 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, describeDiagnostics, openUntitledWhamm, openWhamm, sleep, waitForDiagnostics } from './helpers.js';
 
@@ -14,8 +11,8 @@ const EXPECTED: { token: string; line: number; why: string }[] = [
 ];
 
 describe('diagnostics', function () {
-    // Seen flaky in full development-mode runs on a loaded machine (a freshly opened script's first
-    // diagnostics missing); each retry opens a new document.
+    // Seen flaky in full development-mode runs on a loaded machine (a freshly opened script's diagnostics
+    // late); each retry opens a new document.
     this.retries(2);
     before(async () => { await (await activateExtension()).api.serverReady; });
 
@@ -43,13 +40,7 @@ describe('diagnostics', function () {
     });
 
     it('a syntax error is reported and recovery keeps later errors visible', async () => {
-        // A file of its own: untitled documents reuse their names, and a closed one's last (empty) diagnostics
-        // may arrive after a new one's.
-        const file = path.join(os.tmpdir(), `whamm-e2e-recovery-${process.pid}-${Date.now()}.mm`);
-        fs.writeFileSync(file, 'var a: u32 = ;\nwasm:opcode:br_if:before {\n    a = nope;\n}\n');
-        let doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-        if (doc.languageId !== 'whamm') doc = await vscode.languages.setTextDocumentLanguage(doc, 'whamm');
-        await vscode.window.showTextDocument(doc);
+        const doc = await openUntitledWhamm('var a: u32 = ;\nwasm:opcode:br_if:before {\n    a = nope;\n}\n');
         const diags = await waitForDiagnostics(doc.uri, 2);
         const listing = describeDiagnostics(doc, diags);
         assert.ok(diags.some(d => d.range.start.line === 0), `syntax error on line 1 expected:\n${listing}`);

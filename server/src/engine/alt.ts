@@ -36,7 +36,6 @@ export class Alts extends Placement {
         const env: SiteEnv = { site, event: site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const slots = site.args.map(t => w.newLocal(t));
         site.args.forEach((t, i) => env.saved.set(`arg${i}`, { id: slots[i], t }));
-        if (site.memarg) env.saved.set(site.memarg.isWrite ? 'arg1' : 'arg0', env.saved.get(site.memarg.isWrite ? 'arg1' : 'arg0')!);
         const siteVars = this.siteVarBindings(p);
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();

@@ -90,6 +90,7 @@ test('every trigger is a diagnostic, never a thrown parse, and the other items a
         assert.ok(messages.some(m => message.test(m)), `${name}: expected ${message}, got ${JSON.stringify(messages.slice(0, 3))}`);
         if (withNeighbour !== text) assert.ok(messages.some(m => /undeclared_name/.test(m)), `${name}: the next probe is still checked`);
         assert.ok(!messages.some(m => /internal error/i.test(m)), `${name}: no internal error`);
+        assert.ok(!messages.some(m => /at least one probe/.test(m)), `${name}: the probe left out is not also reported missing`);
     }
 });
 

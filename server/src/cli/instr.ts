@@ -115,9 +115,9 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
         if (e instanceof Error && e.name === 'WasmDecodeError') throw new InputError(`${o.app}: ${e.message}`);
         throw e;
     }
-    if (checked.byEngine) {
+    if (checked.byEngine || checked.capableNode) {
         try {
-            await checkInstrumented(result.bytes);
+            await checkInstrumented(result.bytes, checked);
         } catch (e) {
             // Never written; say which probe's injected code breaks the module, where that can be told.
             const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => ruleOfProbe(result.sites, p)) : null;

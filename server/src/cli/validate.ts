@@ -1,10 +1,13 @@
 // Only valid modules in: an input is checked before anything is instrumented or written, by the JS
 // engine's validator where this engine supports the module's features, and by our own decoder and index
-// checks (../wasm/validate.ts) where it does not. The instrumented output is checked again by the engine
-// when the input was: an output that does not validate is our bug and is never written.
+// checks (../wasm/validate.ts) where it does not. Where this engine lacks a proposal the module uses, the
+// V8 of a Node 22+ (runner/capable-node.ts) validates it when one is found; our own checks are the last
+// resort. The instrumented output is checked again by the engine that validated the input: an output that
+// does not validate is our bug and is never written.
 import { compileForEngine } from '../runner/engine-compile.js';
+import { validateInCapableNode } from '../runner/capable-node.js';
 import { decodeModule } from '../wasm/decode.js';
-import { PageSizeLoweringError } from '../wasm/lower-page-sizes.js';
+import { PageSizeLoweringError, lowerPageSizes } from '../wasm/lower-page-sizes.js';
 import { checkIndices } from '../wasm/validate.js';
 import { InputError } from './io.js';
 
@@ -17,8 +20,16 @@ function engineMessage(e: unknown): string {
     return (e instanceof Error ? e.message : String(e)).replace(/^WebAssembly\.\w+\(\): /, '');
 }
 
-/** Throws InputError naming the problem; `byEngine` says whether the JS engine validated the module. */
-export async function validateInput(bytes: Uint8Array, file: string): Promise<{ byEngine: boolean }> {
+/** Who vouched for a module: this JS engine, a newer Node's (its path), or only our own checks. */
+export interface InputVerdict { byEngine: boolean; capableNode?: string }
+
+/** The module as an engine without custom page sizes can take it (lowered), else as it is. */
+function forOlderEngine(bytes: Uint8Array): Uint8Array {
+    try { return lowerPageSizes(bytes)?.bytes ?? bytes; } catch { return bytes; }
+}
+
+/** Throws InputError naming the problem. */
+export async function validateInput(bytes: Uint8Array, file: string): Promise<InputVerdict> {
     if (WebAssembly.validate(bytes)) return { byEngine: true };
     let engineError: unknown;
     try {
@@ -29,6 +40,14 @@ export async function validateInput(bytes: Uint8Array, file: string): Promise<{ 
     }
     const message = engineMessage(engineError);
     if (!(engineError instanceof PageSizeLoweringError) && !ENGINE_LACKS_FEATURE.test(message)) throw new InputError(`${file} is not a valid WebAssembly module: ${message}`);
+    let capableNode: string | undefined;
+    if (ENGINE_LACKS_FEATURE.test(message)) {
+        const verdict = validateInCapableNode(forOlderEngine(bytes));
+        if (verdict && 'valid' in verdict) {
+            if (!verdict.valid) throw new InputError(`${file} is not a valid WebAssembly module: ${verdict.message}`);
+            capableNode = verdict.node;
+        }
+    }
     let m;
     try {
         m = decodeModule(bytes);
@@ -37,11 +56,18 @@ export async function validateInput(bytes: Uint8Array, file: string): Promise<{ 
     }
     const problem = checkIndices(m);
     if (problem) throw new InputError(`${file} is not a valid WebAssembly module: ${problem.message} (at byte 0x${problem.offset.toString(16)})`);
-    return { byEngine: false };
+    return { byEngine: false, capableNode };
 }
 
-/** The engine's verdict on our own output: a failure is an internal error, never written. */
-export async function checkInstrumented(bytes: Uint8Array): Promise<void> {
+/** The verdict of the engine that validated the input on our own output: a failure is an internal error, never written. */
+export async function checkInstrumented(bytes: Uint8Array, input: InputVerdict = { byEngine: true }): Promise<void> {
+    if (!input.byEngine) {
+        const verdict = input.capableNode ? validateInCapableNode(forOlderEngine(bytes)) : undefined;
+        if (verdict && 'valid' in verdict && !verdict.valid) {
+            throw new InternalError(`the instrumented module does not validate (${verdict.message}); nothing was written`);
+        }
+        return;
+    }
     if (WebAssembly.validate(bytes)) return;
     try {
         await compileForEngine(bytes);

@@ -64,7 +64,11 @@ class Checker extends ExprChecker {
             }
         }
         for (const item of items) if (item.$type === 'FnDef') this.checkFn(item, root);
-        if (probes === 0) {
+        // After a syntax error (or an item the parse guard left out) the probe may be the part that was
+        // lost: "no probe" would then only repeat the real error in a misleading way.
+        const parse = script.$document?.parseResult;
+        const syntaxErrors = (parse?.parserErrors.length ?? 0) + (parse?.lexerErrors.length ?? 0);
+        if (probes === 0 && syntaxErrors === 0) {
             const first = items[0]?.$cstNode;
             this.report('error', 'A script must contain at least one probe, e.g. `wasm:opcode:*:before { ... }`',
                 first?.offset ?? 0, first?.end ?? 0, 'no-probe');

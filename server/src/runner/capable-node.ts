@@ -96,3 +96,28 @@ export class NoCapableNodeError extends Error {
             + `(run .ci/setup-node22.sh in the project, or set WHAMM_NODE to a Node ${MIN_NODE_MAJOR}+ binary)`);
     }
 }
+
+/** What a newer engine says of a module: valid, invalid (with its message), or it too lacks a feature. */
+export type CapableVerdict = { valid: true; node: string } | { valid: false; node: string; message: string } | { lacks: string };
+
+// Runs in the capable Node with nothing but the module on stdin: compile, print "ok" or the error.
+const VALIDATE_SOURCE = `const b = require('fs').readFileSync(0);
+WebAssembly.compile(b).then(() => process.stdout.write('ok'), e => process.stdout.write('invalid ' + String(e && e.message)));`;
+
+/**
+ * Validates `bytes` with the V8 of a Node 22+ (for modules using a proposal this engine lacks); undefined
+ * when there is no such Node, it cannot be run, or this process is one already. The child gets an empty
+ * environment: nothing of ours (NODE_OPTIONS included) reaches it.
+ */
+export function validateInCapableNode(bytes: Uint8Array): CapableVerdict | undefined {
+    if (inCapableChild()) return undefined;
+    const node = findCapableNode();
+    if (!node) return undefined;
+    const r = spawnSync(node.path, ['-e', VALIDATE_SOURCE], { input: bytes, env: { [CHILD_ENV]: '1' }, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 20 });
+    if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
+    if (r.stdout === 'ok') return { valid: true, node: node.path };
+    if (!r.stdout.startsWith('invalid ')) return undefined;
+    const message = r.stdout.slice('invalid '.length).replace(/^WebAssembly\.\w+\(\): /, '');
+    const lacks = featureOfError(message);
+    return lacks ? { lacks } : { valid: false, node: node.path, message };
+}

@@ -37,7 +37,7 @@ const HANG_MS = 2000;
 const CLI = path.join(PROJECT_ROOT, 'out', 'cli.cjs');
 const STACK = /^\s+at .+[(:]\d+/m;
 
-const BUILTIN_SCRIPTS = [
+export const BUILTIN_SCRIPTS = [
     'report var count: u64;\nwasm:opcode:*:before { count++; }\n',
     'report var hits: map<(u32, u32), u32>;\nwasm:opcode:br_if:before / fid == 1 && pc > 2 / {\n    var key: (u32, u32) = (fid, pc);\n    hits[key]++;\n}\n',
     'use whamm_core;\nfn twice(a: u32) -> u32 { return a * 2; }\nwasm:opcode:call(arg0: i32):before {\n    report unshared var n: u32;\n    if (arg0 > 3) { n = n + twice(arg0 as u32); } elif (arg0 == 0) { n++; } else { n--; }\n}\n',
@@ -55,12 +55,12 @@ const APP_WAT = `(module
       (global.set $g (i32.add (global.get $g) (i32.const 1)))
       (br_if $l (i32.lt_u (global.get $g) (i32.const 10))))))`;
 
-function seedScripts(): string[] {
+export function seedScripts(): string[] {
     const corpus = HAVE_SHARED ? [...listFiles(sharedPath('conformance'), '.mm'), ...listFiles(sharedPath('bench'), '.mm')] : [];
     return [...BUILTIN_SCRIPTS, ...corpus.map(f => fs.readFileSync(f, 'utf8')).filter(t => t.length < 20_000)];
 }
 
-async function seedApps(): Promise<Uint8Array[]> {
+export async function seedApps(): Promise<Uint8Array[]> {
     const apps = [await wat(APP_WAT)];
     if (HAVE_SHARED) {
         for (const f of listFiles(sharedPath('conformance', 'apps'), '.wasm').slice(0, 6)) {

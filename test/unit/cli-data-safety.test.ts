@@ -3,7 +3,7 @@
 // merges, interrupted writes, unwritable targets), and invalid modules rejected before anything is written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,7 +87,7 @@ test('coverage: --lcov/--json naming the app, the script or each other are error
     assert.deepEqual(snapshot([app, script, other]), [...before, before[0]]);
 });
 
-test('20 coverage runs merging into one lcov and one JSON file at the same time lose no run', { timeout: 600_000 }, async () => {
+test('20 coverage runs merging into one lcov and one JSON file at the same time lose no run, also after a run that died holding the locks', { timeout: 600_000 }, async () => {
     // An app with a source map, so the lcov file has line, function and branch counts to add up.
     const mapped = buildAsSample();
     const once = path.join(dir, 'once.lcov');
@@ -96,6 +96,9 @@ test('20 coverage runs merging into one lcov and one JSON file at the same time 
     const lcov = path.join(dir, 'merged.lcov');
     const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     const main = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
+    // Locks left by a run that died: taken over by exactly one of the new runs at a time.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    for (const f of [json, lcov]) fs.writeFileSync(`${f}.lock`, `${dead}\n`);
     const N = 20;
     const codes = await Promise.all(Array.from({ length: N }, () => new Promise<number | null>(resolve => {
         const c = spawn(process.execPath, ['--import', TSX, main, 'coverage', '--app', mapped, '--json', json, '--lcov', lcov, '--hot', '0'],
@@ -119,7 +122,7 @@ test('20 coverage runs merging into one lcov and one JSON file at the same time 
     const merged = counts(lcov);
     assert.ok(single.size > 20 && [...single.values()].some(n => n > 0), `${single.size} counts in one run`);
     assert.deepEqual(merged, new Map([...single].map(([k, n]) => [k, n * N])));
-    assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.lock') || f.endsWith('.tmp')), [], 'no lock or temporary file left');
+    assert.deepEqual(fs.readdirSync(dir).filter(f => /\.(lock|tmp|takeover)$/.test(f)), [], 'no lock or temporary file left');
 });
 
 test('module and site table are replaced together; an interrupted instr leaves a matching pair', async () => {

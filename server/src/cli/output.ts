@@ -176,6 +176,29 @@ function alive(pid: number): boolean {
 }
 
 const LOCK_WAIT_MS = 10 * 60 * 1000;
+/** A takeover guard older than this was left by a run that died while holding it (it is held for microseconds). */
+const STALE_GUARD_MS = 10_000;
+
+/**
+ * Removes `lock` if it still names the dead process `holder`. One run at a time decides (it holds
+ * FILE.lock.takeover), so a lock another run has taken since `holder` was read is never removed.
+ */
+function takeOver(lock: string, holder: number): void {
+    const guard = `${lock}.takeover`;
+    try {
+        fs.closeSync(fs.openSync(guard, 'wx'));
+    } catch {
+        try { if (Date.now() - fs.statSync(guard).mtimeMs > STALE_GUARD_MS) fs.unlinkSync(guard); } catch { /* released */ }
+        return;
+    }
+    try {
+        if (Number.parseInt(fs.readFileSync(lock, 'utf8'), 10) === holder) fs.unlinkSync(lock);
+    } catch {
+        /* released meanwhile */
+    } finally {
+        try { fs.unlinkSync(guard); } catch { /* gone */ }
+    }
+}
 
 /**
  * Runs `fn` holding `FILE.lock` for each file (in a fixed order, so two runs never wait on each other
@@ -202,7 +225,7 @@ export async function withLocks<T>(files: string[], fn: () => Promise<T> | T): P
                 let holder = NaN;
                 try { holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10); } catch { /* just released */ }
                 if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
-                    try { fs.unlinkSync(lock); } catch { /* another run took it over first */ }
+                    takeOver(lock, holder);
                     continue;
                 }
                 if (Date.now() - started > LOCK_WAIT_MS) throw new OutputError(`${lock} is held by process ${holder}; remove it if that process is gone`);

@@ -46,6 +46,7 @@ const SCRIPTS: Array<{ name: string; text: string; message: RegExp }> = [
     { name: 'u32 = 4294967296', text: 'report var big: u32 = 4294967296;\nwasm:opcode:call:before { big++; }\n', message: /4294967296 does not fit in u32 \(at most 4294967295\)/ },
     { name: 'u64 literal over 2^64', text: 'wasm:opcode:call:before { var y: u64 = 18446744073709551616; y++; }\n', message: /does not fit in u64/ },
     { name: 'i8 = 256', text: 'report var s: i8 = 256;\nwasm:opcode:call:before { s++; }\n', message: /256 does not fit in i8 \(at most 255\)/ },
+    { name: 'a string token over several lines', text: 'wasm:fre_nesting" / {\n    report var y: i32;\n    y = locunc:entry { }\n\nwasm(local0: i32):func:entry / fname == "more_nesting" / {\n    report var y: i32;\n    y = local0;\n}\n', message: /but found `" \/ \{…`$/ },
     { name: 'no probe', text: 'var lonely: u32;\n', message: /A script must contain at least one probe/ },
 ];
 
@@ -65,6 +66,7 @@ test('scripts that used to crash or pass: exactly the editor\'s diagnostics, exi
             const r = await cli(['instr', '--app', app, '--script', script, '-o', out]);
             assert.equal(r.code, 2, `${name}: ${r.err.slice(0, 300)}`);
             assert.deepEqual(r.err.trim().split('\n'), editor, `${name}: the CLI prints the editor's errors`);
+            for (const line of r.err.trim().split('\n')) assert.match(line, /^\S+:\d+:\d+: error: /, `${name}: one diagnostic per line`);
             assert.equal(fs.existsSync(out), false, `${name}: no module written`);
             assert.equal(fs.existsSync(path.join(dir, `o${k}.sites.json`)), false, `${name}: no site table written`);
         }

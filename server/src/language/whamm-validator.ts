@@ -74,15 +74,26 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
 /** Chevrotain says "Expecting token of type ';' but found `}`."; say it the way a compiler would. */
 export function friendlyParseMessage(message: string): string {
     let m = /^Expecting token of type '(.+?)' but found `(.*)`\.?$/s.exec(message);
-    if (m) return `Expected ${tokenName(m[1])} but found ${m[2] === '' ? 'the end of the file' : `\`${m[2]}\``}`;
+    if (m) return `Expected ${tokenName(m[1])} but found ${quoted(m[2])}`;
     m = /^Expecting: (?:one of these possible Token sequences:|expecting at least one iteration which starts with one of these possible Token sequences::)?\s*(.*)\nbut found: '(.*)'$/s.exec(message);
     if (m) {
         const options = [...m[1].matchAll(/\[([^\]]*)\]/g)].map(x => tokenName(x[1].split(', ')[0].replace(/^'|'$/g, '')))
             .filter((v, i, a) => a.indexOf(v) === i).slice(0, 6);
-        const what = m[2] === '' ? 'the end of the file' : `\`${m[2]}\``;
+        const what = quoted(m[2]);
         return options.length > 0 ? `Unexpected ${what}; expected ${options.join(', ')}` : `Unexpected ${what}`;
     }
-    return message;
+    m = /^Expecting end of file but found `(.*)`\.?$/s.exec(message);
+    if (m) return `Expected the end of the file but found ${quoted(m[1])}`;
+    // Any other message quoting text: its first line only.
+    const nl = message.search(/[\r\n\u2028\u2029]/);
+    return nl < 0 ? message : `${message.slice(0, nl)}…`;
+}
+
+/** A token as the message quotes it: on one line (a diagnostic is one line), at most 40 characters. */
+function quoted(image: string): string {
+    if (image === '') return 'the end of the file';
+    const line = image.split(/\r\n|[\r\n\u2028\u2029]/)[0].slice(0, 40);
+    return `\`${line}${line === image ? '' : '…'}\``;
 }
 
 const TOKEN_NAMES: Record<string, string> = {

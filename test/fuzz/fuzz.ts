@@ -250,7 +250,7 @@ async function fuzzModules(cases: number, rng: Rng, apps: Uint8Array[]): Promise
         const run = await runCli(['instr', '--app', app, '--script', script, '-o', out], dir);
         const hex = Buffer.from(bytes).toString('base64');
         judge('modules', run, invalid, [out, `${out.slice(0, -5)}.sites.json`], figures, findings, hex);
-        if (run.code === 0 && fs.existsSync(out) && !WebAssembly.validate(fs.readFileSync(out))) {
+        if (run.code === 0 && fs.existsSync(out) && !engineValid(new Uint8Array(fs.readFileSync(out)))) {
             figures['invalid outputs']++;
             findings.push({ target: 'modules', kind: 'invalid outputs', detail: 'instrumented module does not validate', input: hex });
         }

@@ -127,11 +127,11 @@ export class Counters extends GlobalLayout {
 
     /** Pushes the value of a script global (the sum of its parts for a spread counter). */
     protected emitGlobalValue(w: CodeWriter, index: number): void {
-        w.byte(OP.global_get).u32(index);
+        w.op(OP.global_get).u32(index);
         const parts = this.counterParts.get(index);
         if (!parts) return;
         for (let i = 0; i < parts.globals.length; i++) {
-            w.byte(OP.global_get).u32(parts.globals[i]);
+            w.op(OP.global_get).u32(parts.globals[i]);
             if (parts.sizes[i] !== 1) {
                 emitConst(w, parts.type, convert(BigInt(parts.sizes[i]), 'u64', parts.type));
                 emitBinary(w, '*', parts.type);
@@ -152,10 +152,10 @@ export class Counters extends GlobalLayout {
         let tpl = this.counterTemplates.get(key);
         if (!tpl) {
             const w = new CodeWriter();
-            w.byte(OP.global_get).ref(RefKind.SiteVar, 0);
+            w.op(OP.global_get).ref(RefKind.SiteVar, 0);
             emitConst(w, t, convert(BigInt(by), 'u64', t));
             emitBinary(w, '+', t);
-            w.byte(OP.global_set).ref(RefKind.SiteVar, 0);
+            w.op(OP.global_set).ref(RefKind.SiteVar, 0);
             tpl = w.finish();
             this.counterTemplates.set(key, tpl);
         }

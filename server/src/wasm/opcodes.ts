@@ -735,3 +735,21 @@ export function wasmTypeOf(t: SigType): 'i32' | 'i64' | 'f32' | 'f64' | 'v128' |
         default: return null;
     }
 }
+
+/** An instruction's name as an identifier (`i32.atomic.rmw.add` -> `i32_atomic_rmw_add`): its key in OP. */
+export function opKey(o: OpInfo): string {
+    return o.name.replace(/\./g, '_');
+}
+
+/**
+ * An instruction's code as one number (the values of OP in op.generated.ts): the opcode byte, or
+ * prefix << 16 | sub-opcode for prefixed instructions. ByteWriter.op / CodeWriter.op encode it.
+ */
+export function opCodeOf(o: OpInfo): number {
+    return o.prefix < 0 ? o.code : o.prefix * 0x10000 + o.code;
+}
+
+/** The table entry of a code made by opCodeOf. */
+export function opOfCode(code: number): OpInfo | undefined {
+    return code < 0x100 ? PRIMARY[code] : PREFIXED.get(code >>> 16)?.[code & 0xffff];
+}

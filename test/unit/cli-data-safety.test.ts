@@ -198,7 +198,7 @@ test('invalid modules are rejected with the validator\'s message before anything
     const gc = path.join(dir, 'dangling-gc.wasm');
     fs.writeFileSync(gc, Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 2, 0x5f, 1, 0x7f, 0, 0x60, 0, 0, 3, 2, 1, 1,
         7, 10, 1, 6, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0, 0, 10, 7, 1, 5, 0, 0x23, 3, 0x1a, 0x0b]));
-    for (const env of [{}, { WHAMM_NODE: 'none' }]) {
+    for (const env of [{}, { WHAMM_NODE: 'none' }] as Record<string, string>[]) {
         const g = whamm(['instr', '--app', gc, '--script', script, '-o', out], dir, env);
         assert.equal(g.code, 2, g.err);
         assert.match(g.err, /not a valid WebAssembly module: .*global (index: )?3/i);

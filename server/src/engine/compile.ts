@@ -19,7 +19,7 @@ import { isScalar } from './lower.js';
 import { CallCompiler } from './compile-calls.js';
 
 export { CompileError, type PV, type MapShape, type Binding, elementBinding, type CompileHost, type SiteEnv } from './compile-types.js';
-export { parseIntLit, emitConst, normalize, emitConvert, emitBinary } from './lower.js';
+export { emitConst, normalize, emitConvert, emitBinary } from './lower.js';
 
 export class Compiler extends CallCompiler {
 

@@ -24,11 +24,7 @@ export interface Program {
     errors: Diagnostic[];
     /** Libraries named by `use`, in order. */
     uses: string[];
-    globals: ast.VarDecl[];
-    /** Top-level statements that are not declarations, in order (they run at start-up). */
-    topStatements: ast.Statement[];
-    functions: ast.FnDef[];
-    /** One entry per probe, in script order. */
+    /** One entry per probe, in script order (the editor's view; the engine reads `ir.probes`). */
     probes: ProbeInfo[];
     /** Library functions called at run time: globals' initialisers first, then top-level code, functions, probes. */
     libraryCalls: LibraryCall[];
@@ -54,16 +50,11 @@ export async function buildProgram(text: string, options: ProgramOptions = {}): 
     const program: Program = {
         file, script, check: checked, diagnostics: checked.lspDiagnostics,
         errors: checked.lspDiagnostics.filter(d => d.severity === 1),
-        uses, globals: [], topStatements: [], functions: [], probes: [], libraryCalls: [],
+        uses, probes: [], libraryCalls: [],
     };
     for (const item of items) {
-        switch (item.$type) {
-            case 'Use': break;
-            case 'FnDef': program.functions.push(item); break;
-            case 'VarDecl': program.globals.push(item); break;
-            case 'Probe': { const info = checked.probeInfo(item); if (info) program.probes.push(info); break; }
-            default: program.topStatements.push(item as ast.Statement);
-        }
+        const info = item.$type === 'Probe' ? checked.probeInfo(item) : undefined;
+        if (info) program.probes.push(info);
     }
     const rank = (n: ast.MemberExpr): number => {
         let top: { $type: string; $container?: unknown } = n;

@@ -40,7 +40,7 @@ export const EMITTERS: Readonly<Record<BuiltinLowering, (c: BuiltinContext, e: I
     page_size: (c, e) => ({ t: 'u32', isConst: true, v: BigInt(memoryFacts(c, asCall(e)).pageSize), pure: true }),
     mem_size: (c, e) => {
         memoryFacts(c, asCall(e));
-        return { t: 'u32', isConst: false, pure: true, emit: w => { w.byte(OP.memory_size).byte(0); } };
+        return { t: 'u32', isConst: false, pure: true, emit: w => { w.op(OP.memory_size).u32(0); } };
     },
     memcpy: (c, e) => compileMemcpy(c, asCall(e)),
     active_data_start: (c, e) => compileActiveData(c, asCall(e), 'start'),

@@ -62,7 +62,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                     if (!v.elems || i >= v.elems.length) throw new CompileError(`no element ${i} in this value`, e);
                     // Elements not selected still run when they have side effects.
                     const side = v.elems.filter((x, k) => k !== i && !x.pure);
-                    if (side.length) throw new CompileError('selecting from a tuple with side effects is not supported yet', e);
+                    if (side.length) throw new CompileError('selecting from this tuple would skip elements with effects', e);
                     v = v.elems[i];
                 }
                 return v;

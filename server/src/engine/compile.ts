@@ -1,4 +1,5 @@
-// Partial evaluation and code generation of predicates, probe bodies and script functions.
+// Partial evaluation and code generation of predicates, probe bodies and script functions, from the
+// front-end's typed IR (frontend/ir.ts): names arrive resolved and types checked.
 //
 // Every expression evaluates to a PV: either a constant (all inputs static at this site: literals,
 // `fid`, `pc`, `opname`, immediates, `@static` calls...) or code that computes it at run time. Constant
@@ -6,8 +7,9 @@
 // from the generated code.
 //
 // The compiler is built in layers: compile-core.ts (scopes, storage, tuples, maps) -> bound-vars.ts ->
-// compile-expr.ts -> compile-calls.ts -> this file (statements). Values lower to wasm in lower.ts; the
-// built-ins of strings.ts and mem-builtins.ts see the compiler through compile-types.ts's ExprContext.
+// compile-expr.ts -> compile-calls.ts -> this file (statements). Values lower to wasm in lower.ts; a
+// built-in call compiles through its registry key (builtin-emitters.ts), whose emitters in strings.ts and
+// mem-builtins.ts see the compiler through compile-types.ts's ExprContext.
 import type { IrDecl, IrExpr, IrIf, IrStmt } from '../frontend/index.js';
 import { OP } from './emit.js';
 import { foldUnary } from './fold.js';
@@ -112,7 +114,7 @@ export class Compiler extends CallCompiler {
         }
         if (type.kind === 'tuple') {
             const shape = shapeOf(type);
-            if (leafTypes(shape).some(l => !isScalar(l) && l !== 'str')) throw new CompileError(`tuples of type ${typeText(type)} are not supported yet`, d);
+            if (leafTypes(shape).some(l => !isScalar(l) && l !== 'str')) throw new CompileError(`a local cannot hold a tuple of type ${typeText(type)}`, d);
             // Declared before its initialiser is evaluated would shadow outer names the initialiser uses.
             const v = d.init ? this.tupleValue(d.init, shape) : undefined;
             const b = this.declareLocal(name, 'tuple', shape);
@@ -120,7 +122,7 @@ export class Compiler extends CallCompiler {
             return;
         }
         const t = wtype(type);
-        if (!isScalar(t) && t !== 'str') throw new CompileError(`variables of type ${typeText(type)} are not supported yet`, d);
+        if (!isScalar(t) && t !== 'str') throw new CompileError(`a local cannot hold a value of type ${typeText(type)}`, d);
         const v = d.init ? this.expr(d.init, t) : { t, isConst: true, v: defaultOf(t), pure: true };
         const b = this.declareLocal(name, t);
         this.store(b, v);

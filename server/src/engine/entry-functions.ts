@@ -51,7 +51,7 @@ export class EntryFunctions extends FunctionWalk {
     }
 
     protected inlineProbe(c: Compiler, w: CodeWriter, p: ProbeDef): void {
-        if (p.siteVars.length) throw new CompileError('report/unshared variables in wasm:begin/end probes are not supported yet', p.siteVars[0]);
+        if (p.siteVars.length) throw new CompileError('report/unshared variables need a match site; wasm:begin/end have none', p.siteVars[0]);
         const env: SiteEnv = { event: '', mode: '', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const pc = new Compiler(this, this.globals, w, env);
         pc.pushScope();

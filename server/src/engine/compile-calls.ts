@@ -108,9 +108,8 @@ export abstract class CallCompiler extends ExprCompiler {
         return { t: r.t, isConst: true, v: r.v, pure: true };
     }
 
-    protected libCall(e: LibCall): PV {
-        const { lib, fn, args } = e;
-        const node = e;
+    protected libCall(node: LibCall): PV {
+        const { lib, fn, args } = node;
         const f = this.host.libraryImport?.(lib, fn);
         if (!f) throw new CompileError(`library '${lib}' has no function '${fn}'`, node);
         const sig = `${lib}.${fn}(${f.params.join(', ')})`;

@@ -106,6 +106,12 @@ test('no file is over ~600 lines (generated code and the opcode table aside)', (
     assert.deepEqual(long, []);
 });
 
+test('the engine imports nothing of the language layer (syntax tree, parser, rule parser)', () => {
+    const bad = [...graph].filter(([f]) => posix(f).startsWith('engine/'))
+        .flatMap(([f, targets]) => targets.filter(t => posix(t).startsWith('language/')).map(t => `${posix(f)} -> ${posix(t)}`));
+    assert.deepEqual(bad, []);
+});
+
 test('the layer check sees the imports', () => {
     assert.ok(graph.get(path.join('engine', 'instrument.ts'))?.some(t => t.startsWith('frontend')), 'the engine imports the front-end');
     assert.ok(graph.get(path.join('runtime', 'runtime.ts'))?.some(t => posix(t) === 'runtime/map-module.ts'), 'the runtime imports itself');

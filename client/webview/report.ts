@@ -33,7 +33,8 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
 function chartOption(c: ChartModel): echarts.EChartsCoreOption {
     const fg = css('--vscode-foreground', '#444');
     const muted = css('--vscode-descriptionForeground', '#888');
-    const text = { color: fg, fontFamily: css('--vscode-font-family', 'sans-serif') };
+    // The SVG renderer writes the family into a double-quoted style attribute: its own quotes must be single.
+    const text = { color: fg, fontFamily: css('--vscode-font-family', 'sans-serif').replace(/"/g, "'") };
     const base = { animation: false, textStyle: text, tooltip: { confine: true } };
     if (c.kind === 'bar') {
         const neg = css('--vscode-charts-red', '#e51400'), pos = css('--vscode-charts-blue', '#1a85ff');
@@ -168,16 +169,27 @@ function reportDrawn(): void {
     vscode.postMessage({ type: 'rendered', charts: drawn });
 }
 
-async function chartImage(id: string, format: 'png' | 'svg'): Promise<string | undefined> {
-    const chart = charts.get(id);
-    if (!chart) return undefined;
-    // The SVG renderer's own markup, on the theme's background.
+const tick = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/** The chart `id` once this page has drawn its model (a request can arrive before the model does). */
+async function drawnChart(id: string): Promise<echarts.ECharts | undefined> {
+    for (let i = 0; !lastModel && i < 150; i++) await tick(100);
+    await tick(0);
+    return charts.get(id);
+}
+
+async function chartImage(id: string, format: 'png' | 'svg'): Promise<string> {
+    const chart = await drawnChart(id);
+    if (!chart) throw new Error('the Report view did not draw this chart');
+    // The SVG renderer's own markup, on the theme's background; checked to be well-formed XML.
     const bg = css('--vscode-editor-background', '#ffffff');
     const markup = chart.renderToSVGString().replace(/^<svg([^>]*)>/, `<svg$1><rect width="100%" height="100%" fill="${bg}"/>`);
+    const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
+    if (parsed.querySelector('parsererror')) throw new Error(`the chart's SVG is not well-formed: ${parsed.querySelector('parsererror')?.textContent?.split('\n')[0] ?? ''}`);
     const svg = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
     if (format === 'svg') return svg;
     const img = new Image();
-    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('image')); img.src = svg; });
+    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be rasterised')); img.src = svg; });
     const canvas = document.createElement('canvas');
     const scale = 2;
     canvas.width = chart.getWidth() * scale;
@@ -192,7 +204,9 @@ window.addEventListener('message', e => {
     const msg = e.data as { type: string; model?: ViewModel; id?: string; format?: 'png' | 'svg' };
     if (msg.type === 'model' && msg.model) render(msg.model);
     else if (msg.type === 'exportChart' && msg.id && msg.format) {
-        void chartImage(msg.id, msg.format).catch(() => undefined).then(data => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, data }));
+        void chartImage(msg.id, msg.format).then(
+            data => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, data }),
+            (e: Error) => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, error: e.message }));
     }
 });
 window.addEventListener('resize', () => { for (const c of charts.values()) c.resize(); });

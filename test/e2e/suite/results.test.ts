@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, fixtureUri, sleep, waitFor } from './helpers.js';
@@ -135,9 +136,6 @@ describe('results at a glance', function () {
         await screenshot('no-debug-hot-spots');
     });
 
-    // Pending: whamm.exportChart gets no answer from the webview yet, so the export writes nothing.
-    it('a chart exports as SVG as drawn and as PNG');
-
     it('the Report view draws charts: top rows, per function with names, the call graph, the address heatmaps', async () => {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         const o = await vscode.commands.executeCommand<Outcome>('whamm.instrumentAndRun', fixtureUri('charts.mm'), { app: APP, quiet: true });
@@ -162,6 +160,43 @@ describe('results at a glance', function () {
         await screenshot('report-charts-light');
         await theme('Default Dark Modern');
         await screenshot('report-charts-dark');
+    });
+
+    it('a chart exports as SVG as drawn and as PNG, also while the Report view is hidden', async () => {
+        const drawn = await waitFor('the per_fn chart', () => api.reportCharts().find(c => c.id === 'per_fn:top' && c.texts.length > 0));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-chart-'));
+        const exportAs = async (format: 'svg' | 'png', name: string) => {
+            const file = await vscode.commands.executeCommand<string | undefined>('whamm.exportChart', 'per_fn:top', format, vscode.Uri.file(path.join(dir, name)));
+            assert.ok(file, `the ${format} export wrote a file: ${api.notifications().map(n => n.text).join(' | ')}`);
+            return fs.readFileSync(file);
+        };
+        const checkSvg = (svg: string) => {
+            assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+            // Well-formed tags: every attribute value quoted once (a font family's own quotes broke this).
+            for (const tag of svg.match(/<[a-zA-Z][^>]*>/g) ?? []) assert.match(tag, /^<[\w:-]+(\s+[\w:-]+="[^"<]*")*\s*\/?>$/, tag);
+            // Every label the view drew (function names, bar values, axis ticks) is a text of the file.
+            const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(m => m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+            for (const t of drawn.texts) assert.ok(texts.includes(t), `"${t}" in the SVG's texts: ${texts.join(', ')}`);
+            return { width: Number(/^<svg[^>]*\bwidth="(\d+)"/.exec(svg)?.[1]), height: Number(/^<svg[^>]*\bheight="(\d+)"/.exec(svg)?.[1]) };
+        };
+        const checkPng = (png: Buffer, size: { width: number; height: number }) => {
+            assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+            assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+            // Rasterised at twice the drawn size, with more than a blank image's bytes.
+            assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * size.width, 2 * size.height]);
+            assert.ok(png.length > 5000, `PNG of ${png.length} bytes`);
+        };
+        const size = checkSvg((await exportAs('svg', 'c.svg')).toString('utf8'));
+        assert.ok(size.width > 0 && size.height > 0, JSON.stringify(size));
+        checkPng(await exportAs('png', 'c.png'), size);
+
+        // The view hidden behind another editor of its group: its page is gone until shown, export still works.
+        const group = vscode.window.tabGroups.all.find(g => g.tabs.some(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('whamm.report')))!;
+        await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { viewColumn: group.viewColumn, preview: false, preserveFocus: true });
+        await waitFor('the Report view hidden', () => group.tabs.some(t => t.isActive && t.input instanceof vscode.TabInputWebview) ? undefined : true);
+        checkPng(await exportAs('png', 'hidden.png'), size);
+        const mainTab = group.tabs.find(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === MAIN_C);
+        if (mainTab) await vscode.window.tabGroups.close(mainTab);
     });
 
     it('two runs compared: per-row deltas and a chart of the biggest changes; the older report marked stale', async () => {

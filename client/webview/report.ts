@@ -138,6 +138,7 @@ function compareBlock(m: ViewModel): HTMLElement {
 }
 
 let lastModel: ViewModel | undefined;
+let shownCompare: string | undefined;
 // VS Code switches the theme by the body's class: charts take their colours from the theme, so redraw.
 new MutationObserver(() => { if (lastModel) render(lastModel); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
@@ -153,7 +154,14 @@ function render(m: ViewModel): void {
     if (m.problem) app.append(el('div', { class: 'banner problem', role: 'alert' }, m.problem));
     if (!m.tables.length) app.append(el('p', {}, 'The run flushed no report (the script declares no report variables, or the app did not finish).'));
     for (const t of m.tables) app.append(table(t));
-    if (m.runs.length > 1) app.append(compareBlock(m));
+    if (m.runs.length > 1) {
+        const block = compareBlock(m);
+        app.append(block);
+        // A comparison just made is below the tables: bring it into view (once, not on every redraw).
+        const key = m.compare ? `${m.compare.before}→${m.compare.after}` : undefined;
+        if (key && key !== shownCompare) queueMicrotask(() => block.scrollIntoView({ block: 'start' }));
+        shownCompare = key;
+    }
     // Once drawn (echarts paints on the next frames), say what is on the page, read back from the DOM.
     const generation = ++renders;
     for (const ms of [100, 600, 2000]) setTimeout(() => { if (generation === renders) reportDrawn(); }, ms);

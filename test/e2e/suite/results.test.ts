@@ -199,6 +199,23 @@ describe('results at a glance', function () {
         if (mainTab) await vscode.window.tabGroups.close(mainTab);
     });
 
+    it('the Run lens above a probe runs that probe only, and a clean run raises no notification', async () => {
+        const uri = fixtureUri('charts.mm');
+        await vscode.window.showTextDocument(uri, { preview: false });
+        // charts.mm: the call probe is on line 6, the i32.load probe (loads_at, per_fn) below it.
+        const lens = await waitFor('the Run lens of the call probe', async () => {
+            const ls = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+            return ls?.find(l => l.range.start.line === 5 && /Run this probe/.test(l.command?.title ?? ''));
+        }, 60000);
+        const shownBefore = JSON.stringify(api.notifications());
+        const [script, options] = lens.command!.arguments as [vscode.Uri, object];
+        const o = await vscode.commands.executeCommand<Outcome>(lens.command!.command, script, { ...options, app: APP });
+        assert.equal(o?.exitCode, 0, o?.stderr);
+        assert.ok(entries(o!.result, 'calls').length > 0, 'the call probe ran');
+        assert.deepEqual([entries(o!.result, 'loads_at'), entries(o!.result, 'per_fn')], [[], []], 'the i32.load probe did not');
+        assert.equal(JSON.stringify(api.notifications()), shownBefore, 'a clean run is told in the status bar only');
+    });
+
     it('two runs compared: per-row deltas and a chart of the biggest changes; the older report marked stale', async () => {
         const first = api.reportState().runId!;
         const before = await vscode.commands.executeCommand<Outcome>('whamm.instrumentAndRun', fixtureUri('charts.mm'), { app: APP, quiet: true });

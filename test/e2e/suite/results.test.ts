@@ -129,6 +129,8 @@ describe('results at a glance', function () {
         const rows = api.hotSpotRows();
         assert.ok(rows.length > 0 && rows.every(x => x.startsWith('Hottest functions: ')), rows.join('\n'));
         assert.ok(rows.some(x => /^Hottest functions: classify — .*, 10 calls$/.test(x)), rows.join('\n'));
+        // main's body runs once: counted in the singular.
+        assert.ok(rows.some(x => /^Hottest functions: (__original_)?main — .*, 1 call$/.test(x)), rows.join('\n'));
         // The Test Coverage view gets a function listing (a document) with one declaration per function.
         const listing = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'whamm-functions', path: '/app.wasm (functions)' }));
         assert.match(listing.getText(), /^classify\s+10\s+\d+$/m);

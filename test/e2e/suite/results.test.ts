@@ -197,7 +197,8 @@ describe('results at a glance', function () {
         await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { viewColumn: group.viewColumn, preview: false, preserveFocus: true });
         await waitFor('the Report view hidden', () => group.tabs.some(t => t.isActive && t.input instanceof vscode.TabInputWebview) ? undefined : true);
         checkPng(await exportAs('png', 'hidden.png'), size);
-        const mainTab = group.tabs.find(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === MAIN_C);
+        // Tab objects are snapshots: the current one is looked up again.
+        const mainTab = vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === MAIN_C);
         if (mainTab) await vscode.window.tabGroups.close(mainTab);
     });
 

@@ -129,8 +129,9 @@ function compareBlock(m: ViewModel): HTMLElement {
             const rows = el('tbody');
             for (const d of v.deltas) rows.append(el('tr', {}, el('td', {}, d.label), el('td', {}, String(d.before)), el('td', {}, String(d.after)), el('td', {}, (d.delta > 0 ? '+' : '') + d.delta)));
             out.append(el('h3', {}, v.name));
+            // A variable that did not change is said in a line, not in a table of zeros.
+            if (v.deltas.every(d => d.delta === 0)) { out.append(el('p', {}, `No change (${v.deltas.length} row${v.deltas.length === 1 ? '' : 's'}).`)); continue; }
             if (v.chart.kind === 'bar' && v.chart.labels.length) out.append(chartBlock(v.chart));
-            else out.append(el('p', {}, 'No change.'));
             out.append(el('table', { 'data-compare': v.name }, el('thead', {}, el('tr', {}, ...['row', 'before', 'after', 'change'].map(h => el('th', {}, h)))), rows));
         }
     }

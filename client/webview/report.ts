@@ -33,7 +33,8 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
 function chartOption(c: ChartModel): echarts.EChartsCoreOption {
     const fg = css('--vscode-foreground', '#444');
     const muted = css('--vscode-descriptionForeground', '#888');
-    const text = { color: fg, fontFamily: css('--vscode-font-family', 'sans-serif') };
+    // The SVG renderer writes the family into a double-quoted style attribute: its own quotes must be single.
+    const text = { color: fg, fontFamily: css('--vscode-font-family', 'sans-serif').replace(/"/g, "'") };
     const base = { animation: false, textStyle: text, tooltip: { confine: true } };
     if (c.kind === 'bar') {
         const neg = css('--vscode-charts-red', '#e51400'), pos = css('--vscode-charts-blue', '#1a85ff');
@@ -128,8 +129,9 @@ function compareBlock(m: ViewModel): HTMLElement {
             const rows = el('tbody');
             for (const d of v.deltas) rows.append(el('tr', {}, el('td', {}, d.label), el('td', {}, String(d.before)), el('td', {}, String(d.after)), el('td', {}, (d.delta > 0 ? '+' : '') + d.delta)));
             out.append(el('h3', {}, v.name));
+            // A variable that did not change is said in a line, not in a table of zeros.
+            if (v.deltas.every(d => d.delta === 0)) { out.append(el('p', {}, `No change (${v.deltas.length} row${v.deltas.length === 1 ? '' : 's'}).`)); continue; }
             if (v.chart.kind === 'bar' && v.chart.labels.length) out.append(chartBlock(v.chart));
-            else out.append(el('p', {}, 'No change.'));
             out.append(el('table', { 'data-compare': v.name }, el('thead', {}, el('tr', {}, ...['row', 'before', 'after', 'change'].map(h => el('th', {}, h)))), rows));
         }
     }
@@ -137,6 +139,7 @@ function compareBlock(m: ViewModel): HTMLElement {
 }
 
 let lastModel: ViewModel | undefined;
+let shownCompare: string | undefined;
 // VS Code switches the theme by the body's class: charts take their colours from the theme, so redraw.
 new MutationObserver(() => { if (lastModel) render(lastModel); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
@@ -152,7 +155,14 @@ function render(m: ViewModel): void {
     if (m.problem) app.append(el('div', { class: 'banner problem', role: 'alert' }, m.problem));
     if (!m.tables.length) app.append(el('p', {}, 'The run flushed no report (the script declares no report variables, or the app did not finish).'));
     for (const t of m.tables) app.append(table(t));
-    if (m.runs.length > 1) app.append(compareBlock(m));
+    if (m.runs.length > 1) {
+        const block = compareBlock(m);
+        app.append(block);
+        // A comparison just made is below the tables: bring it into view (once, not on every redraw).
+        const key = m.compare ? `${m.compare.before}→${m.compare.after}` : undefined;
+        if (key && key !== shownCompare) queueMicrotask(() => block.scrollIntoView({ block: 'start' }));
+        shownCompare = key;
+    }
     // Once drawn (echarts paints on the next frames), say what is on the page, read back from the DOM.
     const generation = ++renders;
     for (const ms of [100, 600, 2000]) setTimeout(() => { if (generation === renders) reportDrawn(); }, ms);
@@ -168,16 +178,27 @@ function reportDrawn(): void {
     vscode.postMessage({ type: 'rendered', charts: drawn });
 }
 
-async function chartImage(id: string, format: 'png' | 'svg'): Promise<string | undefined> {
-    const chart = charts.get(id);
-    if (!chart) return undefined;
-    // The SVG renderer's own markup, on the theme's background.
+const tick = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/** The chart `id` once this page has drawn its model (a request can arrive before the model does). */
+async function drawnChart(id: string): Promise<echarts.ECharts | undefined> {
+    for (let i = 0; !lastModel && i < 150; i++) await tick(100);
+    await tick(0);
+    return charts.get(id);
+}
+
+async function chartImage(id: string, format: 'png' | 'svg'): Promise<string> {
+    const chart = await drawnChart(id);
+    if (!chart) throw new Error('the Report view did not draw this chart');
+    // The SVG renderer's own markup, on the theme's background; checked to be well-formed XML.
     const bg = css('--vscode-editor-background', '#ffffff');
     const markup = chart.renderToSVGString().replace(/^<svg([^>]*)>/, `<svg$1><rect width="100%" height="100%" fill="${bg}"/>`);
+    const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
+    if (parsed.querySelector('parsererror')) throw new Error(`the chart's SVG is not well-formed: ${parsed.querySelector('parsererror')?.textContent?.split('\n')[0] ?? ''}`);
     const svg = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
     if (format === 'svg') return svg;
     const img = new Image();
-    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('image')); img.src = svg; });
+    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be rasterised')); img.src = svg; });
     const canvas = document.createElement('canvas');
     const scale = 2;
     canvas.width = chart.getWidth() * scale;
@@ -192,7 +213,9 @@ window.addEventListener('message', e => {
     const msg = e.data as { type: string; model?: ViewModel; id?: string; format?: 'png' | 'svg' };
     if (msg.type === 'model' && msg.model) render(msg.model);
     else if (msg.type === 'exportChart' && msg.id && msg.format) {
-        void chartImage(msg.id, msg.format).catch(() => undefined).then(data => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, data }));
+        void chartImage(msg.id, msg.format).then(
+            data => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, data }),
+            (e: Error) => vscode.postMessage({ type: 'chartData', id: msg.id, format: msg.format, error: e.message }));
     }
 });
 window.addEventListener('resize', () => { for (const c of charts.values()) c.resize(); });

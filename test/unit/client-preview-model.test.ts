@@ -2,7 +2,7 @@
 // position, next/previous injection (per probe, wrapping), the per-function summary of a probe.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colourOf, groupSites, markAtLine, probeAt, probeSummary, stepMark } from '../../client/src/preview/model.js';
+import { colourOf, groupSites, markAtLine, probeAt, probeSummary, siteSourceProblem, stepMark } from '../../client/src/preview/model.js';
 import type { PlanProbe, PreviewResult } from '../../server/src/protocol.js';
 
 const range = (line: number, character: number, endLine: number, endCharacter: number) => ({ line, character, endLine, endCharacter });
@@ -69,4 +69,12 @@ test('the sites picker groups sites by function and source file, in order of app
     assert.deepEqual(groups.map(g => [g.label, g.sites.map(s => s.pc)]), [
         ['main — a.c', [5, 12]], ['helper', [9]], ['main — b.h', [20]], ['func 8', [4]],
     ]);
+});
+
+test('a site that cannot be shown in its source says why: no line for it, or its file is not on disk', () => {
+    const site = { file: '/src/main.c', line: 12, fname: 'main', fid: 3, pc: 40 };
+    assert.equal(siteSourceProblem(site, () => true), undefined);
+    assert.equal(siteSourceProblem(site, f => f !== '/src/main.c'), 'Whamm: the source file /src/main.c (line 12) is not on disk.');
+    assert.equal(siteSourceProblem({ ...site, file: undefined, line: undefined }, () => true), 'Whamm: no source line for main pc 40 (the app has no debug info there).');
+    assert.equal(siteSourceProblem({ ...site, file: undefined, fname: '' }, () => true), 'Whamm: no source line for func 3 pc 40 (the app has no debug info there).');
 });

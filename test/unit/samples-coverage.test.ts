@@ -205,9 +205,12 @@ describe('whamm coverage (command line)', () => {
         const outcomes = readMarkers(AS_SOURCE).flatMap(m => m.branch ?? []);
         const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
         const hitLines = exp.filter(n => n > 0).length, hitOutcomes = outcomes.filter(n => n > 0).length;
-        assert.ok(r1.stderr.includes(`whamm coverage: 1 source files (sourcemap), lines ${hitLines}/${exp.length} (${pct(hitLines, exp.length)}), `
+        assert.ok(r1.stderr.includes(`whamm coverage: 1 source file (sourcemap), lines ${hitLines}/${exp.length} (${pct(hitLines, exp.length)}), `
             + `branches ${hitOutcomes}/${outcomes.length} (${pct(hitOutcomes, outcomes.length)})\n`), r1.stderr);
         assert.match(r1.stderr, /hot functions/);
+        // Counts read as words: the app's main runs once.
+        assert.match(r1.stderr, /, 1 call\n/);
+        assert.doesNotMatch(r1.stderr, /\b1 calls\b/);
         const j1 = JSON.parse(fs.readFileSync(json, 'utf8'));
         const ifLine = String(funcLine(AS_SOURCE, 'classify')); // `if (n % 3 == 0)`: 10 hits a run
         assert.equal(j1.files['../../../test/fixtures/samples/as/index.ts'].lines[ifLine], 10);

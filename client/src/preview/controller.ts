@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { pickApp, rememberedApp } from '../commands/selectApp.js';
 import { readSettings } from '../settings.js';
 import { PREVIEW_REQUEST, type PlanProbe, type PreviewMark, type PreviewParams, type PreviewResult, type ScriptRange } from '../../../server/src/protocol.js';
-import { PROBE_COLOURS, markAtLine, probeAt, probeSummary, stepMark } from './model.js';
+import { PROBE_COLOURS, markAtLine, probeAt, probeSummary, siteSourceProblem, stepMark } from './model.js';
 
 export const PREVIEW_SCHEME = 'whamm-preview';
 export const PreviewCommands = {
@@ -372,17 +372,14 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             }
         }
         const s = p?.result && site !== undefined && site >= 0 ? p.result.plan.sites[site] : undefined;
-        let msg: string;
-        if (!s) msg = 'Whamm: put the cursor on a match site or on injected code first.';
-        else if (!s.file) msg = `Whamm: no source line for ${s.fname} pc ${s.pc} (the app has no DWARF or source map there).`;
-        else if (!fs.existsSync(s.file)) msg = `Whamm: the source file ${s.file} (line ${s.line}) is not on disk.`;
-        else {
+        const msg = s ? siteSourceProblem(s, f => fs.existsSync(f)) : 'Whamm: put the cursor on a match site or on injected code first.';
+        if (!msg && s) {
             const at = new vscode.Position(Math.max(0, (s.line ?? 1) - 1), Math.max(0, (s.column ?? 1) - 1));
-            await vscode.window.showTextDocument(vscode.Uri.file(s.file), { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
+            await vscode.window.showTextDocument(vscode.Uri.file(s.file!), { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
             return `opened ${s.file}:${s.line}`;
         }
-        void vscode.window.showWarningMessage(msg);
-        return msg;
+        void vscode.window.showWarningMessage(msg!);
+        return msg!;
     }
 
     // ---- for tests ----

@@ -82,3 +82,13 @@ export function groupSites(sites: readonly SiteLocation[], root?: string): SiteG
     }
     return [...groups.values()];
 }
+
+/**
+ * Why a site cannot be shown in its source (no line for it, or its file is not on disk), said to the user
+ * instead of doing nothing; undefined when the file can be opened.
+ */
+export function siteSourceProblem(s: Pick<SiteLocation, 'file' | 'line' | 'fname' | 'fid' | 'pc'>, exists: (file: string) => boolean): string | undefined {
+    if (!s.file) return `Whamm: no source line for ${s.fname || `func ${s.fid}`} pc ${s.pc} (the app has no debug info there).`;
+    if (!exists(s.file)) return `Whamm: the source file ${s.file} (line ${s.line}) is not on disk.`;
+    return undefined;
+}

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProbeSites, SiteLocation } from '../../../server/src/protocol.js';
-import { groupSites } from './model.js';
+import { groupSites, siteSourceProblem } from './model.js';
 
 export const REVEAL_SITE = 'whamm.revealInjectionSite';
 
@@ -40,12 +40,11 @@ export async function pickSite(script: vscode.Uri, p: ProbeSites, root?: string)
     qp.dispose();
     const s = picked?.site;
     if (!s) return;
-    if (!s.file) {
-        void vscode.window.showInformationMessage(`Whamm: no source line for ${s.fname || `func ${s.fid}`} pc ${s.pc} (the app has no debug info there).`);
-    } else if (!fs.existsSync(s.file)) {
-        void vscode.window.showWarningMessage(`Whamm: the source file ${s.file} (line ${s.line}) is not on disk.`);
+    const problem = siteSourceProblem(s, f => fs.existsSync(f));
+    if (problem) {
+        void vscode.window.showWarningMessage(problem);
     } else {
         const pos = new vscode.Position(Math.max(0, (s.line ?? 1) - 1), Math.max(0, (s.column ?? 1) - 1));
-        await vscode.window.showTextDocument(vscode.Uri.file(s.file), { selection: new vscode.Range(pos, pos) });
+        await vscode.window.showTextDocument(vscode.Uri.file(s.file!), { selection: new vscode.Range(pos, pos) });
     }
 }

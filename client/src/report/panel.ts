@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResultJson } from '../run/results.js';
 import type { RunHistory, StoredRun } from '../state/history.js';
+import { chartFileContent, type ChartFormat } from './chartFile.js';
 import { tablesFromVariables, tablesToCsv, tablesToJson, sortRows, type ReportTable } from './table.js';
 import { compareModel, tableModel, type CompareModel, type ViewModel } from './viewModel.js';
 
@@ -15,6 +16,9 @@ export const REPORT_VIEW_TYPE = 'whamm.report';
 interface Sort { column: string; descending: boolean }
 /** What the webview says it drew (read from its DOM), for tests. */
 export interface RenderedChart { id: string; kind: string; svg: boolean; shapes: number; texts: string[] }
+
+/** The page's answer to a chart export: a data URL, or why there is none. */
+interface ChartAnswer { data?: string; error?: string }
 
 export class ReportPanel implements vscode.Disposable {
     private panel: vscode.WebviewPanel | undefined;
@@ -25,7 +29,7 @@ export class ReportPanel implements vscode.Disposable {
     private compared: CompareModel | undefined;
     private readonly sorts = new Map<string, Sort>();
     private rendered: RenderedChart[] = [];
-    private readonly pendingCharts = new Map<string, (data: string | undefined) => void>();
+    private readonly pendingCharts = new Map<string, (answer: ChartAnswer) => void>();
     private readonly disposables: vscode.Disposable[] = [];
     private readonly openChanged = new vscode.EventEmitter<boolean>();
     /** Fires true when the view opens (or is restored), false when the user closes it. */
@@ -130,35 +134,51 @@ export class ReportPanel implements vscode.Disposable {
         return dest.fsPath;
     }
 
-    /** Writes chart `id` as drawn in the view (SVG as is, PNG rasterised by the webview). */
-    async exportChart(id: string, format: 'png' | 'svg', target?: vscode.Uri): Promise<string | undefined> {
+    /** Writes chart `id` as drawn in the view (SVG as the view's renderer draws it, PNG rasterised there). */
+    async exportChart(id: string, format: ChartFormat, target?: vscode.Uri): Promise<string | undefined> {
         if (!this.panel) return undefined;
-        const data = await new Promise<string | undefined>(resolve => {
+        // A hidden view has no page (it is drawn again when shown): show it, the request waits for its page.
+        if (!this.panel.visible) this.panel.reveal(undefined, true);
+        const answer = await new Promise<ChartAnswer>(resolve => {
             const key = `${id}|${format}`;
-            this.pendingCharts.set(key, resolve);
-            void this.panel!.webview.postMessage({ type: 'exportChart', id, format });
-            setTimeout(() => { if (this.pendingCharts.delete(key)) resolve(undefined); }, 15000);
+            this.pendingCharts.get(key)?.({ error: 'asked again' });
+            const answer = (d: ChartAnswer) => { clearTimeout(timer); if (this.pendingCharts.get(key) === answer) this.pendingCharts.delete(key); resolve(d); };
+            const timer = setTimeout(() => answer({ error: 'the Report view did not answer' }), 20000);
+            this.pendingCharts.set(key, answer);
+            this.requestChart(id, format);
         });
-        if (!data) return undefined;
+        const content = answer.error !== undefined ? { error: answer.error } : chartFileContent(format, answer.data);
+        if ('error' in content) {
+            void vscode.window.showErrorMessage(`Whamm: could not export the chart ${id}: ${content.error}.`);
+            return undefined;
+        }
         const dest = target ?? await saveDialog(`${id.replace(/[^\w.-]+/g, '-')}.${format}`, format.toUpperCase(), [format]);
         if (!dest) return undefined;
-        const m = /^data:[^;,]+(;base64)?,(.*)$/s.exec(data);
-        if (!m) return undefined;
-        fs.writeFileSync(dest.fsPath, m[1] ? Buffer.from(m[2], 'base64') : decodeURIComponent(m[2]));
+        fs.writeFileSync(dest.fsPath, content.bytes);
         return dest.fsPath;
     }
 
+    private requestChart(id: string, format: ChartFormat): void {
+        void this.panel?.webview.postMessage({ type: 'exportChart', id, format });
+    }
+
     private onMessage(m: unknown): void {
-        const msg = m as { type?: string; table?: string; column?: string; format?: string; before?: string; after?: string; charts?: RenderedChart[]; id?: string; data?: string };
+        const msg = m as { type?: string; table?: string; column?: string; format?: string; before?: string; after?: string; charts?: RenderedChart[]; id?: string; data?: string; error?: string };
         switch (msg.type) {
-            case 'ready': this.post(); break;
+            case 'ready':
+                this.post();
+                // Requests sent before this page loaded (the view was hidden or reloading) are asked again.
+                for (const key of this.pendingCharts.keys()) {
+                    const [id, format] = [key.slice(0, key.lastIndexOf('|')), key.slice(key.lastIndexOf('|') + 1)];
+                    this.requestChart(id, format as ChartFormat);
+                }
+                break;
             case 'sort': if (msg.table && msg.column) this.sortBy(msg.table, msg.column); break;
             case 'export': if (msg.format === 'csv' || msg.format === 'json') void this.export(msg.format); break;
             case 'exportChart': if (msg.id && (msg.format === 'png' || msg.format === 'svg')) void this.exportChart(msg.id, msg.format); break;
             case 'chartData': {
                 const key = `${msg.id}|${msg.format}`;
-                this.pendingCharts.get(key)?.(msg.data);
-                this.pendingCharts.delete(key);
+                this.pendingCharts.get(key)?.({ data: msg.data, error: msg.error });
                 break;
             }
             case 'compare': if (msg.before && msg.after) this.compare(msg.before, msg.after); break;

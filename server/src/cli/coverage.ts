@@ -79,7 +79,7 @@ export function summary(report: CoverageReport, hot: number): string {
         for (const b of f.branches) for (const o of b.outcomes) { bf++; if (o.count > 0) bh++; }
     }
     const out = [
-        `whamm coverage: ${report.files.size} source files (${report.mapping === 'none' ? 'no debug info' : report.mapping}), `
+        `whamm coverage: ${report.files.size} source file${report.files.size === 1 ? '' : 's'} (${report.mapping === 'none' ? 'no debug info' : report.mapping}), `
         + `lines ${lh}/${lf} (${percent(lh, lf)}), branches ${bh}/${bf} (${percent(bh, bf)})${report.runs > 1 ? `, ${report.runs} runs merged` : ''}`,
     ];
     if (hot > 0) {
@@ -90,7 +90,7 @@ export function summary(report: CoverageReport, hot: number): string {
         }
         if (h.functions.length) {
             out.push('hot functions (instructions executed, calls):');
-            for (const f of h.functions) out.push(`  ${f.name}${f.path ? ` (${displayPath(f.path)}:${f.line})` : ''}  ${f.instructions}  (${percent(f.instructions, h.total)}), ${f.calls} calls`);
+            for (const f of h.functions) out.push(`  ${f.name}${f.path ? ` (${displayPath(f.path)}:${f.line})` : ''}  ${f.instructions}  (${percent(f.instructions, h.total)}), ${f.calls} call${f.calls === 1 ? '' : 's'}`);
         }
     }
     return out.join('\n') + '\n';

@@ -52,7 +52,8 @@ export abstract class CheckerBase {
 
     protected reportUnused(): void {
         for (const [sym, count] of this.uses) {
-            if (count > 0 || sym.kind === 'report' || sym.kind === 'global' || sym.kind === 'param') continue;
+            // A declaration whose name is still missing (`var` being typed) already has its syntax error.
+            if (count > 0 || !sym.name || sym.kind === 'report' || sym.kind === 'global' || sym.kind === 'param') continue;
             this.reportProp('warning', `\`${sym.name}\` is declared but never used`, sym.decl, 'name', 'unused', true);
         }
     }

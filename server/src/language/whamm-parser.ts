@@ -7,8 +7,11 @@
 //    top-level item where the parser stood is blanked and the rest is parsed again with recovery, so the
 //    other items keep their diagnostics, completion and outline; the blanked item's first syntax error
 //    comes from parsing it alone without recovery.
+// 3. A statement that starts like an expression but fits no statement is blanked and the script parsed
+//    again (incomplete-statements.ts), so that the items after it are not lost.
 import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult, type ParserOptions } from 'langium';
 import type { IRecognitionException, IToken } from 'chevrotain';
+import { blankIncompleteStatement, incompleteStatement } from './incomplete-statements.js';
 import { blanked, guardText, type GuardIssue, type ItemSpan } from './parse-guard.js';
 
 /** The fields of Langium's and Chevrotain's parser state that a thrown parse leaves behind. */
@@ -45,6 +48,16 @@ function guardedParse(parser: LangiumParser, parse: Parse, input: string, option
         text = text.substring(0, span.start) + blanked(text.substring(span.start, span.end)) + text.substring(span.end);
         crash = {};
         result = attempt(internals, parse, text, options, crash);
+    }
+    // An incomplete statement would end the parse there: blanked, the items after it are parsed too.
+    for (let n = 0; result && n < MAX_RETRIES; n++) {
+        const at = incompleteStatement(result.parserErrors);
+        const fixed = at && blankIncompleteStatement(text, internals.wrapper.tokVector ?? [], at);
+        const again = fixed && attempt(internals, parse, fixed.text, options, {});
+        if (!fixed || !again) break;
+        text = fixed.text;
+        result = again;
+        issues.push(fixed.issue);
     }
     if (!result) {
         // Nothing to isolate: an empty script (of the same line structure) with one error at the start.

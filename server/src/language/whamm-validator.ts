@@ -3,10 +3,12 @@
 // are dropped: bound variables and built-ins are not AST nodes, so the checker resolves names itself and
 // reports the unresolved ones with its own messages.
 import { AstUtils, DefaultDocumentValidator, type AstNode, type LangiumDocument, type ValidationOptions } from 'langium';
+import type { IRecognitionException, IToken } from 'chevrotain';
 import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from './generated/ast.js';
 import { checkScript, failedCheck, type CheckResult } from '../frontend/checker.js';
+import { incompleteStatementMessage, isIncompleteStatement } from './incomplete-statements.js';
 import { buildFailure } from './whamm-document-builder.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
@@ -37,7 +39,7 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
 
     protected override processParsingErrors(parseResult: LangiumDocument['parseResult'], diagnostics: Diagnostic[], options: ValidationOptions): void {
         const from = diagnostics.length;
-        super.processParsingErrors(parseResult, diagnostics, options);
+        super.processParsingErrors({ ...parseResult, parserErrors: condenseParserErrors(parseResult.parserErrors) }, diagnostics, options);
         for (let i = from; i < diagnostics.length; i++) { const d = diagnostics[i]; if (typeof d.message === 'string') d.message = friendlyParseMessage(d.message); }
     }
 
@@ -69,6 +71,32 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
         }
         return out;
     }
+}
+
+/**
+ * One syntax error per place. Chevrotain's recovery reports a word it cannot fit once per rule it unwinds
+ * (the statement, the block expecting `}`, the top-level item again, "end of file"), all at that word: only
+ * the first is kept. A statement that starts like an expression but does not go on (a partly typed word,
+ * a call without `;`; the parser's wrapper blanks those it can) is said so, instead of listing the keywords
+ * a statement may start with.
+ */
+export function condenseParserErrors(errors: readonly IRecognitionException[]): IRecognitionException[] {
+    const seen = new Set<string>();
+    const out: IRecognitionException[] = [];
+    for (const e of errors) {
+        const t = e.token;
+        const prev = (e as { previousToken?: IToken }).previousToken;
+        const key = Number.isFinite(t?.startOffset) && t.startOffset >= 0 ? `at ${t.startOffset}`
+            : Number.isFinite(prev?.endOffset) ? `after ${prev!.endOffset}` : `message ${e.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (isIncompleteStatement(e)) {
+            out.push({ ...e, name: e.name, message: incompleteStatementMessage(t.image), token: t });
+        } else {
+            out.push(e);
+        }
+    }
+    return out;
 }
 
 /** Chevrotain says "Expecting token of type ';' but found `}`."; say it the way a compiler would. */

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, fixtureUri, sleep, waitFor } from './helpers.js';
@@ -128,15 +129,14 @@ describe('results at a glance', function () {
         const rows = api.hotSpotRows();
         assert.ok(rows.length > 0 && rows.every(x => x.startsWith('Hottest functions: ')), rows.join('\n'));
         assert.ok(rows.some(x => /^Hottest functions: classify — .*, 10 calls$/.test(x)), rows.join('\n'));
+        // main's body runs once: counted in the singular.
+        assert.ok(rows.some(x => /^Hottest functions: (__original_)?main — .*, 1 call$/.test(x)), rows.join('\n'));
         // The Test Coverage view gets a function listing (a document) with one declaration per function.
         const listing = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'whamm-functions', path: '/app.wasm (functions)' }));
         assert.match(listing.getText(), /^classify\s+10\s+\d+$/m);
         await vscode.commands.executeCommand('whamm.hotSpots.focus');
         await screenshot('no-debug-hot-spots');
     });
-
-    // Pending: whamm.exportChart gets no answer from the webview yet, so the export writes nothing.
-    it('a chart exports as SVG as drawn and as PNG');
 
     it('the Report view draws charts: top rows, per function with names, the call graph, the address heatmaps', async () => {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -162,6 +162,61 @@ describe('results at a glance', function () {
         await screenshot('report-charts-light');
         await theme('Default Dark Modern');
         await screenshot('report-charts-dark');
+    });
+
+    it('a chart exports as SVG as drawn and as PNG, also while the Report view is hidden', async () => {
+        const drawn = await waitFor('the per_fn chart', () => api.reportCharts().find(c => c.id === 'per_fn:top' && c.texts.length > 0));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-chart-'));
+        const exportAs = async (format: 'svg' | 'png', name: string) => {
+            const file = await vscode.commands.executeCommand<string | undefined>('whamm.exportChart', 'per_fn:top', format, vscode.Uri.file(path.join(dir, name)));
+            assert.ok(file, `the ${format} export wrote a file: ${api.notifications().map(n => n.text).join(' | ')}`);
+            return fs.readFileSync(file);
+        };
+        const checkSvg = (svg: string) => {
+            assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+            // Well-formed tags: every attribute value quoted once (a font family's own quotes broke this).
+            for (const tag of svg.match(/<[a-zA-Z][^>]*>/g) ?? []) assert.match(tag, /^<[\w:-]+(\s+[\w:-]+="[^"<]*")*\s*\/?>$/, tag);
+            // Every label the view drew (function names, bar values, axis ticks) is a text of the file.
+            const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(m => m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+            for (const t of drawn.texts) assert.ok(texts.includes(t), `"${t}" in the SVG's texts: ${texts.join(', ')}`);
+            return { width: Number(/^<svg[^>]*\bwidth="(\d+)"/.exec(svg)?.[1]), height: Number(/^<svg[^>]*\bheight="(\d+)"/.exec(svg)?.[1]) };
+        };
+        const checkPng = (png: Buffer, size: { width: number; height: number }) => {
+            assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+            assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+            // Rasterised at twice the drawn size, with more than a blank image's bytes.
+            assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * size.width, 2 * size.height]);
+            assert.ok(png.length > 5000, `PNG of ${png.length} bytes`);
+        };
+        const size = checkSvg((await exportAs('svg', 'c.svg')).toString('utf8'));
+        assert.ok(size.width > 0 && size.height > 0, JSON.stringify(size));
+        checkPng(await exportAs('png', 'c.png'), size);
+
+        // The view hidden behind another editor of its group: its page is gone until shown, export still works.
+        const group = vscode.window.tabGroups.all.find(g => g.tabs.some(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('whamm.report')))!;
+        await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { viewColumn: group.viewColumn, preview: false, preserveFocus: true });
+        await waitFor('the Report view hidden', () => group.tabs.some(t => t.isActive && t.input instanceof vscode.TabInputWebview) ? undefined : true);
+        checkPng(await exportAs('png', 'hidden.png'), size);
+        // Tab objects are snapshots: the current one is looked up again.
+        const mainTab = vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === MAIN_C);
+        if (mainTab) await vscode.window.tabGroups.close(mainTab);
+    });
+
+    it('the Run lens above a probe runs that probe only, and a clean run raises no notification', async () => {
+        const uri = fixtureUri('charts.mm');
+        await vscode.window.showTextDocument(uri, { preview: false });
+        // charts.mm: the call probe is on line 6, the i32.load probe (loads_at, per_fn) below it.
+        const lens = await waitFor('the Run lens of the call probe', async () => {
+            const ls = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+            return ls?.find(l => l.range.start.line === 5 && /Run this probe/.test(l.command?.title ?? ''));
+        }, 60000);
+        const shownBefore = JSON.stringify(api.notifications());
+        const [script, options] = lens.command!.arguments as [vscode.Uri, object];
+        const o = await vscode.commands.executeCommand<Outcome>(lens.command!.command, script, { ...options, app: APP });
+        assert.equal(o?.exitCode, 0, o?.stderr);
+        assert.ok(entries(o!.result, 'calls').length > 0, 'the call probe ran');
+        assert.deepEqual([entries(o!.result, 'loads_at'), entries(o!.result, 'per_fn')], [[], []], 'the i32.load probe did not');
+        assert.equal(JSON.stringify(api.notifications()), shownBefore, 'a clean run is told in the status bar only');
     });
 
     it('two runs compared: per-row deltas and a chart of the biggest changes; the older report marked stale', async () => {

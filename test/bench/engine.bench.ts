@@ -16,7 +16,8 @@
 //          --apps a,b (substring filter), --monitors m1,m2, --runs N (most timed runs per variant,
 //          default 5; 2 for apps over 300 KB), --budget S (see below), --no-instr (skip part 1),
 //          --tiering eager|default (eager, the default: V8 compiles all wasm optimized up front),
-//          --no-process (skip part 3), --process-runs N, --no-entry (skip the entry-point timing of part 2).
+//          --no-process (skip part 3), --process-runs N, --no-entry (skip the entry-point timing of part 2),
+//          --instr-only (part 1 only).
 // Timing budget: a variant runs twice (once if that run took over 5 s), then stops repeating once its
 // runs add up to --budget seconds (default 1.5), so slow map-heavy runs (mem-access) are timed twice
 // and a full run stays under ~10 minutes on 2 cores.
@@ -53,8 +54,9 @@ const noEntry = args.includes('--no-entry');
 const processRuns = Number(opt('--process-runs') ?? 2);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'out', 'cli.cjs');
-const wholeRuns = !args.includes('--no-process') && fs.existsSync('/usr/bin/time');
-if (!args.includes('--no-process') && !wholeRuns) console.log('/usr/bin/time not found: whole-run figures skipped');
+const instrOnly = args.includes('--instr-only');
+const wholeRuns = !instrOnly && !args.includes('--no-process') && fs.existsSync('/usr/bin/time');
+if (!instrOnly && !args.includes('--no-process') && !wholeRuns) console.log('/usr/bin/time not found: whole-run figures skipped');
 if (wholeRuns) spawnSync(process.execPath, [path.join(ROOT, '.ci', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
 if (tiering === 'eager') { v8.setFlagsFromString('--no-liftoff'); v8.setFlagsFromString('--no-wasm-lazy-compilation'); }
 
@@ -97,6 +99,8 @@ if (!args.includes('--no-instr')) {
         ['ratio (target <= 1.0x)', `${(o / b).toFixed(2)}x`, `${(oc / bc).toFixed(2)}x`, ''],
     ]));
 }
+
+if (instrOnly) process.exit(0);
 
 // ---------- 2. run-time overhead ----------
 // Whole runs (part 3), filled in as the apps are measured.

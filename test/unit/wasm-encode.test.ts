@@ -31,6 +31,15 @@ test('LEB128 encodings match the spec examples and decode back', () => {
         assert.deepEqual([r.u32(), r.s32(), r.s64(), r.u64()], [u, s, BigInt.asIntN(64, b), u * 1000]);
         assert.ok(r.atEnd);
     }
+    // u32 edge cases: padded (non-minimal) encodings, the largest value, a fifth byte past 32 bits.
+    const u32 = (...b: number[]) => new Reader(Uint8Array.from(b)).u32();
+    assert.equal(u32(0x80, 0x80, 0x80, 0x80, 0x00), 0);
+    assert.equal(u32(0xff, 0x80, 0x80, 0x80, 0x00), 127);
+    assert.equal(u32(0xff, 0xff, 0xff, 0xff, 0x0f), 0xffffffff);
+    assert.equal(u32(0x80, 0x80, 0x80, 0x80, 0x08), 2 ** 31);
+    assert.equal(u32(0x80, 0x80, 0x80, 0x80, 0x01), 2 ** 28);
+    assert.throws(() => u32(0xff, 0xff, 0xff, 0xff, 0x1f), /exceeds 32 bits/);
+    assert.throws(() => u32(0x80, 0x80, 0x80, 0x80, 0x80, 0x00), /too long/);
 });
 
 const corpus = () => [...listFiles(sharedPath('bench', 'apps'), '.wasm'), ...listFiles(sharedPath('conformance', 'apps'), '.wasm')];

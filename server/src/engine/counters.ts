@@ -166,9 +166,13 @@ export class Counters extends GlobalLayout {
 const COUNTER_SPREAD = 8;
 const INT_KEY: Record<string, number> = { u8: 1, i8: 2, u16: 3, i16: 4, u32: 5, i32: 6, u64: 7, i64: 8 };
 
-/** The counter-probe sites of the current straight-line segment: flat (op, opIndex, pc, opidx, offset). */
+/**
+ * The counter-probe sites of the current straight-line segment: flat (op, opIndex, pc, opidx, offset), in
+ * an Int32Array (small integers stay unboxed; a plain array turned into doubles by one boxed offset made
+ * every later read a heap number).
+ */
 export class SegmentState {
-    readonly entries: number[] = [];
+    entries = new Int32Array(320);
     length = 0;
     flushed = false;
     protected readonly ids = new Map<OpcodeProbe, number>();
@@ -178,6 +182,11 @@ export class SegmentState {
     add(op: OpcodeProbe, ins: AppInstr): void {
         let k = this.ids.get(op);
         if (k === undefined) { k = this.ops.length; this.ops.push(op); this.ids.set(op, k); }
+        if (this.length + 5 > this.entries.length) {
+            const grown = new Int32Array(this.entries.length * 2);
+            grown.set(this.entries);
+            this.entries = grown;
+        }
         const e = this.entries;
         e[this.length++] = k; e[this.length++] = ins.op.index; e[this.length++] = ins.pc; e[this.length++] = ins.opidx; e[this.length++] = ins.start;
     }

@@ -102,9 +102,13 @@ export class EntryFunctions extends FunctionWalk {
         }
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
-            const packed: number[] = [];
             const t = this.trapFixups;
-            for (let i = 0; i < t.length; i += 5) packed.push(t[i], t[i + 1], 1, layout.vars[t[i + 2]].slot, t[i + 3], t[i + 4]);
+            const slots = layout.vars.map(v => v.slot);
+            const packed = new Array<number>(t.length / 5 * 6);
+            for (let i = 0, o = 0; i < t.length; i += 5, o += 6) {
+                packed[o] = t[i]; packed[o + 1] = t[i + 1]; packed[o + 2] = 1;
+                packed[o + 3] = slots[t[i + 2]]; packed[o + 4] = t[i + 3]; packed[o + 5] = t[i + 4];
+            }
             layout.trapFixups = packed;
         }
         if (this.endExport) layout.end = this.endExport;

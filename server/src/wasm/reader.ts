@@ -39,7 +39,9 @@ export class Reader {
             if (pos >= end) this.fail(what, 'unexpected end', start);
             const x = b[pos++];
             if (shift === 28 && (x & 0x70) !== 0) this.fail(what, 'LEB128 value exceeds 32 bits', start);
-            result += (x & 0x7f) * 2 ** shift;
+            // Integer operations only: a value computed in floating point (2 ** shift) is boxed as a heap
+            // number even when small, and offsets and sizes derived from it slow every later use.
+            result = shift < 28 ? result | ((x & 0x7f) << shift) : (result | ((x & 0x7f) << 28)) >>> 0;
             if ((x & 0x80) === 0) break;
             shift += 7;
             if (shift > 28) this.fail(what, 'LEB128 too long', start);

@@ -95,8 +95,12 @@ class MapChainScope implements Scope {
 }
 
 export class WhammScopeProvider implements ScopeProvider {
-    /** Keyed by declaration containers only (script, functions, blocks): one entry per scope, not per reference. */
-    private readonly cache = new WeakMap<AstNode, Scope>();
+    /**
+     * Per build (its local symbols), keyed by declaration containers only (script, functions, blocks): one
+     * entry per scope, not per reference. Per build because an incremental parse keeps unchanged items'
+     * nodes, whose scopes' outer chain and declarations may have changed.
+     */
+    private readonly caches = new WeakMap<LocalSymbols, WeakMap<AstNode, Scope>>();
 
     getScope(context: ReferenceInfo): Scope {
         return this.scopeOf(context.container, AstUtils.getDocument(context.container).localSymbols);
@@ -106,13 +110,15 @@ export class WhammScopeProvider implements ScopeProvider {
         // Nodes without declarations of their own see their nearest declaring ancestor's scope.
         while (node && !symbols?.has(node)) node = node.$container;
         if (!node || !symbols) return EMPTY_SCOPE;
-        const cached = this.cache.get(node);
+        let cache = this.caches.get(symbols);
+        if (!cache) { cache = new WeakMap(); this.caches.set(symbols, cache); }
+        const cached = cache.get(node);
         if (cached) return cached;
         const names = new Map<string, AstNodeDescription>();
         // The first declaration wins, as in Langium's stream scope; duplicates are reported by the checker.
         for (const d of symbols.getStream(node)) if (!names.has(d.name)) names.set(d.name, d);
         const scope = new MapChainScope(names, this.scopeOf(node.$container, symbols));
-        this.cache.set(node, scope);
+        cache.set(node, scope);
         return scope;
     }
 }

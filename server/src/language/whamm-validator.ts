@@ -28,6 +28,11 @@ export function checkResultOf(script: Script): CheckResult {
     return r;
 }
 
+/** The checker's result for a script if it was already computed (never runs the checker). */
+export function cachedCheckResult(script: Script): CheckResult | undefined {
+    return results.get(script);
+}
+
 const SEVERITY = { error: 1, warning: 2, info: 3, hint: 4 } as const;
 
 export class WhammDocumentValidator extends DefaultDocumentValidator {

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CstUtils, EmptyFileSystemProvider, URI, type LangiumDocument } from 'langium';
+import { CstUtils, EmptyFileSystemProvider, URI, type AstNode, type LangiumDocument } from 'langium';
 import '../../server/src/polyfill.js';
 import { createWhammServices } from '../../server/src/language/whamm-module.js';
-import { parseScript } from '../../server/src/language/parse.js';
+import { parseScript, whammServices } from '../../server/src/language/parse.js';
 import type { WhammDocumentFactory } from '../../server/src/language/whamm-document-factory.js';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from '../../server/src/language/generated/ast.js';
@@ -145,4 +145,30 @@ test('incremental parsing: an edit inside one item parses that item alone and mo
     const fresh = parser.parse<Script>(edited);
     assert.deepEqual(after.value.items[40].$cstNode!.range, fresh.value.items[40].$cstNode!.range);
     assert.equal(after.value.items[40].$cstNode!.text, fresh.value.items[40].$cstNode!.text);
+});
+
+test('completion right after an edit: the declarations and the edited item give what the whole check gives there', async () => {
+    const { completionCheckResult } = await import('../../server/src/language/lsp/completion-model.js');
+    const { checkScript } = await import('../../server/src/frontend/checker.js');
+    const { typeToString } = await import('../../server/src/frontend/types.js');
+    const { AstUtils } = await import('langium');
+    for (const text of seeds()) {
+        // Parsed only: nothing has checked this script yet, as right after an edit.
+        const script = whammServices().parser.LangiumParser.parse<Script>(text).value;
+        const full = checkScript(script);
+        const describe = (r: typeof full, owner: AstNode | undefined) => ({
+            globals: r.globals.map(g => `${g.kind} ${g.name} ${'type' in g ? typeToString(g.type as never) : ''}`),
+            locals: owner ? [...AstUtils.streamAllContents(owner)].filter(n => n.$type === 'VarDecl').map(n => {
+                const s = r.declared(n);
+                return `${(n as unknown as { name: string }).name}: ${s && 'type' in s ? typeToString(s.type as never) : '?'}`;
+            }) : [],
+            bound: owner?.$type === 'Probe' ? (r.probeInfo(owner as never)?.matches.length ?? -1) : 0,
+        });
+        for (const owner of [undefined, ...script.items.filter(i => i.$type === 'Probe' || i.$type === 'FnDef')]) {
+            const partial = completionCheckResult(script, owner as never);
+            assert.notEqual(partial, full);
+            assert.ok(partial.globals.length === full.globals.length);
+            assert.deepEqual(describe(partial, owner), describe(full, owner), text);
+        }
+    }
 });

@@ -13,10 +13,20 @@ export class WhammScopeComputation extends DefaultScopeComputation {
     }
 
     /**
+     * Computed on first use: only go-to-definition, hover and find-references look names up through Langium's
+     * scopes (the checker resolves names itself), so a re-validation after an edit does not walk the script.
+     */
+    override async collectLocalSymbols(document: LangiumDocument): Promise<LocalSymbols> {
+        let symbols: MultiMap<AstNode, AstNodeDescription> | undefined;
+        const get = () => symbols ??= this.computeLocalSymbols(document);
+        return { has: node => get().has(node), getStream: node => get().getStream(node) };
+    }
+
+    /**
      * Declarations only occur as script items, function parameters and block statements, so only those are
      * visited (not every expression node), and descriptions compute their path and segments on demand.
      */
-    override async collectLocalSymbols(document: LangiumDocument): Promise<LocalSymbols> {
+    private computeLocalSymbols(document: LangiumDocument): MultiMap<AstNode, AstNodeDescription> {
         const symbols = new MultiMap<AstNode, AstNodeDescription>();
         const add = (container: AstNode, node: NamedElement) => {
             if (node.name) symbols.add(container, this.describe(node, document));

@@ -22,7 +22,14 @@ export class WhammDocumentFactory extends DefaultLangiumDocumentFactory {
         this.lastStats.reused = 0;
         this.lastStats.parsed = 0;
         const parser = this.serviceRegistry.getServices(uri).parser.LangiumParser;
-        const result = parseIncrementally(parser, text, state, this.lastStats) as ParseResult<Script> | undefined;
+        let result: ParseResult<Script> | undefined;
+        try {
+            result = parseIncrementally(parser, text, state, this.lastStats);
+        } catch (e) {
+            // A bug in the incremental parse must not cost the user the document: parse it whole.
+            console.error('whamm: incremental parse failed, parsing the whole script:', e);
+            state.units = [];
+        }
         return (result ?? await super.parseAsync(uri, text, cancellationToken)) as unknown as ParseResult<T>;
     }
 

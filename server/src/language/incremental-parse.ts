@@ -38,6 +38,8 @@ interface Position { offset: number; line: number; column: number }
 /** The units of the last parse of one document. */
 export interface IncrementalState {
     units: Unit[];
+    /** Texts of the chunks that did not parse cleanly alone in the last parse (not parsed alone again). */
+    unclean?: Set<string>;
 }
 
 export interface IncrementalStats {
@@ -76,13 +78,16 @@ export function parseIncrementally(parser: LangiumParser, text: string, state: I
     };
     /** The clean parse of chunk i alone, if it parses cleanly (cached across edits and within this parse). */
     const cleanAlone = new Map<number, Unit | null>();
+    const wasUnclean = state.unclean ?? new Set<string>();
+    const unclean = new Set<string>();
     const aloneOf = (i: number): Unit | undefined => {
         let u = cleanAlone.get(i);
         if (u === undefined) {
             const chunkText = text.substring(spans[i].start, spans[i].end);
             u = take(single, chunkText, x => x.clean) ?? null;
             if (u && stats) stats.reused++;
-            if (!u) { const p = parseUnit(i, i, 1); u = p.clean ? p : null; }
+            if (!u && !wasUnclean.has(chunkText)) { const p = parseUnit(i, i, 1); u = p.clean ? p : null; }
+            if (!u) unclean.add(chunkText);
             cleanAlone.set(i, u);
         }
         return u ?? undefined;
@@ -113,6 +118,7 @@ export function parseIncrementally(parser: LangiumParser, text: string, state: I
         }
     }
     state.units = units;
+    state.unclean = unclean;
     return assemble(text, units, spans);
 }
 

@@ -52,6 +52,9 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
     }
 
     protected override async validateAst(rootNode: AstNode, options: ValidationOptions, cancelToken?: CancellationToken): Promise<Diagnostic[]> {
+        // Let requests that arrived during the parse (completion right after an edit) answer first: they
+        // need the parsed document, not the whole script's check.
+        await new Promise<void>(resolve => setImmediate(resolve));
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);
         const result = checkResultOf(rootNode as Script);

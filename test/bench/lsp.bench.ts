@@ -1,13 +1,14 @@
-// Language-server latency over LSP (stdio), as an editor sees it, on a generated 2,000-line script:
+// Language-server latency over LSP (stdio), as an editor sees it, on generated 2,000- and 20,000-line scripts:
 // completion (in probe bodies and inside rules) and re-validation after an edit (didChange ->
-// publishDiagnostics). Targets: completion p95 <= 20 ms, re-validation <= 100 ms.
+// publishDiagnostics). Targets on the 2,000-line script: re-validation p95 <= 30 ms and server CPU <= 15 ms
+// per edit, completion (also right after an edit) p95 <= 20 ms.
 import '../../server/src/polyfill.js';
 import { LspClient } from '../support/lsp-client.js';
 
 const EVENTS = ['br_if', 'i32.load', 'call', 'local.get', 'i64.store', 'br_table', 'i32.add', 'memory.grow', 'global.set', 'if'];
 
 /** A realistic script: globals, functions, probes with predicates, locals, maps, tuples, ifs. */
-function generate(lines: number): string {
+export function generate(lines: number): string {
     const out: string[] = ['use whamm_core;', 'report var total: u64;', 'report var sites: map<(u32, u32), u32>;', ''];
     let i = 0;
     while (out.length + 16 <= lines) {
@@ -45,7 +46,15 @@ function stats(xs: number[]): { median: number; p95: number; max: number } {
 const fmt = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-    const text = generate(2000);
+    let ok = true;
+    for (const [lines, edits, completions] of [[2000, 40, 100], [20000, 20, 20]] as const) ok = await run(lines, edits, completions) && ok;
+    const os = await import('node:os');
+    console.log(`  machine: ${os.cpus().length} cores, load average ${os.loadavg().map(l => l.toFixed(1)).join(' ')}`);
+    console.log(ok ? '  targets met' : '  TARGET MISSED (wall-clock; see the load average and the server CPU line)');
+}
+
+async function run(scriptLines: number, edits: number, completions: number): Promise<boolean> {
+    const text = generate(scriptLines);
     const lineCount = text.split('\n').length - 1;
     const client = new LspClient();
     await client.initialize();
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
     const variants = [edited.join('\n'), text];
     const revalidate: number[] = [];
     const cpuBefore = client.serverCpuMs();
-    for (let k = 0; k < 40; k++) {
+    for (let k = 0; k < edits; k++) {
         t = performance.now();
         await client.change(uri, variants[k % 2]);
         revalidate.push(performance.now() - t);
@@ -78,7 +87,7 @@ async function main(): Promise<void> {
     const ruleLine = lines.findIndex((l, k) => k > lineCount / 2 && l.startsWith('wasm:opcode:'));
     const completion: number[] = [];
     const ruleCompletion: number[] = [];
-    for (let k = 0; k < 100; k++) {
+    for (let k = 0; k < completions; k++) {
         t = performance.now();
         const items = await client.completion(uri, { line: bodyLine, character: 4 });
         completion.push(performance.now() - t);
@@ -102,15 +111,13 @@ async function main(): Promise<void> {
     const rv = stats(revalidate), c = stats(completion), rc = stats(ruleCompletion), ae = stats(afterEdit);
     console.log(`LSP benchmark: generated script of ${lineCount} lines, ${text.length} bytes (server: out/server.cjs --stdio)`);
     console.log(`  open + first diagnostics        ${fmt(openMs)}`);
-    console.log(`  re-validation after an edit     median ${fmt(rv.median)}  p95 ${fmt(rv.p95)}  max ${fmt(rv.max)}  (target <= 100 ms)  n=${revalidate.length}`);
-    if (cpuPerEdit !== undefined) console.log(`  server CPU per re-validation    mean ${fmt(cpuPerEdit)}  (all threads, incl. GC; independent of other load on the machine)`);
-    console.log(`  completion in a probe body      median ${fmt(c.median)}  p95 ${fmt(c.p95)}  max ${fmt(c.max)}  (target p95 <= 20 ms)  n=${completion.length}`);
+    const target = scriptLines <= 2000;
+    console.log(`  re-validation after an edit     median ${fmt(rv.median)}  p95 ${fmt(rv.p95)}  max ${fmt(rv.max)}${target ? '  (target p95 <= 30 ms)' : ''}  n=${revalidate.length}`);
+    if (cpuPerEdit !== undefined) console.log(`  server CPU per re-validation    mean ${fmt(cpuPerEdit)}${target ? '  (target <= 15 ms)' : ''}  (all threads, incl. GC; independent of other load on the machine)`);
+    console.log(`  completion in a probe body      median ${fmt(c.median)}  p95 ${fmt(c.p95)}  max ${fmt(c.max)}${target ? '  (target p95 <= 20 ms)' : ''}  n=${completion.length}`);
     console.log(`  completion of rule events       median ${fmt(rc.median)}  p95 ${fmt(rc.p95)}  max ${fmt(rc.max)}  n=${ruleCompletion.length}`);
-    console.log(`  completion right after an edit  median ${fmt(ae.median)}  p95 ${fmt(ae.p95)}  max ${fmt(ae.max)}  n=${afterEdit.length}`);
-    const ok = rv.p95 <= 100 && c.p95 <= 20 && rc.p95 <= 20;
-    const os = await import('node:os');
-    console.log(`  machine: ${os.cpus().length} cores, load average ${os.loadavg().map(l => l.toFixed(1)).join(' ')}`);
-    console.log(ok ? '  targets met' : '  TARGET MISSED (wall-clock; see the load average and the server CPU line)');
+    console.log(`  completion right after an edit  median ${fmt(ae.median)}  p95 ${fmt(ae.p95)}  max ${fmt(ae.max)}${target ? '  (target p95 <= 20 ms)' : ''}  n=${afterEdit.length}`);
+    return !target || (rv.p95 <= 30 && (cpuPerEdit === undefined || cpuPerEdit <= 15) && c.p95 <= 20 && rc.p95 <= 20 && ae.p95 <= 20);
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+if (process.argv[1]?.endsWith('lsp.bench.ts')) main().catch(e => { console.error(e); process.exit(1); });

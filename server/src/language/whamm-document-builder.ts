@@ -8,6 +8,7 @@
 import { DefaultDocumentBuilder, DocumentState, isOperationCancelled, type LangiumDocument, type URI } from 'langium';
 import type { CancellationToken } from 'vscode-languageserver';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import type { WhammDocumentFactory } from './whamm-document-factory.js';
 
 const failures = new WeakMap<LangiumDocument, string>();
 
@@ -21,6 +22,13 @@ export function buildFailure(document: LangiumDocument): Diagnostic | undefined 
 }
 
 export class WhammDocumentBuilder extends DefaultDocumentBuilder {
+    override async update(changed: URI[], deleted: URI[], cancelToken?: CancellationToken): Promise<void> {
+        // What the incremental parser keeps of a closed document goes with it.
+        const factory = this.langiumDocumentFactory as Partial<WhammDocumentFactory>;
+        for (const uri of deleted) factory.forget?.(uri);
+        return super.update(changed, deleted, cancelToken);
+    }
+
     protected override shouldRelink(_document: LangiumDocument, _changedUris: Set<string>): boolean {
         return false;
     }

@@ -1,13 +1,27 @@
 // Links the only two kinds of cross-reference a script has (VarRef.ref, CallExpr.callee) with a plain
 // recursive walk. Langium's generic linker streams every property of every node and polls for
 // cancellation per node, which cost more than the lookups themselves on long scripts.
+// The build does not link: the checker resolves names itself (bound variables and built-ins are not AST
+// nodes), and go-to-definition and hover resolve the one reference they need on demand. Only
+// find-references (and rename) needs every reference resolved, and links the whole document first
+// (`linkAll`, once per parse). This keeps a re-validation after an edit from walking the whole script.
 import { DefaultLinker, type AstNode, type LangiumDocument, type Reference } from 'langium';
+
+const linked = new WeakSet<AstNode>();
 
 export class WhammLinker extends DefaultLinker {
     /** Property names per AST type, from the generated reflection: cheaper than `for...in` over every node. */
     private readonly properties = new Map<string, string[]>();
 
-    override async link(document: LangiumDocument): Promise<void> {
+    override async link(): Promise<void> {
+        // On demand (see the header comment).
+    }
+
+    /** Resolves every reference of the document (once per parse), so that `document.references` holds them all. */
+    linkAll(document: LangiumDocument): void {
+        const root = document.parseResult.value;
+        if (linked.has(root)) return;
+        linked.add(root);
         const visit = (node: AstNode): void => {
             if (node.$type === 'VarRef') {
                 const reference = (node as AstNode & { ref: Reference }).ref;
@@ -26,7 +40,7 @@ export class WhammLinker extends DefaultLinker {
                 }
             }
         };
-        visit(document.parseResult.value);
+        visit(root);
     }
 
     private propertiesOf(type: string): string[] {

@@ -15,6 +15,7 @@ import { WhammDocumentSymbolProvider } from './lsp/symbols.js';
 import { WhammSemanticTokenProvider } from './lsp/semantic-tokens.js';
 import { WhammFormatter } from './lsp/formatter.js';
 import { WhammDocumentBuilder } from './whamm-document-builder.js';
+import { WhammDocumentFactory } from './whamm-document-factory.js';
 import { WhammLinker } from './whamm-linker.js';
 import { WhammDocumentUpdateHandler, WhammWorkspaceManager } from './whamm-workspace.js';
 import { WhammReferenceDescriptionProvider, WhammReferences } from './whamm-references.js';
@@ -54,6 +55,7 @@ export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAd
 export const WhammSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
     workspace: {
         DocumentBuilder: services => new WhammDocumentBuilder(services),
+        LangiumDocumentFactory: services => new WhammDocumentFactory(services),
         WorkspaceManager: services => new WhammWorkspaceManager(services),
     },
     lsp: {

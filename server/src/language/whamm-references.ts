@@ -6,13 +6,22 @@ import {
     AstUtils, DefaultReferences, DefaultReferenceDescriptionProvider, stream, type AstNode, type ReferenceDescription,
     type Stream,
 } from 'langium';
-import type { FindReferencesOptions } from 'langium';
+import type { FindReferencesOptions, LangiumCoreServices } from 'langium';
+import type { WhammLinker } from './whamm-linker.js';
 
 export class WhammReferences extends DefaultReferences {
+    private readonly linker: WhammLinker;
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        this.linker = services.references.Linker as WhammLinker;
+    }
+
     override findReferences(targetNode: AstNode, options: FindReferencesOptions): Stream<ReferenceDescription> {
         const refs: ReferenceDescription[] = options.includeDeclaration ? [...this.getSelfReferences(targetNode)] : [];
         const doc = AstUtils.getDocument(targetNode);
         if (!options.documentUri || options.documentUri.toString() === doc.uri.toString()) {
+            this.linker.linkAll(doc);
             const targetPath = this.nodeLocator.getAstNodePath(targetNode);
             for (const ref of doc.references) {
                 if (!('ref' in ref) || ref.ref !== targetNode || !ref.$refNode) continue;

@@ -13,10 +13,20 @@ export class WhammScopeComputation extends DefaultScopeComputation {
     }
 
     /**
+     * Computed on first use: only go-to-definition, hover and find-references look names up through Langium's
+     * scopes (the checker resolves names itself), so a re-validation after an edit does not walk the script.
+     */
+    override async collectLocalSymbols(document: LangiumDocument): Promise<LocalSymbols> {
+        let symbols: MultiMap<AstNode, AstNodeDescription> | undefined;
+        const get = () => symbols ??= this.computeLocalSymbols(document);
+        return { has: node => get().has(node), getStream: node => get().getStream(node) };
+    }
+
+    /**
      * Declarations only occur as script items, function parameters and block statements, so only those are
      * visited (not every expression node), and descriptions compute their path and segments on demand.
      */
-    override async collectLocalSymbols(document: LangiumDocument): Promise<LocalSymbols> {
+    private computeLocalSymbols(document: LangiumDocument): MultiMap<AstNode, AstNodeDescription> {
         const symbols = new MultiMap<AstNode, AstNodeDescription>();
         const add = (container: AstNode, node: NamedElement) => {
             if (node.name) symbols.add(container, this.describe(node, document));
@@ -95,8 +105,12 @@ class MapChainScope implements Scope {
 }
 
 export class WhammScopeProvider implements ScopeProvider {
-    /** Keyed by declaration containers only (script, functions, blocks): one entry per scope, not per reference. */
-    private readonly cache = new WeakMap<AstNode, Scope>();
+    /**
+     * Per build (its local symbols), keyed by declaration containers only (script, functions, blocks): one
+     * entry per scope, not per reference. Per build because an incremental parse keeps unchanged items'
+     * nodes, whose scopes' outer chain and declarations may have changed.
+     */
+    private readonly caches = new WeakMap<LocalSymbols, WeakMap<AstNode, Scope>>();
 
     getScope(context: ReferenceInfo): Scope {
         return this.scopeOf(context.container, AstUtils.getDocument(context.container).localSymbols);
@@ -106,13 +120,15 @@ export class WhammScopeProvider implements ScopeProvider {
         // Nodes without declarations of their own see their nearest declaring ancestor's scope.
         while (node && !symbols?.has(node)) node = node.$container;
         if (!node || !symbols) return EMPTY_SCOPE;
-        const cached = this.cache.get(node);
+        let cache = this.caches.get(symbols);
+        if (!cache) { cache = new WeakMap(); this.caches.set(symbols, cache); }
+        const cached = cache.get(node);
         if (cached) return cached;
         const names = new Map<string, AstNodeDescription>();
         // The first declaration wins, as in Langium's stream scope; duplicates are reported by the checker.
         for (const d of symbols.getStream(node)) if (!names.has(d.name)) names.set(d.name, d);
         const scope = new MapChainScope(names, this.scopeOf(node.$container, symbols));
-        this.cache.set(node, scope);
+        cache.set(node, scope);
         return scope;
     }
 }

@@ -30,6 +30,11 @@ export function checkResultOf(script: Script): CheckResult {
     return r;
 }
 
+/** The checker's result for a script if it was already computed (never runs the checker). */
+export function cachedCheckResult(script: Script): CheckResult | undefined {
+    return results.get(script);
+}
+
 const SEVERITY = { error: 1, warning: 2, info: 3, hint: 4 } as const;
 
 export class WhammDocumentValidator extends DefaultDocumentValidator {
@@ -49,6 +54,9 @@ export class WhammDocumentValidator extends DefaultDocumentValidator {
     }
 
     protected override async validateAst(rootNode: AstNode, options: ValidationOptions, cancelToken?: CancellationToken): Promise<Diagnostic[]> {
+        // Let requests that arrived during the parse (completion right after an edit) answer first: they
+        // need the parsed document, not the whole script's check.
+        await new Promise<void>(resolve => setImmediate(resolve));
         const out = await super.validateAst(rootNode, options, cancelToken);
         const doc = AstUtils.getDocument(rootNode);
         const result = checkResultOf(rootNode as Script);

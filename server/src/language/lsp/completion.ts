@@ -14,7 +14,7 @@ import { BUILTIN_CONSTS, BUILTIN_FNS, STRING_METHODS, signatureText } from '../.
 import { catalogView, type CatalogView, type EventDef } from '../../frontend/catalog-view.js';
 import { typeToString, type Type } from '../../frontend/types.js';
 import { isVarDecl, type FnDef, type Probe, type Script } from '../generated/ast.js';
-import { checkResultOf } from '../whamm-validator.js';
+import { completionCheckResult } from './completion-model.js';
 import { cursorContext, type CodeContext, type RuleContext } from './context.js';
 import { boundVarsForProbe } from './probe-vars.js';
 
@@ -110,7 +110,7 @@ function codeItems(ctx: CodeContext, document: LangiumDocument, offset: number):
             : { label: t, kind: CompletionItemKind.TypeParameter });
     }
     const script = document.parseResult.value as Script;
-    const result = checkResultOf(script);
+    const result = completionCheckResult(script, ctx.probe ?? ctx.fn);
     if (ctx.memberOf !== undefined) return memberItems(ctx, script, offset);
     const items: CompletionItem[] = [];
     const seen = new Set<string>();
@@ -179,7 +179,7 @@ function varPrefix(node: { report?: boolean; unshared?: boolean }): string {
 }
 
 function memberItems(ctx: CodeContext, script: Script, offset: number): CompletionItem[] {
-    const result = checkResultOf(script);
+    const result = completionCheckResult(script, ctx.probe ?? ctx.fn);
     const name = ctx.memberOf!;
     const lib = result.globals.find(g => g.kind === 'library' && g.name === name);
     if (lib) return []; // exports of a library are only known to the engine (the .wasm is not in the editor)

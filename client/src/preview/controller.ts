@@ -192,7 +192,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             } catch (e) {
                 if (cts.token.isCancellationRequested) return;
                 const msg = (e as Error).message ?? String(e);
-                result = { text: `;; the preview failed: ${msg}\n`, functions: [], marks: [], siteLines: [], omittedFunctions: 0, error: msg,
+                result = { text: `;; the preview failed: ${msg}\n`, functions: [], folded: [], marks: [], siteLines: [], omittedFunctions: 0, error: msg,
                     plan: { app, probes: [], sites: [], sitesTruncated: false, injections: [], added: { imports: [], functions: [], globals: [], exports: [] }, warnings: [], mapping: 'none', error: msg } };
             }
             if (cts.token.isCancellationRequested) return;

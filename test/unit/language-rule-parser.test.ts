@@ -1,7 +1,10 @@
 // The probe rule parser: parts, roles, `|` alternatives, globs, type bounds, each with exact offsets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileGlob, parseRule, partMatches } from '../../server/src/language/rule-parser.js';
+import { parseRule } from '../../server/src/language/rule-parser.js';
+import { compileGlob, globMatch } from '../../server/src/catalog/glob.js';
+
+const partMatches = (part: { glob: string }, name: string) => globMatch(part.glob, name);
 
 test('four parts get provider/package/event/mode roles and spans', () => {
     const r = parseRule('wasm:opcode:br_if:before');

@@ -22,7 +22,7 @@
 // Types are strings the checker parses: `u32`, `str`, `bool`, `funcref`, `map<u32,u32>`, `unknown` (the
 // site or a type bound decides). Static (`!`) variables are folded at instrumentation time.
 
-import { globMatch } from './glob.js';
+import { eventsNamed, matchRuleParts, type RuleTarget } from './glob.js';
 import { buildEvents, PROVIDER_VARS, type BoundFn, type BoundVar, type WhammEvent } from './events.js';
 export { immValues } from './events.js';
 import { MODE_DOCS } from './docs.js';
@@ -30,7 +30,10 @@ import { MODE_DOCS } from './docs.js';
 export type { BoundFn, BoundFnParam, BoundVar, WhammEvent } from './events.js';
 export { PROVIDER_VARS } from './events.js';
 export { MODE_DOCS, VAR_DOCS } from './docs.js';
-export { globMatch, globToRegExp, isLiteralGlob } from './glob.js';
+export {
+    compileGlob, eventsNamed, globMatch, globToRegExp, isLiteralGlob, matchRuleParts, namesAt, partMatches, splitAlternatives,
+    type RuleTarget,
+} from './glob.js';
 export { opcodeCategory, type OpcodeCategory } from './categories.js';
 
 const EVENTS: readonly WhammEvent[] = buildEvents();
@@ -62,25 +65,17 @@ export function packagesOf(provider: string): string[] {
     return out;
 }
 
-function partMatches(glob: string, e: WhammEvent): boolean {
-    if (globMatch(glob, e.event)) return true;
-    for (const a of e.aliases) if (globMatch(glob, a)) return true;
-    return false;
-}
+/** The events as rule-matching targets (name parts), in catalog order. */
+const TARGETS: readonly (RuleTarget & { event: WhammEvent })[] = EVENTS.map(e => ({
+    parts: e.event === '' ? [e.provider, e.package] : [e.provider, e.package, e.event], aliases: e.aliases, modes: e.modes, event: e,
+}));
 
 /**
  * Events whose provider, package and event parts match the globs. `event === undefined` selects the
  * two-part events (`wasm:begin`); otherwise only events with an event part are considered.
  */
 export function matchEvents(provider: string, pkg: string, event?: string): WhammEvent[] {
-    const out: WhammEvent[] = [];
-    for (const e of EVENTS) {
-        if ((event === undefined) !== (e.event === '')) continue;
-        if (!globMatch(provider, e.provider) || !globMatch(pkg, e.package)) continue;
-        if (event !== undefined && !partMatches(event, e)) continue;
-        out.push(e);
-    }
-    return out;
+    return eventsNamed(TARGETS, event === undefined ? [provider, pkg] : [provider, pkg, event]).map(t => t.event);
 }
 
 export interface RuleMatch {
@@ -94,17 +89,7 @@ export interface RuleMatch {
  * With a mode part, events that support no matching mode are left out.
  */
 export function matchRule(parts: readonly string[]): RuleMatch[] {
-    const [provider = '', pkg = '', event, mode] = parts;
-    const out: RuleMatch[] = [];
-    for (const e of matchEvents(provider, pkg, event)) {
-        if (mode === undefined) {
-            if (e.modes.length === 0) out.push({ event: e, modes: [] });
-            continue;
-        }
-        const modes = e.modes.filter((m) => globMatch(mode, m));
-        if (modes.length) out.push({ event: e, modes });
-    }
-    return out;
+    return matchRuleParts(TARGETS, parts).map(m => ({ event: m.event.event, modes: m.modes }));
 }
 
 export function modesOf(event: WhammEvent): readonly string[] {

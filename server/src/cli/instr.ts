@@ -9,6 +9,7 @@ import { checkOutput, PlacedLog } from '../preview/validate.js';
 import { dryRunCommand } from './dry-run.js';
 import { checkDistinct, existingFile, writeTogether } from './output.js';
 import { checkInstrumented, InternalError, validateInput } from './validate.js';
+import { WASM_MAGIC } from '../wasm/decode.js';
 
 export const INSTR_HELP = `Usage: whamm instr --app APP.wasm --script SCRIPT.mm [options]
 
@@ -59,7 +60,6 @@ export async function instrMain(argv: string[]): Promise<number> {
     });
 }
 
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const SITES_PREFIXES = ['{"format":"whamm-sites"', '{"app":'];
 
 function startsWith(file: string, prefix: Uint8Array): boolean {

@@ -4,6 +4,7 @@
 import type { SourceMapper } from '../mapping/index.js';
 import { cursorOf } from '../wasm/body.js';
 import { funcName, type WasmModule } from '../wasm/decode.js';
+import { OPCODES } from '../wasm/opcodes.js';
 import type { BranchOutcome, BranchSite, CoverageReport, FileCoverage, FunctionCoverage } from './model.js';
 
 export interface SiteCounts {
@@ -13,8 +14,12 @@ export interface SiteCounts {
     branches: Map<number, { kind: BranchSite['kind']; outcomes: BranchOutcome[] }>;
 }
 
-/** Instructions that only delimit structure; a line's count comes from them only when it has nothing else. */
-const STRUCTURAL = new Set(['block', 'loop', 'end', 'else', 'try', 'try_table', 'catch', 'catch_all', 'delegate']);
+/**
+ * Instructions that only delimit structure (open a block or start an arm, handler or continuation), by
+ * opcode-table index; `if` reads its condition, so it counts as code. A line's count comes from them only
+ * when it has nothing else.
+ */
+const STRUCTURAL: Uint8Array = Uint8Array.from(OPCODES, op => ((op.blockLike || op.startsBlock) && op.name !== 'if' ? 1 : 0));
 
 /**
  * Builds the per-file coverage of one run. Lines the debug info has code for but no counted
@@ -58,7 +63,7 @@ export function aggregate(m: WasmModule, mapper: SourceMapper, counts: SiteCount
                 fn = { name: funcName(m, body.func) || `func${body.func}`, line: mapped ? loc.line : 0, calls: current, instructions: 0 };
                 if (mapped) fileOf(loc.file).functions.push(fn); else unmappedFunctions.push(fn);
             }
-            const structural = STRUCTURAL.has(c.op.name);
+            const structural = STRUCTURAL[c.op.index] === 1;
             if (!structural) fn!.instructions += current;
             if (!mapped) {
                 if (!structural) unmappedExecutions += current;

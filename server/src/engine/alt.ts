@@ -2,7 +2,7 @@
 // original in an else arm.
 import type { AppFunction, AppInstr } from './app.js';
 import { Compiler, type SiteEnv, type PV } from './compile.js';
-import { CodeWriter, OP, RefKind, holdLocal, restoreType, valTypeByte } from './emit.js';
+import { CodeWriter, OP, RefKind, holdLocal, restoreType } from './emit.js';
 import { nullableOf } from '../wasm/types.js';
 import { type OpcodeProbe } from './probes-at-site.js';
 import { canRelabel, hasLabels, relabel } from './branch-targets.js';
@@ -52,31 +52,31 @@ export class Alts extends Placement {
                 guard = pv;
             } else if (!pv.v) return false;
         }
-        for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
+        for (const id of slots) w.op(OP.local_set).ref(RefKind.Local, id);
         const rv = multi ? undefined : ins.results[0] as ValType | undefined;
         const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
-        const bt = rv ? valTypeByte(rv) : 0x40;
+        const bt = rv ?? null;
         // A guarded alt with several results leaves them in scratch locals in both arms.
         const resultLocals = multi && guard ? ins.results.map(t => w.newLocal(t)) : [];
-        const setResults = () => { for (let i = resultLocals.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, resultLocals[i]); };
+        const setResults = () => { for (let i = resultLocals.length - 1; i >= 0; i--) w.op(OP.local_set).ref(RefKind.Local, resultLocals[i]); };
         let copyAt = -1, copyEnd = -1;
-        if (guard) { c.push(guard); w.byte(OP.if).byte(bt); }
-        w.byte(OP.block).byte(bt);
+        if (guard) { c.push(guard); w.op(OP.if).blockType(bt); }
+        w.op(OP.block).blockType(bt);
         // `return` branches to this block: depth counts the blocks the body opens inside it.
         c.depth = 0;
         c.altBlock = { depth: 0, result };
         c.block(p.ast.body);
         c.altFallthrough();
-        w.byte(OP.end);
+        w.op(OP.end);
         if (multi) { pushDefaults(w, ins.results); setResults(); }
         if (guard) {
-            w.byte(OP.else);
-            for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+            w.op(OP.else);
+            for (let i = slots.length - 1; i >= 0; i--) w.op(OP.local_get).ref(RefKind.Local, slots[i]);
             if (hasLabels(ins.op)) { copyAt = w.length; relabel(this.app.bytes, ins.start, ins.end, l => l + 1, w); copyEnd = w.length; }
             else this.copyInstruction(w, ins);
             setResults();
-            w.byte(OP.end);
-            for (const id of resultLocals) w.byte(OP.local_get).ref(RefKind.Local, id);
+            w.op(OP.end);
+            for (const id of resultLocals) w.op(OP.local_get).ref(RefKind.Local, id);
         }
         const siteGlobals = this.allocSiteVars(p, site, `wasm:opcode:${ins.op.name}:alt`);
         this.sites.add(f.fid, ins.pc, ins.opidx, ins.start, p.index, `wasm:opcode:${ins.op.name}:alt`);
@@ -128,29 +128,29 @@ export class Alts extends Placement {
             this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${a.site.opname} around branches that cannot be re-encoded; not injected at fid ${f.fid} pc ${a.pc}`);
             return false;
         }
-        for (const id of slots) w.byte(OP.local_set).ref(RefKind.Local, id);
-        if (guard) { c.push(guard); w.byte(OP.if).byte(bt ?? 0x40); }
+        for (const id of slots) w.op(OP.local_set).ref(RefKind.Local, id);
+        if (guard) { c.push(guard); w.op(OP.if).blockType(bt ?? null); }
         const rv = bt !== undefined && results.length === 1 ? results[0] : undefined;
         const result: WType = rv ? whammTypeOfVal(rv) : 'unit';
-        w.byte(OP.block).byte(rv ? valTypeByte(rv) : 0x40);
+        w.op(OP.block).blockType(rv ?? null);
         c.depth = 0;
         c.altBlock = { depth: 0, result };
         c.block(p.ast.body);
         c.altFallthrough();
-        w.byte(OP.end);
+        w.op(OP.end);
         if (bt === undefined) {
             pushDefaults(w, results);
-            if (guard) for (let i = resultLocals.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, resultLocals[i]);
+            if (guard) for (let i = resultLocals.length - 1; i >= 0; i--) w.op(OP.local_set).ref(RefKind.Local, resultLocals[i]);
         }
         if (a.elseArm && a.ifSig && (a.ifSig.results.length || a.ifSig.params.length)) {
             // A typed if needs its else arm: it now gives the results' defaults.
-            w.byte(OP.else);
+            w.op(OP.else);
             drops(w, a.ifSig.params.length);
             pushDefaults(w, a.ifSig.results);
         }
         if (guard) {
-            w.byte(OP.else);
-            for (let i = slots.length - 1; i >= 0; i--) w.byte(OP.local_get).ref(RefKind.Local, slots[i]);
+            w.op(OP.else);
+            for (let i = slots.length - 1; i >= 0; i--) w.op(OP.local_get).ref(RefKind.Local, slots[i]);
         }
         const rule = `wasm:opcode:${a.site.opname}:alt`;
         const siteGlobals = this.allocSiteVars(p, a.site, rule);
@@ -164,9 +164,9 @@ export class Alts extends Placement {
         out.push({ at: a.opidx, after: false, cut: a.start, template: w.finish(), siteGlobals, pins: resultPins, probe: p.index });
         const s = new CodeWriter();
         const sl = resultPins ? results.map(t => holdLocal(s, t)) : [];
-        for (let i = sl.length - 1; i >= 0; i--) s.byte(OP.local_set).ref(RefKind.Local, sl[i]);
-        s.byte(OP.end);
-        sl.forEach((id, i) => { s.byte(OP.local_get).ref(RefKind.Local, id); restoreType(s, results[i]); });
+        for (let i = sl.length - 1; i >= 0; i--) s.op(OP.local_set).ref(RefKind.Local, sl[i]);
+        s.op(OP.end);
+        sl.forEach((id, i) => { s.op(OP.local_get).ref(RefKind.Local, id); restoreType(s, results[i]); });
         out.push({ at: end.opidx, after: true, cut: end.end, template: s.finish(), siteGlobals: NO_GLOBALS, pins: resultPins, probe: p.index });
         this.shifts.wrapConstruct(a.opidx, end.opidx, a.level);
         return 'guarded';

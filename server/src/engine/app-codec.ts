@@ -3,6 +3,7 @@ import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '.
 import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
 import { typeBody } from '../wasm/typing.js';
 import { ByteWriter } from '../wasm/encode.js';
+import { OP } from '../wasm/op.generated.js';
 import { ModuleRewriter, type CodeBuilder } from '../wasm/rewrite.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import type { ValType } from './types.js';
@@ -183,11 +184,11 @@ function constExprOf(g: NewGlobal): Uint8Array {
     const w = new ByteWriter(16);
     const f64 = () => new Float64Array(new BigInt64Array([g.init]).buffer)[0];
     switch (g.type) {
-        case 'i32': w.byte(0x41).s32(Number(BigInt.asIntN(32, g.init))); break;
-        case 'i64': w.byte(0x42).s64(g.init); break;
-        case 'f32': w.byte(0x43).f32(f64()); break;
-        case 'f64': w.byte(0x44).f64(f64()); break;
+        case 'i32': w.op(OP.i32_const).s32(Number(BigInt.asIntN(32, g.init))); break;
+        case 'i64': w.op(OP.i64_const).s64(g.init); break;
+        case 'f32': w.op(OP.f32_const).f32(f64()); break;
+        case 'f64': w.op(OP.f64_const).f64(f64()); break;
         default: throw new Error(`cannot add a global of type ${g.type}`);
     }
-    return w.byte(0x0b).finish().slice();
+    return w.op(OP.end).finish().slice();
 }

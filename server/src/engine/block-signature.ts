@@ -38,14 +38,17 @@ export function pushDefaults(w: CodeWriter, types: readonly ValType[]): void {
     for (const t of types) { const wt = whammTypeOfVal(t); emitConst(w, wt, defaultOf(wt)); }
 }
 
-/** The block type byte of a signature with no params and at most one numeric result; undefined otherwise. */
-export function simpleBlockType(results: readonly ValType[]): number | undefined {
-    if (results.length === 0) return 0x40;
+/**
+ * The block type of a signature with no params and at most one numeric result (null: empty, else the
+ * result's type, for CodeWriter.blockType); undefined otherwise.
+ */
+export function simpleBlockType(results: readonly ValType[]): ValType | null | undefined {
+    if (results.length === 0) return null;
     if (results.length > 1 || !NUMERIC.has(results[0])) return undefined;
-    return { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c }[results[0] as 'i32'];
+    return results[0];
 }
 
 /** Drops `n` values. */
 export function drops(w: CodeWriter, n: number): void {
-    for (let i = 0; i < n; i++) w.byte(OP.drop);
+    for (let i = 0; i < n; i++) w.op(OP.drop);
 }

@@ -21,15 +21,15 @@ export abstract class BoundVarCompiler extends CompilerCore {
             t: 'u32', isConst: false, pure: idx.pure,
             emit: w => {
                 this.push(idx);
-                w.byte(OP.local_set).ref(RefKind.Local, idxLocal);
-                w.byte(OP.i32_const).s32(0).byte(OP.local_set).ref(RefKind.Local, acc);
+                w.op(OP.local_set).ref(RefKind.Local, idxLocal);
+                w.op(OP.i32_const).s32(0).op(OP.local_set).ref(RefKind.Local, acc);
                 // The table is static and small (a br_table's labels): a chain of selects.
                 table.forEach((v, i) => {
-                    w.byte(OP.i32_const).s32(v).byte(OP.local_get).ref(RefKind.Local, acc);
-                    w.byte(OP.local_get).ref(RefKind.Local, idxLocal).byte(OP.i32_const).s32(i).byte(0x46);
-                    w.byte(OP.select).byte(OP.local_set).ref(RefKind.Local, acc);
+                    w.op(OP.i32_const).s32(v).op(OP.local_get).ref(RefKind.Local, acc);
+                    w.op(OP.local_get).ref(RefKind.Local, idxLocal).op(OP.i32_const).s32(i).op(OP.i32_eq);
+                    w.op(OP.select).op(OP.local_set).ref(RefKind.Local, acc);
                 });
-                w.byte(OP.local_get).ref(RefKind.Local, acc);
+                w.op(OP.local_get).ref(RefKind.Local, acc);
             },
         };
     }
@@ -94,7 +94,7 @@ export abstract class BoundVarCompiler extends CompilerCore {
                     const i = this.savedValue('arg0', 'u32');
                     if (!i) return undefined;
                     const n = bt.targets.length;
-                    const clamped: PV = { t: 'u32', isConst: false, pure: true, emit: w => { i.emit!(w); w.byte(OP.i32_const).s32(n); i.emit!(w); w.byte(OP.i32_const).s32(n).byte(0x49).byte(OP.select); } };
+                    const clamped: PV = { t: 'u32', isConst: false, pure: true, emit: w => { i.emit!(w); w.op(OP.i32_const).s32(n); i.emit!(w); w.op(OP.i32_const).s32(n).op(OP.i32_lt_u).op(OP.select); } };
                     return this.tableLookup([...bt.targets, bt.default], clamped);
                 }
             }
@@ -110,12 +110,12 @@ export abstract class BoundVarCompiler extends CompilerCore {
                     const slot = this.savedValue('arg0', 'i32');
                     if (!slot || !this.host.tableResolver) return undefined;
                     const resolver = this.host.tableResolver(table);
-                    return { t: 'i32', isConst: false, pure: true, emit: w => { slot.emit!(w); w.byte(OP.call).u32(resolver); } };
+                    return { t: 'i32', isConst: false, pure: true, emit: w => { slot.emit!(w); w.op(OP.call).u32(resolver); } };
                 }
                 case 'target_funcref': {
                     const slot = this.savedValue('arg0', 'i32');
                     if (!slot) return undefined;
-                    return { t: 'funcref', isConst: false, pure: true, emit: w => { slot.emit!(w); w.byte(0x25).u32(table); } };
+                    return { t: 'funcref', isConst: false, pure: true, emit: w => { slot.emit!(w); w.op(OP.table_get).u32(table); } };
                 }
             }
         }
@@ -150,7 +150,7 @@ export abstract class BoundVarCompiler extends CompilerCore {
             const bound = env.bounds.get(name) as WType | undefined;
             const vt = s.locals[i];
             const t = bound ?? whammTypeOfVal(vt);
-            return { t, isConst: false, pure: true, emit: w => { w.byte(OP.local_get).u32(i); normalize(w, t); } };
+            return { t, isConst: false, pure: true, emit: w => { w.op(OP.local_get).u32(i); normalize(w, t); } };
         }
         return undefined;
     }

@@ -177,18 +177,17 @@ export function exitingIndices(table: { targets: number[]; default: number }, de
 export function underTableIndex(body: Template, exits: { cases: number[]; viaDefault: boolean }, numTargets: number): Template {
     const w = new CodeWriter();
     const idx = w.newLocal('i32');
-    w.byte(OP.local_tee).ref(RefKind.Local, idx);
+    w.op(OP.local_tee).ref(RefKind.Local, idx);
     let terms = 0;
-    const or = () => { if (terms++ > 0) w.byte(I32_OR); };
-    if (exits.viaDefault) { w.byte(OP.local_get).ref(RefKind.Local, idx).byte(OP.i32_const).s32(numTargets).byte(I32_GE_U); or(); }
-    for (const c of exits.cases) { w.byte(OP.local_get).ref(RefKind.Local, idx).byte(OP.i32_const).s32(c).byte(I32_EQ); or(); }
-    w.byte(OP.if).byte(0x40);
+    const or = () => { if (terms++ > 0) w.op(OP.i32_or); };
+    if (exits.viaDefault) { w.op(OP.local_get).ref(RefKind.Local, idx).op(OP.i32_const).s32(numTargets).op(OP.i32_ge_u); or(); }
+    for (const c of exits.cases) { w.op(OP.local_get).ref(RefKind.Local, idx).op(OP.i32_const).s32(c).op(OP.i32_eq); or(); }
+    w.op(OP.if).blockType();
     const split = w.length;
-    w.byte(OP.end);
+    w.op(OP.end);
     return splice(w.finish(), split, body);
 }
 
-const I32_EQ = 0x46, I32_GE_U = 0x4f, I32_OR = 0x72;
 
 /** outer[0, at) + inner + outer[at, ...): the inner template's scratch locals are numbered after the outer's. */
 export function splice(outer: Template, at: number, inner: Template): Template {

@@ -40,14 +40,14 @@ export abstract class CallCompiler extends ExprCompiler {
                 for (let i = operands.length - 1; i >= 0; i--) {
                     const slot = this.env!.saved.get(`arg${i}`);
                     if (!slot) throw new CompileError(`${name}: operand arg${i} was not saved`, node);
-                    w.byte(OP.local_get).ref(RefKind.Local, slot.id);
+                    w.op(OP.local_get).ref(RefKind.Local, slot.id);
                 }
-                w.byte(OP.call).u32(target.index);
+                w.op(OP.call).u32(target.index);
                 if (target.results.length === 0) return;
                 if (alt && target.results.length === 1) {
                     alt.resultLocal ??= w.newLocal(target.results[0]);
-                    w.byte(OP.local_set).ref(RefKind.Local, alt.resultLocal);
-                } else for (let i = 0; i < target.results.length; i++) w.byte(OP.drop);
+                    w.op(OP.local_set).ref(RefKind.Local, alt.resultLocal);
+                } else for (let i = 0; i < target.results.length; i++) w.op(OP.drop);
             },
         };
     }
@@ -56,7 +56,7 @@ export abstract class CallCompiler extends ExprCompiler {
     altFallthrough(): void {
         const alt = this.altBlock;
         if (!alt || alt.result === 'unit') return;
-        if (alt.resultLocal !== undefined) this.w.byte(OP.local_get).ref(RefKind.Local, alt.resultLocal);
+        if (alt.resultLocal !== undefined) this.w.op(OP.local_get).ref(RefKind.Local, alt.resultLocal);
         else emitConst(this.w, alt.result, defaultOf(alt.result));
     }
 
@@ -66,7 +66,7 @@ export abstract class CallCompiler extends ExprCompiler {
             const vals = args.map((a, i) => this.coerce(this.expr(a, f.params[i]), f.params[i] ?? 'i32'));
             return {
                 t: f.result, isConst: false, pure: false,
-                emit: w => { for (const v of vals) this.push(v); w.byte(OP.call).u32(f.index); },
+                emit: w => { for (const v of vals) this.push(v); w.op(OP.call).u32(f.index); },
             };
         }
         const sb = compileStringBuiltin(this, name, args, node); // read_str, write_str, strcmp, memid
@@ -84,9 +84,9 @@ export abstract class CallCompiler extends ExprCompiler {
             return {
                 t: 'i32', isConst: false, pure: ref.pure && slot.pure,
                 emit: w => {
-                    if (!ref.pure) { this.push(ref); w.byte(OP.drop); }
+                    if (!ref.pure) { this.push(ref); w.op(OP.drop); }
                     this.push(slot);
-                    w.byte(OP.call).u32(resolver);
+                    w.op(OP.call).u32(resolver);
                 },
             };
         }
@@ -102,7 +102,7 @@ export abstract class CallCompiler extends ExprCompiler {
             case 'mem_size': {
                 const m = mem();
                 void m;
-                return { t: 'u32', isConst: false, pure: true, emit: w => { w.byte(OP.memory_size).byte(0); } };
+                return { t: 'u32', isConst: false, pure: true, emit: w => { w.op(OP.memory_size).u32(0); } };
             }
         }
         throw new CompileError(`unknown function '${name}'`, node);
@@ -130,6 +130,6 @@ export abstract class CallCompiler extends ExprCompiler {
             if (!isInt(v.t) && !isFloat(v.t)) throw new CompileError(`argument ${i + 1} of ${sig} must be ${f.params[i]}, not ${v.t}`, a);
             return this.coerce(v, f.params[i]);
         });
-        return { t: f.result, isConst: false, pure: false, emit: w => { for (const v of vals) this.push(v); w.byte(OP.call).u32(f.index); } };
+        return { t: f.result, isConst: false, pure: false, emit: w => { for (const v of vals) this.push(v); w.op(OP.call).u32(f.index); } };
     }
 }

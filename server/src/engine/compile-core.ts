@@ -108,7 +108,7 @@ export abstract class CompilerCore {
         const call = (w: CodeWriter) => {
             this.load(b).emit!(w);
             for (const k of keys) this.push(k);
-            w.byte(OP.call).u32(f);
+            w.op(OP.call).u32(f);
         };
         if (!Array.isArray(m.valueShape)) return { t: m.value, isConst: false, pure: true, emit: call };
         // A tuple value comes back as all its leaves; each leaf read repeats the (pure) lookup and keeps
@@ -119,8 +119,8 @@ export abstract class CompilerCore {
             emit: w => {
                 call(w);
                 const tmp = leaves.map(t => w.newLocal(valTypeOf(t)));
-                for (let i = leaves.length - 1; i >= 0; i--) w.byte(OP.local_set).ref(RefKind.Local, tmp[i]);
-                w.byte(OP.local_get).ref(RefKind.Local, tmp[j]);
+                for (let i = leaves.length - 1; i >= 0; i--) w.op(OP.local_set).ref(RefKind.Local, tmp[i]);
+                w.op(OP.local_get).ref(RefKind.Local, tmp[j]);
             },
         });
         let next = 0;
@@ -137,7 +137,7 @@ export abstract class CompilerCore {
         for (const k of keys) this.push(k);
         if (Array.isArray(m.valueShape)) for (const x of this.leafValues(v, m.valueShape, undefined)) this.push(x);
         else this.push(this.coerce(v, m.value));
-        w.byte(OP.call).u32(f);
+        w.op(OP.call).u32(f);
     }
 
     load(b: Binding): PV {
@@ -152,10 +152,10 @@ export abstract class CompilerCore {
             t: b.t, isConst: false, pure: true,
             emit: () => {
                 switch (b.kind) {
-                    case 'global': w.byte(OP.global_get).u32(b.index); break;
-                    case 'site': w.byte(OP.global_get).ref(RefKind.SiteVar, b.id); break;
-                    case 'local': w.byte(OP.local_get).ref(RefKind.Local, b.id); break;
-                    case 'param': w.byte(OP.local_get).u32(b.index); break;
+                    case 'global': w.op(OP.global_get).u32(b.index); break;
+                    case 'site': w.op(OP.global_get).ref(RefKind.SiteVar, b.id); break;
+                    case 'local': w.op(OP.local_get).ref(RefKind.Local, b.id); break;
+                    case 'param': w.op(OP.local_get).u32(b.index); break;
                 }
             },
         };
@@ -192,10 +192,10 @@ export abstract class CompilerCore {
     protected storeScalar(b: Binding): void {
         const w = this.w;
         switch (b.kind) {
-            case 'global': w.byte(OP.global_set).u32(b.index); break;
-            case 'site': w.byte(OP.global_set).ref(RefKind.SiteVar, b.id); break;
-            case 'local': w.byte(OP.local_set).ref(RefKind.Local, b.id); break;
-            case 'param': w.byte(OP.local_set).u32(b.index); break;
+            case 'global': w.op(OP.global_set).u32(b.index); break;
+            case 'site': w.op(OP.global_set).ref(RefKind.SiteVar, b.id); break;
+            case 'local': w.op(OP.local_set).ref(RefKind.Local, b.id); break;
+            case 'param': w.op(OP.local_set).u32(b.index); break;
         }
     }
 
@@ -236,7 +236,7 @@ export abstract class CompilerCore {
     protected savedValue(name: string, t: WType): PV | undefined {
         const slot = this.env?.saved.get(name);
         if (!slot) return undefined;
-        return { t, isConst: false, pure: true, emit: w => { w.byte(OP.local_get).ref(RefKind.Local, slot.id); normalize(w, t); } };
+        return { t, isConst: false, pure: true, emit: w => { w.op(OP.local_get).ref(RefKind.Local, slot.id); normalize(w, t); } };
     }
 
     abstract expr(e: Expression, expected?: WType): PV;

@@ -1,6 +1,6 @@
 // Expressions: literals, names, operators (folded where both sides are static), casts, ternaries, members.
 import type { Expression } from '../language/generated/ast.js';
-import { OP, RefKind, valTypeByte } from './emit.js';
+import { OP, RefKind } from './emit.js';
 import { compileStringEquality, compileStringMethod } from './strings.js';
 import { foldBinary, foldUnary, type BinOp } from './fold.js';
 import { type WType, convert, isFloat, isInt, valTypeOf } from './types.js';
@@ -43,7 +43,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                 a = this.coerce(a, t); b = this.coerce(b, t);
                 return {
                     t, isConst: false, pure: c.pure && a.pure && b.pure,
-                    emit: w => { this.push(c); w.byte(OP.if).byte(valTypeByte(valTypeOf(t))); this.push(a); w.byte(OP.else); this.push(b); w.byte(OP.end); },
+                    emit: w => { this.push(c); w.op(OP.if).blockType(valTypeOf(t)); this.push(a); w.op(OP.else); this.push(b); w.op(OP.end); },
                 };
             }
             case 'CallExpr': return this.call(e.callee.$refText, e.args, e);
@@ -95,7 +95,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
         if (op === '!') {
             const v = this.condition(operand);
             if (v.isConst) return { t: 'bool', isConst: true, v: !v.v, pure: true };
-            return { t: 'bool', isConst: false, pure: v.pure, emit: w => { v.emit!(w); w.byte(OP.i32_eqz); } };
+            return { t: 'bool', isConst: false, pure: v.pure, emit: w => { v.emit!(w); w.op(OP.i32_eqz); } };
         }
         const v = this.expr(operand, expected);
         if (v.isConst) {
@@ -107,7 +107,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
             const ones: PV = { t, isConst: true, v: isInt(t) ? convert(-1n, 'i64', t) : 0, pure: true };
             return this.binary('^', v, ones);
         }
-        if (isFloat(t)) return { t, isConst: false, pure: v.pure, emit: w => { this.push(v); w.byte(t === 'f32' ? 0x8c : 0x9a); } };
+        if (isFloat(t)) return { t, isConst: false, pure: v.pure, emit: w => { this.push(v); w.op(t === 'f32' ? OP.f32_neg : OP.f64_neg); } };
         return this.binary('-', { t, isConst: true, v: convert(0n, 'i64', t), pure: true }, v);
     }
 
@@ -125,10 +125,10 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                 t: 'bool', isConst: false, pure: l.pure && r.pure,
                 emit: w => {
                     this.push(l);
-                    w.byte(OP.if).byte(0x7f);
-                    if (and) { this.push(r); w.byte(OP.else).byte(OP.i32_const).byte(0); }
-                    else { w.byte(OP.i32_const).byte(1).byte(OP.else); this.push(r); }
-                    w.byte(OP.end);
+                    w.op(OP.if).blockType('i32');
+                    if (and) { this.push(r); w.op(OP.else).op(OP.i32_const).s32(0); }
+                    else { w.op(OP.i32_const).s32(1).op(OP.else); this.push(r); }
+                    w.op(OP.end);
                 },
             };
         }
@@ -161,13 +161,13 @@ export abstract class ExprCompiler extends BoundVarCompiler {
             return {
                 t: result, isConst: false, pure: l.pure && r.pure,
                 emit: w => {
-                    this.push(l); w.byte(OP.local_set).ref(RefKind.Local, la);
-                    this.push(r); w.byte(OP.local_set).ref(RefKind.Local, lb);
-                    w.byte(OP.local_get).ref(RefKind.Local, la);
-                    w.byte(OP.local_get).ref(RefKind.Local, la).byte(OP.local_get).ref(RefKind.Local, lb).byte(f64 ? 0xa3 : 0x95);
-                    w.byte(f64 ? 0x9d : 0x8f);
-                    w.byte(OP.local_get).ref(RefKind.Local, lb).byte(f64 ? 0xa2 : 0x94);
-                    w.byte(f64 ? 0xa1 : 0x93);
+                    this.push(l); w.op(OP.local_set).ref(RefKind.Local, la);
+                    this.push(r); w.op(OP.local_set).ref(RefKind.Local, lb);
+                    w.op(OP.local_get).ref(RefKind.Local, la);
+                    w.op(OP.local_get).ref(RefKind.Local, la).op(OP.local_get).ref(RefKind.Local, lb).op(f64 ? OP.f64_div : OP.f32_div);
+                    w.op(f64 ? OP.f64_trunc : OP.f32_trunc);
+                    w.op(OP.local_get).ref(RefKind.Local, lb).op(f64 ? OP.f64_mul : OP.f32_mul);
+                    w.op(f64 ? OP.f64_sub : OP.f32_sub);
                 },
             };
         }

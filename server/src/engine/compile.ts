@@ -55,7 +55,7 @@ export class Compiler extends CallCompiler {
                     if (isInt(vt) || isFloat(vt)) {
                         const one = convert(1n, 'u32', vt);
                         this.mapCall('inc', m.b, m.keys, { t: vt, isConst: true, v: s.op === '++' ? one : foldUnary('-', one, vt)!, pure: true });
-                        this.w.byte(OP.drop);
+                        this.w.op(OP.drop);
                     } else {
                         const cur = this.mapRead(m.b, m.keys);
                         const one: PV = { t: vt, isConst: true, v: convert(1n, 'u32', vt), pure: true };
@@ -75,7 +75,7 @@ export class Compiler extends CallCompiler {
                 const v = this.expr(s.expr);
                 if (!v.isConst && v.emit) {
                     v.emit(this.w);
-                    if (v.t !== 'unit') this.w.byte(OP.drop);
+                    if (v.t !== 'unit') this.w.op(OP.drop);
                 }
                 return;
             }
@@ -84,14 +84,14 @@ export class Compiler extends CallCompiler {
                     // In an alt body, `return e` supplies the replaced instruction's result.
                     const rt = this.altBlock.result;
                     if (s.value && rt !== 'unit') this.push(this.coerce(this.expr(s.value, rt), rt));
-                    this.w.byte(OP.br).u32(this.depth - this.altBlock.depth);
+                    this.w.op(OP.br).u32(this.depth - this.altBlock.depth);
                     return;
                 }
                 if (s.value) {
                     const v = this.coerce(this.expr(s.value, this.fnResult), this.fnResult ?? 'unit');
                     this.push(v);
                 }
-                this.w.byte(OP.return);
+                this.w.op(OP.return);
                 return;
             }
         }
@@ -136,16 +136,16 @@ export class Compiler extends CallCompiler {
                 continue;
             }
             this.push(c);
-            this.w.byte(OP.if).byte(0x40);
+            this.w.op(OP.if).blockType();
             this.depth++;
             this.block(arm.body);
-            this.w.byte(OP.else);
+            this.w.op(OP.else);
             opened++;
         }
         if (elseBody) {
             if (elseBody.$type === 'IfStmt') this.ifStmt(elseBody); else this.block(elseBody);
         }
-        for (let i = 0; i < opened; i++) this.w.byte(OP.end);
+        for (let i = 0; i < opened; i++) this.w.op(OP.end);
         this.depth -= opened;
     }
 }

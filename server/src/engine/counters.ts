@@ -1,7 +1,7 @@
 // Counter probes (`x++` and nothing else): merged increments per straight-line segment, spread script
 // counters, and the trap fix-ups that keep counts exact when a segment ends in a trap.
 import type { AppFunction, AppInstr } from './app.js';
-import { OPCODES } from '../wasm/opcodes.js';
+import { OPCODES, type Category } from '../wasm/opcodes.js';
 import { emitBinary, emitConst } from './compile.js';
 import { CodeWriter, OP, RefKind, type Template } from './emit.js';
 import { type OpcodeProbe } from './probes-at-site.js';
@@ -127,11 +127,11 @@ export class Counters extends GlobalLayout {
 
     /** Pushes the value of a script global (the sum of its parts for a spread counter). */
     protected emitGlobalValue(w: CodeWriter, index: number): void {
-        w.byte(OP.global_get).u32(index);
+        w.op(OP.global_get).u32(index);
         const parts = this.counterParts.get(index);
         if (!parts) return;
         for (let i = 0; i < parts.globals.length; i++) {
-            w.byte(OP.global_get).u32(parts.globals[i]);
+            w.op(OP.global_get).u32(parts.globals[i]);
             if (parts.sizes[i] !== 1) {
                 emitConst(w, parts.type, convert(BigInt(parts.sizes[i]), 'u64', parts.type));
                 emitBinary(w, '*', parts.type);
@@ -152,10 +152,10 @@ export class Counters extends GlobalLayout {
         let tpl = this.counterTemplates.get(key);
         if (!tpl) {
             const w = new CodeWriter();
-            w.byte(OP.global_get).ref(RefKind.SiteVar, 0);
+            w.op(OP.global_get).ref(RefKind.SiteVar, 0);
             emitConst(w, t, convert(BigInt(by), 'u64', t));
             emitBinary(w, '+', t);
-            w.byte(OP.global_set).ref(RefKind.SiteVar, 0);
+            w.op(OP.global_set).ref(RefKind.SiteVar, 0);
             tpl = w.finish();
             this.counterTemplates.set(key, tpl);
         }
@@ -186,25 +186,19 @@ export class SegmentState {
     reset(): void { this.length = 0; this.traps.length = 0; }
 }
 
-/** After this instruction, the next one may not run (branch, call, return, trap); by opcode-table index. */
-const ENDS_SEGMENT: Uint8Array = Uint8Array.from(OPCODES, op => {
-    if (op.mem) return 1;
-    switch (op.category) {
-        case 'const': case 'compare': case 'variable': case 'parametric': case 'simd':
-            return 0;
-        case 'arith': return /\.(div|rem)_/.test(op.name) && !op.name.startsWith('f') ? 1 : 0;
-        case 'convert': return /trunc_f/.test(op.name) && !op.name.includes('_sat_') ? 1 : 0;
-        default: return 1;
-    }
-});
+/** Categories of instructions that only compute on the stack, locals and globals (and always fall through unless they trap). */
+const COMPUTING: ReadonlySet<Category> = new Set<Category>(['const', 'compare', 'variable', 'parametric', 'simd', 'arith', 'convert']);
 
-/** Instructions whose only way out besides falling through is a trap; by opcode-table index. */
-const MAY_TRAP: Uint8Array = Uint8Array.from(OPCODES, op => {
-    if (op.mem) return op.category === 'atomic' ? 0 : 1;
-    if (op.category === 'arith') return /^i(32|64)\.(div|rem)_/.test(op.name) ? 1 : 0;
-    if (op.category === 'convert') return /trunc_f/.test(op.name) && !op.name.includes('_sat_') ? 1 : 0;
-    return op.name === 'memory.fill' || op.name === 'memory.copy' || op.name === 'memory.init' ? 1 : 0;
-});
+/** After this instruction, the next one may not run (branch, call, return, trap); by opcode-table index. */
+const ENDS_SEGMENT: Uint8Array = Uint8Array.from(OPCODES, op => (op.mayTrap || !COMPUTING.has(op.category) ? 1 : 0));
+
+/**
+ * Instructions whose only way out besides falling through is a trap the runner can take counts back for:
+ * memory accesses and numeric traps (division, truncation, bulk memory); by opcode-table index. Traps of
+ * table, reference, GC and atomic instructions end the segment instead.
+ */
+const TRAP_FIXUP_CATEGORIES: ReadonlySet<Category> = new Set<Category>(['load', 'store', 'memory', 'arith', 'convert', 'simd']);
+const MAY_TRAP: Uint8Array = Uint8Array.from(OPCODES, op => (op.mayTrap && TRAP_FIXUP_CATEGORIES.has(op.category) ? 1 : 0));
 
 function endsSegment(ins: AppInstr): boolean {
     return ENDS_SEGMENT[ins.op.index] === 1;

@@ -3,8 +3,8 @@
 // scratch locals (allocated per function). Templates are cached and shared by all sites whose static
 // values give the same code, so instrumenting a million sites does not compile a million bodies.
 import type { ValType } from './types.js';
-import { op as opNamed } from '../wasm/opcodes.js';
-import { isNonNullableRef, nullableOf } from '../wasm/types.js';
+import { OP } from '../wasm/op.generated.js';
+import { EMPTY_BLOCK_TYPE, isNonNullableRef, nullableOf, valTypeByte } from '../wasm/types.js';
 
 export const enum RefKind { SiteVar = 0, Local = 1 }
 
@@ -16,36 +16,15 @@ export interface Template {
     locals: ValType[];
 }
 
-const VALTYPE_BYTE: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
-export function valTypeByte(t: ValType): number {
-    const b = VALTYPE_BYTE[t];
-    if (b === undefined) throw new Error(`no value type byte for ${t}`);
-    return b;
-}
-
-/** Opcodes of the instructions probe code is made of. */
-export const OP = {
-    unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d,
-    return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
-    local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
-    memory_size: 0x3f,
-    i32_const: 0x41, i64_const: 0x42, f32_const: 0x43, f64_const: 0x44,
-    i32_eqz: 0x45, i32_eq: 0x46, i64_eqz: 0x50, i64_eq: 0x51,
-    i32_add: 0x6a, i32_sub: 0x6b, i64_add: 0x7c,
-    i32_and: 0x71, i32_xor: 0x73,
-    i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
-    f32_demote_f64: 0xb6, f64_promote_f32: 0xbb,
-    i64_reinterpret_f64: 0xbd,
-    i32_extend8_s: 0xc0, i32_extend16_s: 0xc1,
-    ref_as_non_null: opNamed('ref.as_non_null').code,
-} as const;
+/** Instruction codes by name, generated from the opcode table: write them with CodeWriter.op. */
+export { OP } from '../wasm/op.generated.js';
 
 /**
  * Reads back a value held in a local of `nullableOf(t)` (see holdLocal): for a non-nullable reference,
  * `ref.as_non_null` gives the value its type again (it cannot be null: it was one when saved).
  */
 export function restoreType(w: CodeWriter, t: ValType): void {
-    if (isNonNullableRef(t)) w.byte(OP.ref_as_non_null);
+    if (isNonNullableRef(t)) w.op(OP.ref_as_non_null);
 }
 
 /** A local that can hold a value of type `t` (non-nullable references are held as nullable ones). */
@@ -63,6 +42,15 @@ export class CodeWriter {
         if (this.len === this.buf.length) this.grow(1);
         this.buf[this.len++] = b;
         return this;
+    }
+    /** An instruction's opcode, given as an OP code: prefixed instructions get their prefix and LEB sub-opcode. */
+    op(code: number): this {
+        if (code < 0x100) return this.byte(code);
+        return this.byte(code >>> 16).u32(code & 0xffff);
+    }
+    /** A block type: empty (no `t`) or one value type with a one-byte encoding. */
+    blockType(t: ValType | null = null): this {
+        return this.byte(t === null ? EMPTY_BLOCK_TYPE : valTypeByte(t));
     }
     bytes(bs: ArrayLike<number>): this {
         if (this.len + bs.length > this.buf.length) this.grow(bs.length);

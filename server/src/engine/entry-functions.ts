@@ -30,7 +30,7 @@ export class EntryFunctions extends FunctionWalk {
             w.bytes(code);
         }
         for (const p of this.index.begin) this.inlineProbe(c, w, p);
-        w.byte(OP.end);
+        w.op(OP.end);
         // Exported; the runner calls it before the app's entry point.
         this.exports.push({ name: BEGIN_EXPORT, kind: 'func', index: this.finishFunction(w) });
     }
@@ -44,7 +44,7 @@ export class EntryFunctions extends FunctionWalk {
         const c = new Compiler(this, this.globals, w, undefined);
         c.pushScope();
         for (const p of probes) this.inlineProbe(c, w, p);
-        w.byte(OP.end);
+        w.op(OP.end);
         const fid = this.finishFunction(w);
         this.exports.push({ name: END_EXPORT, kind: 'func', index: fid });
         this.endExport = END_EXPORT;
@@ -58,7 +58,7 @@ export class EntryFunctions extends FunctionWalk {
         if (p.ast.predicate) {
             const g = pc.condition(p.ast.predicate);
             if (g.isConst && !g.v) return;
-            if (!g.isConst) { pc.push(g); w.byte(OP.if).byte(0x40); pc.block(p.ast.body); w.byte(OP.end); return; }
+            if (!g.isConst) { pc.push(g); w.op(OP.if).blockType(); pc.block(p.ast.body); w.op(OP.end); return; }
         }
         pc.block(p.ast.body);
         void c;
@@ -83,12 +83,12 @@ export class EntryFunctions extends FunctionWalk {
             for (const v of batch) {
                 this.emitGlobalValue(w, v.global);
                 switch (v.vt) {
-                    case 'i32': w.byte(OP.i64_extend_i32_u); break;
-                    case 'f32': w.byte(OP.f64_promote_f32).byte(OP.i64_reinterpret_f64); break;
-                    case 'f64': w.byte(OP.i64_reinterpret_f64); break;
+                    case 'i32': w.op(OP.i64_extend_i32_u); break;
+                    case 'f32': w.op(OP.f64_promote_f32).op(OP.i64_reinterpret_f64); break;
+                    case 'f64': w.op(OP.i64_reinterpret_f64); break;
                 }
             }
-            w.byte(OP.end);
+            w.op(OP.end);
             const fid = this.addFunction([], batch.map(() => 'i64' as ValType), [], w.finish().bytes);
             const name = `whamm$report${layout.readers.length}`;
             this.exports.push({ name, kind: 'func', index: fid });

@@ -58,7 +58,7 @@ export class FunctionWalk extends Blocks {
             if (blockProbes) {
                 if (prevEndsBlock) { for (const p of idx.blockStart) this.placeEvent(f, ins, p, 'start', 'wasm:block:start', insertions); blockLen = 0; }
                 blockLen++;
-                const ends = endsBasicBlock(ins) || next === undefined || startsBasicBlock(next);
+                const ends = ins.op.endsBlock || next === undefined || next.op.startsBlock;
                 if (ends) for (const p of idx.blockEnd) this.placeEvent(f, ins, p, 'end', 'wasm:block:end', insertions, blockLen);
                 prevEndsBlock = ends;
             }
@@ -109,27 +109,4 @@ const REF_FUNC = OPCODES.findIndex(op => op.name === 'ref.func');
 function refFuncOf(ins: AppInstr): number {
     ins.detail();
     return Number(ins.imms[0]);
-}
-
-/** Control instructions end a basic block; the instruction after them starts one. */
-function endsBasicBlock(ins: AppInstr): boolean {
-    switch (ins.op.name) {
-        case 'block': case 'loop': case 'if': case 'else': case 'end': case 'br': case 'br_if': case 'br_table':
-        case 'return': case 'unreachable': case 'return_call': case 'return_call_indirect': case 'return_call_ref':
-        case 'try_table': case 'throw': case 'throw_ref': case 'br_on_null': case 'br_on_non_null':
-        case 'br_on_cast': case 'br_on_cast_fail':
-        // Legacy exception handling: `try` opens a block; a handler (catch, catch_all) is entered from a
-        // throw, and reached in line it ends the try body like `else`; delegate/rethrow leave.
-        case 'try': case 'catch': case 'catch_all': case 'delegate': case 'rethrow':
-            return true;
-    }
-    return false;
-}
-
-function startsBasicBlock(ins: AppInstr): boolean {
-    switch (ins.op.name) {
-        case 'else': case 'end': case 'loop': case 'catch': case 'catch_all': case 'delegate':
-            return true;
-    }
-    return false;
 }

@@ -22,7 +22,6 @@ import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
 import { batchableMaps, type BatchSpec } from './map-batch.js';
 
-const TABLE_WRITES = new Set(['table.set', 'table.grow', 'table.init', 'table.copy', 'table.fill']);
 
 export class InstrumenterHost implements CompileHost {
     protected readonly index: ProbeIndex;
@@ -243,7 +242,7 @@ export class InstrumenterHost implements CompileHost {
         return fid;
     }
     protected appWritesTables(): boolean {
-        for (const f of this.app.functions) for (const ins of f.instrs(false)) if (TABLE_WRITES.has(ins.op.name)) return true;
+        for (const f of this.app.functions) for (const ins of f.instrs(false)) if (ins.op.writesTable) return true;
         return false;
     }
 

@@ -92,7 +92,7 @@ class Instrumenter extends EntryFunctions {
                 if (b.kind === 'global' && !b.tuple && !this.app.exportNames.has(`get_${name}`)) {
                     const w = new CodeWriter();
                     this.emitGlobalValue(w, b.index);
-                    w.byte(OP.end); // a body ends with `end`
+                    w.op(OP.end); // a body ends with `end`
                     const fid = this.addFunction([], [valTypeOf(b.t)], [], w.finish().bytes);
                     this.exports.push({ name: `get_${name}`, kind: 'func', index: fid });
                 }

@@ -123,7 +123,7 @@ export class GlobalLayout extends InstrumenterHost {
             f.params.forEach((p, i) => c.bindParam(p.name, sig.params[i], i));
             c.block(f.body);
             if (sig.result !== 'unit') { emitConst(w, sig.result, defaultOf(sig.result)); }
-            w.byte(OP.end);
+            w.op(OP.end);
             const t = w.finish();
             const locals = t.locals;
             const resolved = locals.map((_, k) => sig.params.length + k);

@@ -42,10 +42,10 @@ export function unescape(lit: string): string {
 export function emitConst(w: CodeWriter, t: WType, v: Const): void {
     if (t === 'str' && typeof v === 'string') v = BigInt(stringHandle(v)); // a str is its handle
     switch (valTypeOf(t)) {
-        case 'i32': w.byte(OP.i32_const).s32(Number(BigInt.asIntN(32, num(v)))); break;
-        case 'i64': w.byte(OP.i64_const).s64(num(v)); break;
-        case 'f32': w.byte(OP.f32_const).f32(Number(v)); break;
-        case 'f64': w.byte(OP.f64_const).f64(Number(v)); break;
+        case 'i32': w.op(OP.i32_const).s32(Number(BigInt.asIntN(32, num(v)))); break;
+        case 'i64': w.op(OP.i64_const).s64(num(v)); break;
+        case 'f32': w.op(OP.f32_const).f32(Number(v)); break;
+        case 'f64': w.op(OP.f64_const).f64(Number(v)); break;
         default: throw new CompileError(`no constant of type ${t}`);
     }
 }
@@ -53,11 +53,11 @@ export function emitConst(w: CodeWriter, t: WType, v: Const): void {
 /** Brings an i32 holding a narrow integer into its normal form (zero- or sign-extended). */
 export function normalize(w: CodeWriter, t: WType): void {
     switch (t) {
-        case 'u8': w.byte(OP.i32_const).s32(0xff).byte(OP.i32_and); break;
-        case 'u16': w.byte(OP.i32_const).s32(0xffff).byte(OP.i32_and); break;
-        case 'i8': w.byte(OP.i32_extend8_s); break;
-        case 'i16': w.byte(OP.i32_extend16_s); break;
-        case 'bool': w.byte(OP.i32_eqz).byte(OP.i32_eqz); break;
+        case 'u8': w.op(OP.i32_const).s32(0xff).op(OP.i32_and); break;
+        case 'u16': w.op(OP.i32_const).s32(0xffff).op(OP.i32_and); break;
+        case 'i8': w.op(OP.i32_extend8_s); break;
+        case 'i16': w.op(OP.i32_extend16_s); break;
+        case 'bool': w.op(OP.i32_eqz).op(OP.i32_eqz); break;
     }
 }
 
@@ -65,48 +65,67 @@ export function emitConvert(w: CodeWriter, from: WType, to: WType): void {
     if (from === to) return;
     const fv = valTypeOf(from), tv = valTypeOf(to);
     if (to === 'bool') {
-        if (fv === 'i32') { w.byte(OP.i32_eqz).byte(OP.i32_eqz); return; }
-        if (fv === 'i64') { w.byte(OP.i64_eqz).byte(OP.i32_eqz); return; }
-        if (fv === 'f32') { w.byte(OP.f32_const).f32(0).byte(0x5c); return; }
-        if (fv === 'f64') { w.byte(OP.f64_const).f64(0).byte(0x62); return; }
+        if (fv === 'i32') { w.op(OP.i32_eqz).op(OP.i32_eqz); return; }
+        if (fv === 'i64') { w.op(OP.i64_eqz).op(OP.i32_eqz); return; }
+        if (fv === 'f32') { w.op(OP.f32_const).f32(0).op(OP.f32_ne); return; }
+        if (fv === 'f64') { w.op(OP.f64_const).f64(0).op(OP.f64_ne); return; }
     }
     const fromSigned = isSigned(from);
     if (isInt(to) || to === 'bool') {
         if (fv === 'i32' && tv === 'i32') { normalize(w, to); return; }
-        if (fv === 'i32' && tv === 'i64') { w.byte(fromSigned ? OP.i64_extend_i32_s : OP.i64_extend_i32_u); return; }
+        if (fv === 'i32' && tv === 'i64') { w.op(fromSigned ? OP.i64_extend_i32_s : OP.i64_extend_i32_u); return; }
         if (fv === 'i64' && tv === 'i64') return;
-        if (fv === 'i64' && tv === 'i32') { w.byte(OP.i32_wrap_i64); normalize(w, to); return; }
+        if (fv === 'i64' && tv === 'i32') { w.op(OP.i32_wrap_i64); normalize(w, to); return; }
         if (fv === 'f32' || fv === 'f64') {
-            const s = isSigned(to) ? 0 : 1;
-            const sub = (tv === 'i64' ? 4 : 0) + (fv === 'f64' ? 2 : 0) + s;
-            w.byte(0xfc).u32(sub);
+            w.op(TRUNC_SAT[tv === 'i64' ? 'i64' : 'i32'][fv][isSigned(to) ? 0 : 1]);
             if (tv === 'i32') normalize(w, to);
             return;
         }
     }
     if (isFloat(to)) {
         if (fv === 'i32' || fv === 'i64') {
-            const base = to === 'f32' ? 0xb2 : 0xb7;
-            w.byte(base + (fv === 'i64' ? 2 : 0) + (fromSigned ? 0 : 1));
+            w.op(CONVERT[to][fv][fromSigned ? 0 : 1]);
             return;
         }
-        if (fv === 'f32' && tv === 'f64') { w.byte(OP.f64_promote_f32); return; }
-        if (fv === 'f64' && tv === 'f32') { w.byte(OP.f32_demote_f64); return; }
+        if (fv === 'f32' && tv === 'f64') { w.op(OP.f64_promote_f32); return; }
+        if (fv === 'f64' && tv === 'f32') { w.op(OP.f32_demote_f64); return; }
         if (fv === tv) return;
     }
     throw new CompileError(`cannot convert ${from} to ${to}`);
 }
 
+/** Float -> integer conversions that saturate instead of trapping: [signed, unsigned] per target and source. */
+const TRUNC_SAT: Record<'i32' | 'i64', Record<'f32' | 'f64', [number, number]>> = {
+    i32: { f32: [OP.i32_trunc_sat_f32_s, OP.i32_trunc_sat_f32_u], f64: [OP.i32_trunc_sat_f64_s, OP.i32_trunc_sat_f64_u] },
+    i64: { f32: [OP.i64_trunc_sat_f32_s, OP.i64_trunc_sat_f32_u], f64: [OP.i64_trunc_sat_f64_s, OP.i64_trunc_sat_f64_u] },
+};
+/** Integer -> float conversions: [from signed, from unsigned] per target and source. */
+const CONVERT: Record<'f32' | 'f64', Record<'i32' | 'i64', [number, number]>> = {
+    f32: { i32: [OP.f32_convert_i32_s, OP.f32_convert_i32_u], i64: [OP.f32_convert_i64_s, OP.f32_convert_i64_u] },
+    f64: { i32: [OP.f64_convert_i32_s, OP.f64_convert_i32_u], i64: [OP.f64_convert_i64_s, OP.f64_convert_i64_u] },
+};
+
+/** Binary operators on integers: one instruction, or [signed, unsigned]. */
 const I32_OPS: Record<string, number | [number, number]> = {
-    '+': 0x6a, '-': 0x6b, '*': 0x6c, '/': [0x6d, 0x6e], '%': [0x6f, 0x70], '&': 0x71, '|': 0x72, '^': 0x73,
-    '<<': 0x74, '>>': [0x75, 0x76], '==': 0x46, '!=': 0x47, '<': [0x48, 0x49], '>': [0x4a, 0x4b], '<=': [0x4c, 0x4d], '>=': [0x4e, 0x4f],
+    '+': OP.i32_add, '-': OP.i32_sub, '*': OP.i32_mul, '/': [OP.i32_div_s, OP.i32_div_u], '%': [OP.i32_rem_s, OP.i32_rem_u],
+    '&': OP.i32_and, '|': OP.i32_or, '^': OP.i32_xor, '<<': OP.i32_shl, '>>': [OP.i32_shr_s, OP.i32_shr_u],
+    '==': OP.i32_eq, '!=': OP.i32_ne, '<': [OP.i32_lt_s, OP.i32_lt_u], '>': [OP.i32_gt_s, OP.i32_gt_u],
+    '<=': [OP.i32_le_s, OP.i32_le_u], '>=': [OP.i32_ge_s, OP.i32_ge_u],
 };
 const I64_OPS: Record<string, number | [number, number]> = {
-    '+': 0x7c, '-': 0x7d, '*': 0x7e, '/': [0x7f, 0x80], '%': [0x81, 0x82], '&': 0x83, '|': 0x84, '^': 0x85,
-    '<<': 0x86, '>>': [0x87, 0x88], '==': 0x51, '!=': 0x52, '<': [0x53, 0x54], '>': [0x55, 0x56], '<=': [0x57, 0x58], '>=': [0x59, 0x5a],
+    '+': OP.i64_add, '-': OP.i64_sub, '*': OP.i64_mul, '/': [OP.i64_div_s, OP.i64_div_u], '%': [OP.i64_rem_s, OP.i64_rem_u],
+    '&': OP.i64_and, '|': OP.i64_or, '^': OP.i64_xor, '<<': OP.i64_shl, '>>': [OP.i64_shr_s, OP.i64_shr_u],
+    '==': OP.i64_eq, '!=': OP.i64_ne, '<': [OP.i64_lt_s, OP.i64_lt_u], '>': [OP.i64_gt_s, OP.i64_gt_u],
+    '<=': [OP.i64_le_s, OP.i64_le_u], '>=': [OP.i64_ge_s, OP.i64_ge_u],
 };
-const F32_OPS: Record<string, number> = { '==': 0x5b, '!=': 0x5c, '<': 0x5d, '>': 0x5e, '<=': 0x5f, '>=': 0x60, '+': 0x92, '-': 0x93, '*': 0x94, '/': 0x95 };
-const F64_OPS: Record<string, number> = { '==': 0x61, '!=': 0x62, '<': 0x63, '>': 0x64, '<=': 0x65, '>=': 0x66, '+': 0xa0, '-': 0xa1, '*': 0xa2, '/': 0xa3 };
+const F32_OPS: Record<string, number> = {
+    '==': OP.f32_eq, '!=': OP.f32_ne, '<': OP.f32_lt, '>': OP.f32_gt, '<=': OP.f32_le, '>=': OP.f32_ge,
+    '+': OP.f32_add, '-': OP.f32_sub, '*': OP.f32_mul, '/': OP.f32_div,
+};
+const F64_OPS: Record<string, number> = {
+    '==': OP.f64_eq, '!=': OP.f64_ne, '<': OP.f64_lt, '>': OP.f64_gt, '<=': OP.f64_le, '>=': OP.f64_ge,
+    '+': OP.f64_add, '-': OP.f64_sub, '*': OP.f64_mul, '/': OP.f64_div,
+};
 
 export function emitBinary(w: CodeWriter, op: BinOp, t: WType): void {
     if (isFloat(t) && op === '%') {
@@ -115,13 +134,13 @@ export function emitBinary(w: CodeWriter, op: BinOp, t: WType): void {
     if (isFloat(t)) {
         const code = (t === 'f32' ? F32_OPS : F64_OPS)[op];
         if (code === undefined) throw new CompileError(`operator ${op} is not defined on ${t}`);
-        w.byte(code);
+        w.op(code);
         return;
     }
     const table = is64(t) ? I64_OPS : I32_OPS;
     const code = table[op];
     if (code === undefined) throw new CompileError(`operator ${op} is not defined on ${t}`);
-    w.byte(typeof code === 'number' ? code : code[isSigned(t) ? 0 : 1]);
+    w.op(typeof code === 'number' ? code : code[isSigned(t) ? 0 : 1]);
     if (!cmpOp(op)) normalize(w, t);
 }
 

@@ -12,7 +12,6 @@ import type { ProbeDef, ScriptModel } from './script.js';
 
 const MAP_PRINTERS = new Set(['print_map', 'print_map_as_csv']);
 /** Block type of an `if` without results. */
-const VOID = 0x40;
 
 /** Globals one batched site adds: next (i32), stride (i32), first (i32), length (i64). */
 export const BATCH_GLOBALS: readonly ('i32' | 'i64')[] = ['i32', 'i32', 'i32', 'i64'];
@@ -62,47 +61,47 @@ export interface BatchSpec { mapGlobal: number; flag?: number; run: number }
  */
 export function emitBatchedIncrement(w: CodeWriter, spec: BatchSpec, vars: number, tmp: number): void {
     const NEXT = vars, STRIDE = vars + 1, FIRST = vars + 2, LEN = vars + 3;
-    const get = (v: number) => w.byte(OP.global_get).ref(RefKind.SiteVar, v);
-    const set = (v: number) => w.byte(OP.global_set).ref(RefKind.SiteVar, v);
-    const a = () => w.byte(OP.local_get).ref(RefKind.Local, tmp);
-    w.byte(OP.local_tee).ref(RefKind.Local, tmp);
-    get(NEXT); w.byte(OP.i32_eq);
-    w.byte(OP.if).byte(VOID);
+    const get = (v: number) => w.op(OP.global_get).ref(RefKind.SiteVar, v);
+    const set = (v: number) => w.op(OP.global_set).ref(RefKind.SiteVar, v);
+    const a = () => w.op(OP.local_get).ref(RefKind.Local, tmp);
+    w.op(OP.local_tee).ref(RefKind.Local, tmp);
+    get(NEXT); w.op(OP.i32_eq);
+    w.op(OP.if).blockType();
     // The run goes on: one more access at the expected address.
-    get(NEXT); get(STRIDE); w.byte(OP.i32_add); set(NEXT);
-    get(LEN); w.byte(OP.i64_const).s64(1n); w.byte(OP.i64_add); set(LEN);
-    w.byte(OP.else);
-    get(LEN); w.byte(OP.i64_const).s64(1n); w.byte(OP.i64_eq);
-    w.byte(OP.if).byte(VOID);
+    get(NEXT); get(STRIDE); w.op(OP.i32_add); set(NEXT);
+    get(LEN); w.op(OP.i64_const).s64(1n); w.op(OP.i64_add); set(LEN);
+    w.op(OP.else);
+    get(LEN); w.op(OP.i64_const).s64(1n); w.op(OP.i64_eq);
+    w.op(OP.if).blockType();
     // The second access of a run sets its stride.
-    a(); get(FIRST); w.byte(OP.i32_sub); set(STRIDE);
-    w.byte(OP.i64_const).s64(2n); set(LEN);
-    w.byte(OP.else);
+    a(); get(FIRST); w.op(OP.i32_sub); set(STRIDE);
+    w.op(OP.i64_const).s64(2n); set(LEN);
+    w.op(OP.else);
     // The run broke: flush it, start a new one (expecting the same stride).
-    get(LEN); w.byte(OP.i64_eqz); w.byte(OP.i32_eqz);
-    w.byte(OP.if).byte(VOID);
+    get(LEN); w.op(OP.i64_eqz); w.op(OP.i32_eqz);
+    w.op(OP.if).blockType();
     emitRunCall(w, spec, () => { get(FIRST); get(STRIDE); get(LEN); });
-    w.byte(OP.end);
+    w.op(OP.end);
     a(); set(FIRST);
-    w.byte(OP.i64_const).s64(1n); set(LEN);
-    w.byte(OP.end);
-    a(); get(STRIDE); w.byte(OP.i32_add); set(NEXT);
-    w.byte(OP.end);
+    w.op(OP.i64_const).s64(1n); set(LEN);
+    w.op(OP.end);
+    a(); get(STRIDE); w.op(OP.i32_add); set(NEXT);
+    w.op(OP.end);
 }
 
 function emitRunCall(w: CodeWriter, spec: BatchSpec, operands: () => void): void {
-    w.byte(OP.global_get).u32(spec.mapGlobal);
+    w.op(OP.global_get).u32(spec.mapGlobal);
     operands();
-    if (spec.flag !== undefined) w.byte(OP.i32_const).s32(spec.flag);
-    w.byte(OP.call).u32(spec.run);
+    if (spec.flag !== undefined) w.op(OP.i32_const).s32(spec.flag);
+    w.op(OP.call).u32(spec.run);
 }
 
 /** End-function code flushing one site's pending run (globals from `first`, absolute indices). */
 export function emitBatchFlush(w: CodeWriter, spec: BatchSpec, first: number): void {
     const LEN = first + 3;
-    w.byte(OP.global_get).u32(LEN); w.byte(OP.i64_eqz); w.byte(OP.i32_eqz);
-    w.byte(OP.if).byte(VOID);
-    emitRunCall(w, spec, () => { w.byte(OP.global_get).u32(first + 2).byte(OP.global_get).u32(first + 1).byte(OP.global_get).u32(LEN); });
-    w.byte(OP.i64_const).s64(0n); w.byte(OP.global_set).u32(LEN);
-    w.byte(OP.end);
+    w.op(OP.global_get).u32(LEN); w.op(OP.i64_eqz); w.op(OP.i32_eqz);
+    w.op(OP.if).blockType();
+    emitRunCall(w, spec, () => { w.op(OP.global_get).u32(first + 2).op(OP.global_get).u32(first + 1).op(OP.global_get).u32(LEN); });
+    w.op(OP.i64_const).s64(0n); w.op(OP.global_set).u32(LEN);
+    w.op(OP.end);
 }

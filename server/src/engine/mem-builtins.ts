@@ -29,7 +29,7 @@ const k = (v: number): PV => ({ t: 'i32', isConst: true, v: BigInt(v), pure: tru
 
 function hostCall(c: Compiler, fn: 'mem.copy' | 'mem.fill' | 'mem.put', args: PV[]): PV {
     const index = hostOf(c).stringFunction(fn);
-    return { t: 'unit', isConst: false, pure: false, emit: w => { for (const a of args) c.push(a); w.byte(OP.call).u32(index); } };
+    return { t: 'unit', isConst: false, pure: false, emit: w => { for (const a of args) c.push(a); w.op(OP.call).u32(index); } };
 }
 
 function memidArg(c: Compiler, e: Expression | undefined, node: Expression): PV {

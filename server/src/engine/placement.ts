@@ -206,8 +206,8 @@ function functionLevel(e: Expression): boolean {
 export function operandSaver(args: ValType[]): Template {
     const w = new CodeWriter();
     const slots = args.map(t => holdLocal(w, t));
-    for (let i = 0; i < slots.length; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
-    for (let i = slots.length - 1; i >= 0; i--) { w.byte(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, args[i]); }
+    for (let i = 0; i < slots.length; i++) w.op(OP.local_set).ref(RefKind.Local, slots[i]);
+    for (let i = slots.length - 1; i >= 0; i--) { w.op(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, args[i]); }
     return w.finish();
 }
 

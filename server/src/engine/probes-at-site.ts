@@ -37,8 +37,6 @@ export interface ProbeIndex {
     unsupported: { probe: ProbeDef; what: string }[];
 }
 
-const BRANCHES = new Set(['br', 'br_if', 'br_table']);
-
 export function indexProbes(probes: ProbeDef[]): ProbeIndex {
     const idx: ProbeIndex = {
         before: [], after: [], alt: [], blockEntry: [], blockExit: [], blockAfter: [], blockAlt: [], atTarget: [], nesting: false, funcEntry: [], funcExit: [], blockStart: [], blockEnd: [],
@@ -68,7 +66,7 @@ export function indexProbes(probes: ProbeDef[]): ProbeIndex {
                         // `after` means for a block too (the corpus).
                         list = mode === 'after' || mode === 'semantic_after' ? idx.blockAfter : mode === 'entry' ? idx.blockEntry : mode === 'exit' ? idx.blockExit : idx.blockAlt;
                         idx.nesting = true;
-                    } else if ((mode === 'at_target' || mode === 'semantic_after') && BRANCHES.has(e.op.name)) {
+                    } else if ((mode === 'at_target' || mode === 'semantic_after') && e.op.category === 'branch') {
                         list = idx.atTarget;
                     } else {
                         list = mode === 'before' ? idx.before : mode === 'after' ? idx.after : mode === 'alt' ? idx.alt : undefined;

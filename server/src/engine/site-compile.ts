@@ -178,19 +178,19 @@ export class SiteCompiler extends LocalPool {
         });
         const startInit = runsAtStart.length ? this.compileStartInits(p, site, mode, runsAtStart, siteVars) : undefined;
         if (preSaved) { /* operands already in the slots */ }
-        else if (deepest === 0 && !writesOperand) { w.byte(OP.local_tee).ref(RefKind.Local, slots[0]); restoreType(w, stack[0]); }
-        else for (let i = 0; i <= deepest; i++) w.byte(OP.local_set).ref(RefKind.Local, slots[i]);
-        if (guard) { c.push(guard); w.byte(OP.if).byte(0x40); }
+        else if (deepest === 0 && !writesOperand) { w.op(OP.local_tee).ref(RefKind.Local, slots[0]); restoreType(w, stack[0]); }
+        else for (let i = 0; i <= deepest; i++) w.op(OP.local_set).ref(RefKind.Local, slots[i]);
+        if (guard) { c.push(guard); w.op(OP.if).blockType(); }
         c.block(p.ast.body);
-        if (guard) w.byte(OP.end);
-        if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) { w.byte(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, stack[i]); }
+        if (guard) w.op(OP.end);
+        if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) { w.op(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, stack[i]); }
         if (mode === 'when-taken') {
             // Before a br_if: run the code only when the branch is taken, keeping the condition.
             const body = w.finish();
             const outer = new CodeWriter();
             const cond = outer.newLocal('i32');
             for (const t of body.locals) outer.newLocal(t);
-            outer.byte(OP.local_tee).ref(RefKind.Local, cond).byte(OP.if).byte(0x40);
+            outer.op(OP.local_tee).ref(RefKind.Local, cond).op(OP.if).blockType();
             // Shift the body's local references by one (the condition's local comes first).
             const refs = Int32Array.from(body.refs);
             for (let i = 0; i < refs.length; i += 3) if (refs[i + 1] === RefKind.Local) refs[i + 2] += 1;
@@ -199,7 +199,7 @@ export class SiteCompiler extends LocalPool {
             const shifted = outer.finish();
             const allRefs = [...shifted.refs, ...Array.from(refs, (v, i) => (i % 3 === 0 ? v + start : v))];
             const tail = new CodeWriter();
-            tail.byte(OP.end).byte(OP.local_get).ref(RefKind.Local, 0);
+            tail.op(OP.end).op(OP.local_get).ref(RefKind.Local, 0);
             const tl = tail.finish();
             const bytes = new Uint8Array(shifted.bytes.length + tl.bytes.length);
             bytes.set(shifted.bytes); bytes.set(tl.bytes, shifted.bytes.length);

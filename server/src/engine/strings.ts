@@ -63,7 +63,7 @@ function call(c: Compiler, fn: StringImport, args: PV[], t: PV['t']): PV {
     const index = hostOf(c).stringFunction(fn);
     return {
         t, isConst: false, pure: fn !== 'str.write' && fn !== 'str.read',
-        emit: w => { for (const a of args) c.push(a); w.byte(OP.call).u32(index); },
+        emit: w => { for (const a of args) c.push(a); w.op(OP.call).u32(index); },
     };
 }
 
@@ -105,7 +105,7 @@ export function compileStringBuiltin(c: Compiler, name: string, argExprs: Expres
             if (s.t !== 'str') throw new CompileError('write_str() writes a string', argExprs[2]);
             // Like the reference, write_str returns nothing (the runtime reports the length; dropped here).
             const w = call(c, fn, [i32(argExprs[0]), u32(argExprs[1]), s], 'u32');
-            return { t: 'unit', isConst: false, pure: false, emit: code => { w.emit!(code); code.byte(OP.drop); } };
+            return { t: 'unit', isConst: false, pure: false, emit: code => { w.emit!(code); code.op(OP.drop); } };
         }
         case 'str.cmp': {
             // strcmp((addr, len), s): compares the app memory's bytes with s.
@@ -123,5 +123,5 @@ export function compileStringBuiltin(c: Compiler, name: string, argExprs: Expres
 /** Run-time `==`/`!=` on strings: handles are interned, so comparing them compares the strings. */
 export function compileStringEquality(c: Compiler, op: string, l: PV, r: PV): PV {
     if (op !== '==' && op !== '!=') throw new CompileError(`operator ${op} does not apply to strings`);
-    return { t: 'bool', isConst: false, pure: l.pure && r.pure, emit: w => { c.push(l); c.push(r); w.byte(op === '==' ? 0x46 : 0x47); } };
+    return { t: 'bool', isConst: false, pure: l.pure && r.pure, emit: w => { c.push(l); c.push(r); w.op(op === '==' ? OP.i32_eq : OP.i32_ne); } };
 }

@@ -13,7 +13,6 @@ export interface TableContents {
     caveats: string[];
 }
 
-const I32_CONST = 0x41, REF_FUNC = 0xd2, REF_NULL = 0xd0, END = 0x0b;
 
 /** The slots of `table` after the active element segments ran. */
 export function initialTableContents(m: WasmModule, table: number, mutatedByCode: boolean): TableContents {
@@ -40,8 +39,8 @@ export function initialTableContents(m: WasmModule, table: number, mutatedByCode
         else if (seg.exprs) {
             seg.exprs.forEach((r, i) => {
                 if (off + i >= fids.length) return;
-                if (b[r.start] === REF_FUNC) fids[off + i] = new Reader(b, r.start + 1, r.end).u32('a function index');
-                else if (b[r.start] !== REF_NULL) caveats.push('an element is a computed expression');
+                if (b[r.start] === OP.ref_func) fids[off + i] = new Reader(b, r.start + 1, r.end).u32('a function index');
+                else if (b[r.start] !== OP.ref_null) caveats.push('an element is a computed expression');
             });
         }
     }
@@ -55,16 +54,16 @@ export function resolverBody(fids: Int32Array): Uint8Array {
     const CHUNK = 4096;
     for (let lo = 0; lo < fids.length; lo += CHUNK) {
         const n = Math.min(CHUNK, fids.length - lo);
-        w.byte(OP.block).byte(0x40);
-        for (let i = 0; i < n; i++) w.byte(OP.block).byte(0x40);
-        w.byte(OP.local_get).u32(0);
-        if (lo) w.byte(I32_CONST).s32(lo).byte(0x6b); // i32.sub: below the chunk wraps to a huge index -> default
-        w.byte(0x0e).u32(n);
+        w.op(OP.block).blockType();
+        for (let i = 0; i < n; i++) w.op(OP.block).blockType();
+        w.op(OP.local_get).u32(0);
+        if (lo) w.op(OP.i32_const).s32(lo).op(OP.i32_sub); // i32.sub: below the chunk wraps to a huge index -> default
+        w.op(OP.br_table).u32(n);
         for (let i = 0; i < n; i++) w.u32(i);
         w.u32(n);
-        for (let i = 0; i < n; i++) w.byte(END).byte(I32_CONST).s32(fids[lo + i]).byte(OP.return);
-        w.byte(END);
+        for (let i = 0; i < n; i++) w.op(OP.end).op(OP.i32_const).s32(fids[lo + i]).op(OP.return);
+        w.op(OP.end);
     }
-    w.byte(I32_CONST).s32(-1).byte(END);
+    w.op(OP.i32_const).s32(-1).op(OP.end);
     return w.finish().bytes;
 }

@@ -1,6 +1,8 @@
-// Matches a parsed probe rule against the event catalog: which (event, mode) pairs the probe applies to, and
-// a diagnostic for every part or `|` alternative that matches nothing. Offsets are relative to the rule text.
-import { partMatches, type GlobAlt, type ParsedRule, type RulePart } from '../language/rule-parser.js';
+// Matches a parsed probe rule against the event catalog: which (event, mode) pairs the probe applies to (the
+// catalog's rule matcher, catalog/glob.ts), and a diagnostic for every part or `|` alternative that matches
+// nothing. Offsets are relative to the rule text.
+import { matchRuleParts, partMatches } from '../catalog/glob.js';
+import type { GlobAlt, ParsedRule, RulePart } from '../language/rule-parser.js';
 import type { CatalogView, EventDef } from './catalog-view.js';
 
 export interface EventMatch {
@@ -33,18 +35,14 @@ export function matchRule(rule: ParsedRule, catalog: CatalogView): RuleMatch {
     return m;
 }
 
-/** Names an event answers to at part `i` (the event part also has the catalog's alternative spellings,
- *  e.g. `i32.atomic_load` for `i32.atomic.load`, which monitors in the wild use). */
-function namesAt(e: EventDef, i: number): readonly string[] {
-    return i === 2 && e.aliases.length > 0 ? [e.parts[i], ...e.aliases] : [e.parts[i]];
-}
-
+// The event part also answers to the catalog's alternative spellings (e.g. `i32.atomic_load` for
+// `i32.atomic.load`, which monitors in the wild use).
 function altMatches(alt: GlobAlt, e: EventDef, i: number): boolean {
-    return namesAt(e, i).some(n => !!alt.regex?.test(n));
+    return !!alt.regex && partMatches(e, i, alt.regex);
 }
 
 function matchesPart(part: RulePart, e: EventDef, i: number): boolean {
-    return part.glob === '' || namesAt(e, i).some(n => partMatches(part, n));
+    return partMatches(e, i, part.glob);
 }
 
 const ROLE_NAME = ['provider', 'package', 'event'];
@@ -89,6 +87,10 @@ function matchRuleUncached(rule: ParsedRule, catalog: CatalogView): RuleMatch {
     }
 
     const matches: EventMatch[] = [];
+    for (const m of matchRuleParts(candidates, parts.map(p => p.glob))) {
+        if (m.modes.length === 0) matches.push({ event: m.event, mode: '' });
+        else for (const mode of m.modes) matches.push({ event: m.event, mode });
+    }
     if (parts.length === 4) {
         const modePart = parts[3];
         const moded = candidates.filter(e => e.modes.length > 0);
@@ -99,7 +101,6 @@ function matchRuleUncached(rule: ParsedRule, catalog: CatalogView): RuleMatch {
             });
             return { matches, issues };
         }
-        for (const e of moded) for (const mode of e.modes) if (partMatches(modePart, mode)) matches.push({ event: e, mode });
         const allModes = new Set(catalog.events.flatMap(e => e.modes));
         const supported = [...new Set(moded.flatMap(e => e.modes))];
         for (const alt of modePart.alternatives) {
@@ -124,7 +125,6 @@ function matchRuleUncached(rule: ParsedRule, catalog: CatalogView): RuleMatch {
                 message: `Missing mode: add \`:${modes[0]}\` (supported: ${modes.join(', ')})`,
             });
         }
-        for (const e of modeless) matches.push({ event: e, mode: '' });
     }
     return { matches, issues };
 }

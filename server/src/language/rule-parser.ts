@@ -2,7 +2,8 @@
 // parts, glob alternatives and type bounds. Every piece keeps its offset inside the rule text, so diagnostics
 // and completion can point at the exact alternative or bound. The lexer has already checked the overall shape
 // (name chars, balanced parentheses, at least one `:`); this parser never throws and reports what it cannot
-// read as `problems`.
+// read as `problems`. Each alternative is compiled by the catalog's rule matcher (catalog/glob.ts).
+import { compileGlob } from '../catalog/glob.js';
 
 export type PartRole = 'provider' | 'package' | 'event' | 'mode';
 
@@ -128,30 +129,6 @@ function parseAlternatives(text: string, start: number, end: number, problems: R
     return out;
 }
 
-/** Compiles one glob alternative to an anchored RegExp, or returns an error message. */
-export function compileGlob(glob: string): RegExp | string {
-    let src = '^';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*') src += '.*';
-        else if (c === '?') src += '.';
-        else if (c === '[') {
-            const close = glob.indexOf(']', i + 2);
-            if (close < 0) return `Unclosed \`[\` in \`${glob}\``;
-            let body = glob.substring(i + 1, close);
-            if (body.startsWith('!')) body = '^' + body.substring(1);
-            src += '[' + body.replace(/\\/g, '\\\\') + ']';
-            i = close;
-        } else if (c === ']') return `Unmatched \`]\` in \`${glob}\``;
-        else src += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    try {
-        return new RegExp(src + '$');
-    } catch {
-        return `Malformed glob \`${glob}\``;
-    }
-}
-
 const BOUND = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 
 function parseBounds(text: string, start: number, end: number, problems: RuleProblem[]): TypeBound[] {
@@ -199,11 +176,4 @@ function splitTopLevel(text: string, sep: string): Span[] {
     }
     out.push({ start: from, end: text.length });
     return out;
-}
-
-/** True when `name` matches the part (an empty part matches everything). */
-export function partMatches(part: RulePart, name: string): boolean {
-    if (part.glob === '') return true;
-    for (const alt of part.alternatives) if (alt.regex?.test(name)) return true;
-    return false;
 }

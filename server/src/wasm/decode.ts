@@ -214,12 +214,20 @@ function readNames(bytes: Uint8Array, start: number, end: number, into: NameMap)
     }
 }
 
+/** The four bytes every binary module starts with (`\0asm`). */
+export const WASM_MAGIC: readonly number[] = [0x00, 0x61, 0x73, 0x6d];
+
+/** True when `bytes` starts with the binary module magic number. */
+export function hasWasmMagic(bytes: Uint8Array): boolean {
+    return bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
+}
+
 /** Decodes a module. Throws WasmDecodeError (with the offset) on malformed input. */
 export function decodeModule(input: Uint8Array | ArrayBuffer): WasmModule {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
     const r = new Reader(bytes);
     if (bytes.length < 8) r.fail('the 8-byte wasm header', `only ${bytes.length} bytes`, 0);
-    if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('the magic number \\0asm', undefined, 0);
+    if (!hasWasmMagic(bytes)) r.fail('the magic number \\0asm', undefined, 0);
     if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) r.fail('version 1', 'components and other versions are not supported', 4);
     r.pos = 8;
 

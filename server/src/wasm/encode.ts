@@ -35,6 +35,12 @@ export class ByteWriter {
         return this;
     }
 
+    /** An instruction's opcode, given as an OP code (op.generated.ts): prefixed ones as prefix byte + LEB. */
+    op(code: number): this {
+        if (code < 0x100) return this.byte(code);
+        return this.byte(code >>> 16).u32(code & 0xffff);
+    }
+
     bytes(b: Uint8Array | readonly number[]): this {
         if (b instanceof Uint8Array) return this.copy(b, 0, b.length);
         if (this.len + b.length > this.buf.length) this.grow(b.length);

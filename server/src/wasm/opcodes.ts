@@ -20,7 +20,14 @@
 //   CATEGORY  see Category
 //   MEM       memory access: r<N> read N bytes, w<N> write, m<N> read-modify-write, s<N> synchronisation
 //             (atomic wait/notify: touches N bytes but moves no data to the stack)
-//   FLAGS     block (opens a block: block, loop, if, try, try_table), proposal:<name> for non-MVP features
+//   FLAGS     block   opens a block (block, loop, if, try, try_table)
+//             ends    ends a basic block: control may go elsewhere than the next instruction (branches,
+//                     return, throw, unreachable) or the next one is reached another way (block structure)
+//             starts  starts a basic block: reached from elsewhere than the instruction before (a branch
+//                     target or the entry of a handler / else arm)
+//             wtable  changes a table's contents or size
+//             trap    may trap by itself (out of bounds, division by zero, null, failed cast or signature
+//                     check...); every memory access (MEM) may trap, so those rows need no flag
 
 export type ImmKind =
     | 'label' | 'func' | 'type' | 'table' | 'local' | 'global' | 'tag' | 'data' | 'elem' | 'mem' | 'field'
@@ -81,6 +88,14 @@ export interface OpInfo {
     readonly mem: MemAccess | null;
     /** Opens a block that a matching `end` (or `delegate`) closes. */
     readonly blockLike: boolean;
+    /** Ends a basic block (FLAGS `ends`): the next instruction may not run right after this one. */
+    readonly endsBlock: boolean;
+    /** Starts a basic block (FLAGS `starts`): it is reached other than from the instruction before it. */
+    readonly startsBlock: boolean;
+    /** May trap by itself (FLAGS `trap`, and every memory access). */
+    readonly mayTrap: boolean;
+    /** Changes a table's contents or size (FLAGS `wtable`). */
+    readonly writesTable: boolean;
     /** The feature that introduced it: mvp, sign-ext, sat-conv, bulk-memory, reference-types, simd,
      *  relaxed-simd, tail-call, exceptions, legacy-exceptions, function-references, gc, threads. */
     readonly proposal: string;
@@ -91,19 +106,19 @@ export interface OpInfo {
 // Proposals are assigned per block of rows with a `@proposal` line.
 const CORE = `
 @mvp
-0x00 unreachable - ~> control
+0x00 unreachable - ~> control ends trap
 0x01 nop - > control
-0x02 block blocktype *>* control block
-0x03 loop blocktype *>* control block
-0x04 if blocktype ~u32>* control block
-0x05 else - ~> control
-0x0b end - ~> control
-0x0c br label ~> branch
-0x0d br_if label ~u32> branch
-0x0e br_table brtable ~u32> branch
-0x0f return - ~> control
+0x02 block blocktype *>* control block ends
+0x03 loop blocktype *>* control block ends starts
+0x04 if blocktype ~u32>* control block ends
+0x05 else - ~> control ends starts
+0x0b end - ~> control ends starts
+0x0c br label ~> branch ends
+0x0d br_if label ~u32> branch ends
+0x0e br_table brtable ~u32> branch ends
+0x0f return - ~> control ends
 0x10 call func *>* call
-0x11 call_indirect type,table *,i32>* call
+0x11 call_indirect type,table *,i32>* call trap
 0x1a drop - ?> parametric
 0x1b select - ?,?,i32>? parametric
 0x20 local.get local >$ variable
@@ -180,10 +195,10 @@ const CORE = `
 0x6a i32.add - i32,i32>i32 arith
 0x6b i32.sub - i32,i32>i32 arith
 0x6c i32.mul - i32,i32>i32 arith
-0x6d i32.div_s - i32,i32>i32 arith
-0x6e i32.div_u - u32,u32>i32 arith
-0x6f i32.rem_s - i32,i32>i32 arith
-0x70 i32.rem_u - u32,u32>i32 arith
+0x6d i32.div_s - i32,i32>i32 arith trap
+0x6e i32.div_u - u32,u32>i32 arith trap
+0x6f i32.rem_s - i32,i32>i32 arith trap
+0x70 i32.rem_u - u32,u32>i32 arith trap
 0x71 i32.and - i32,i32>i32 arith
 0x72 i32.or - i32,i32>i32 arith
 0x73 i32.xor - i32,i32>i32 arith
@@ -198,10 +213,10 @@ const CORE = `
 0x7c i64.add - i64,i64>i64 arith
 0x7d i64.sub - i64,i64>i64 arith
 0x7e i64.mul - i64,i64>i64 arith
-0x7f i64.div_s - i64,i64>i64 arith
-0x80 i64.div_u - i64,i64>i64 arith
-0x81 i64.rem_s - i64,i64>i64 arith
-0x82 i64.rem_u - i64,i64>i64 arith
+0x7f i64.div_s - i64,i64>i64 arith trap
+0x80 i64.div_u - i64,i64>i64 arith trap
+0x81 i64.rem_s - i64,i64>i64 arith trap
+0x82 i64.rem_u - i64,i64>i64 arith trap
 0x83 i64.and - i64,i64>i64 arith
 0x84 i64.or - i64,i64>i64 arith
 0x85 i64.xor - i64,i64>i64 arith
@@ -239,16 +254,16 @@ const CORE = `
 0xa5 f64.max - f64,f64>f64 arith
 0xa6 f64.copysign - f64,f64>f64 arith
 0xa7 i32.wrap_i64 - i64>i32 convert
-0xa8 i32.trunc_f32_s - f32>i32 convert
-0xa9 i32.trunc_f32_u - f32>i32 convert
-0xaa i32.trunc_f64_s - f64>i32 convert
-0xab i32.trunc_f64_u - f64>i32 convert
+0xa8 i32.trunc_f32_s - f32>i32 convert trap
+0xa9 i32.trunc_f32_u - f32>i32 convert trap
+0xaa i32.trunc_f64_s - f64>i32 convert trap
+0xab i32.trunc_f64_u - f64>i32 convert trap
 0xac i64.extend_i32_s - i32>i64 convert
 0xad i64.extend_i32_u - u32>i64 convert
-0xae i64.trunc_f32_s - f32>i64 convert
-0xaf i64.trunc_f32_u - f32>i64 convert
-0xb0 i64.trunc_f64_s - f64>i64 convert
-0xb1 i64.trunc_f64_u - f64>i64 convert
+0xae i64.trunc_f32_s - f32>i64 convert trap
+0xaf i64.trunc_f32_u - f32>i64 convert trap
+0xb0 i64.trunc_f64_s - f64>i64 convert trap
+0xb1 i64.trunc_f64_u - f64>i64 convert trap
 0xb2 f32.convert_i32_s - i32>f32 convert
 0xb3 f32.convert_i32_u - u32>f32 convert
 0xb4 f32.convert_i64_s - i64>f32 convert
@@ -271,30 +286,30 @@ const CORE = `
 0xc4 i64.extend32_s - i64>i64 convert
 @reference-types
 0x1c typed_select valtypes ?,?,i32>? parametric
-0x25 table.get table T>ref table
-0x26 table.set table T,ref> table
+0x25 table.get table T>ref table trap
+0x26 table.set table T,ref> table trap wtable
 0xd0 ref.null heaptype >ref reference
 0xd1 ref.is_null - ref>i32 reference
 0xd2 ref.func func >ref reference
 @tail-call
-0x12 return_call func *>* call
-0x13 return_call_indirect type,table *,i32>* call
+0x12 return_call func *>* call ends
+0x13 return_call_indirect type,table *,i32>* call ends trap
 @exceptions
-0x08 throw tag *> exception
-0x0a throw_ref - ref> exception
-0x1f try_table blocktype,catches ~> control block
+0x08 throw tag *> exception ends
+0x0a throw_ref - ref> exception ends trap
+0x1f try_table blocktype,catches ~> control block ends
 @legacy-exceptions
-0x06 try blocktype *>* control block
-0x07 catch tag ~> control
-0x09 rethrow label ~> exception
-0x18 delegate label ~> control
-0x19 catch_all - ~> control
+0x06 try blocktype *>* control block ends
+0x07 catch tag ~> control ends starts
+0x09 rethrow label ~> exception ends
+0x18 delegate label ~> control ends starts
+0x19 catch_all - ~> control ends starts
 @function-references
-0x14 call_ref type *,ref>* call
-0x15 return_call_ref type *,ref>* call
-0xd4 ref.as_non_null - ref>ref reference
-0xd5 br_on_null label *,ref>*,ref reference
-0xd6 br_on_non_null label *,ref>* reference
+0x14 call_ref type *,ref>* call trap
+0x15 return_call_ref type *,ref>* call ends trap
+0xd4 ref.as_non_null - ref>ref reference trap
+0xd5 br_on_null label *,ref>*,ref reference ends
+0xd6 br_on_non_null label *,ref>* reference ends
 @gc
 0xd3 ref.eq - ref,ref>i32 reference
 `;
@@ -310,52 +325,52 @@ const PREFIX_FC = `
 0x06 i64.trunc_sat_f64_s - f64>i64 convert
 0x07 i64.trunc_sat_f64_u - f64>i64 convert
 @bulk-memory
-0x08 memory.init data,mem A,i32,i32> memory
+0x08 memory.init data,mem A,i32,i32> memory trap
 0x09 data.drop data > memory
-0x0a memory.copy mem,mem A,A,A> memory
-0x0b memory.fill mem A,i32,A> memory
-0x0c table.init elem,table T,i32,i32> table
+0x0a memory.copy mem,mem A,A,A> memory trap
+0x0b memory.fill mem A,i32,A> memory trap
+0x0c table.init elem,table T,i32,i32> table trap wtable
 0x0d elem.drop elem > table
-0x0e table.copy table,table T,T,T> table
+0x0e table.copy table,table T,T,T> table trap wtable
 @reference-types
-0x0f table.grow table ref,T>T table
+0x0f table.grow table ref,T>T table wtable
 0x10 table.size table >T table
-0x11 table.fill table T,ref,T> table
+0x11 table.fill table T,ref,T> table trap wtable
 `;
 
 const PREFIX_FB = `
 @gc
 0x00 struct.new type *>ref gc
 0x01 struct.new_default type >ref gc
-0x02 struct.get type,field ref>$ gc
-0x03 struct.get_s type,field ref>i32 gc
-0x04 struct.get_u type,field ref>i32 gc
-0x05 struct.set type,field ref,$> gc
+0x02 struct.get type,field ref>$ gc trap
+0x03 struct.get_s type,field ref>i32 gc trap
+0x04 struct.get_u type,field ref>i32 gc trap
+0x05 struct.set type,field ref,$> gc trap
 0x06 array.new type *,u32>ref gc
 0x07 array.new_default type u32>ref gc
 0x08 array.new_fixed type,count *>ref gc
-0x09 array.new_data type,data i32,i32>ref gc
-0x0a array.new_elem type,elem i32,i32>ref gc
-0x0b array.get type ref,i32>$ gc
-0x0c array.get_s type ref,i32>i32 gc
-0x0d array.get_u type ref,i32>i32 gc
-0x0e array.set type ref,i32,$> gc
-0x0f array.len - ref>i32 gc
-0x10 array.fill type ref,i32,$,i32> gc
-0x11 array.copy type,type ref,i32,ref,i32,i32> gc
-0x12 array.init_data type,data ref,i32,i32,i32> gc
-0x13 array.init_elem type,elem ref,i32,i32,i32> gc
+0x09 array.new_data type,data i32,i32>ref gc trap
+0x0a array.new_elem type,elem i32,i32>ref gc trap
+0x0b array.get type ref,i32>$ gc trap
+0x0c array.get_s type ref,i32>i32 gc trap
+0x0d array.get_u type ref,i32>i32 gc trap
+0x0e array.set type ref,i32,$> gc trap
+0x0f array.len - ref>i32 gc trap
+0x10 array.fill type ref,i32,$,i32> gc trap
+0x11 array.copy type,type ref,i32,ref,i32,i32> gc trap
+0x12 array.init_data type,data ref,i32,i32,i32> gc trap
+0x13 array.init_elem type,elem ref,i32,i32,i32> gc trap
 0x14 ref.test heaptype ref>i32 gc
 0x15 ref.test_null heaptype ref>i32 gc
-0x16 ref.cast heaptype ref>ref gc
-0x17 ref.cast_null heaptype ref>ref gc
-0x18 br_on_cast castflags,label,heaptype,heaptype *,ref>*,ref gc
-0x19 br_on_cast_fail castflags,label,heaptype,heaptype *,ref>*,ref gc
+0x16 ref.cast heaptype ref>ref gc trap
+0x17 ref.cast_null heaptype ref>ref gc trap
+0x18 br_on_cast castflags,label,heaptype,heaptype *,ref>*,ref gc ends
+0x19 br_on_cast_fail castflags,label,heaptype,heaptype *,ref>*,ref gc ends
 0x1a any.convert_extern - ref>ref gc
 0x1b extern.convert_any - ref>ref gc
 0x1c ref.i31 - i32>ref gc
-0x1d i31.get_s - ref>i32 gc
-0x1e i31.get_u - ref>i32 gc
+0x1d i31.get_s - ref>i32 gc trap
+0x1e i31.get_u - ref>i32 gc trap
 `;
 
 const PREFIX_FE = `
@@ -652,13 +667,17 @@ function load(prefix: number, text: string): void {
         const catId = CATEGORIES.indexOf(category as Category);
         if (catId < 0) throw new Error(`opcode table: bad category in: ${row}`);
         let mem: MemAccess | null = null;
-        let blockLike = false;
+        let blockLike = false, endsBlock = false, startsBlock = false, mayTrap = false, writesTable = false;
         for (const f of rest) {
             const m = /^([rwms])(\d+)$/.exec(f);
             if (m) {
                 const kind = ({ r: 'read', w: 'write', m: 'rmw', s: 'sync' } as const)[m[1] as 'r' | 'w' | 'm' | 's'];
                 mem = { kind, bytes: Number(m[2]), isWrite: kind === 'write' || kind === 'rmw' };
             } else if (f === 'block') blockLike = true;
+            else if (f === 'ends') endsBlock = true;
+            else if (f === 'starts') startsBlock = true;
+            else if (f === 'trap') mayTrap = true;
+            else if (f === 'wtable') writesTable = true;
             else throw new Error(`opcode table: bad flag '${f}' in: ${row}`);
         }
         const c = Number(code);
@@ -668,7 +687,8 @@ function load(prefix: number, text: string): void {
             imms: immList, params, results,
             fixed: !ruleTyped && params.every((t) => NUMERIC.has(t)) && results.every((t) => NUMERIC.has(t)),
             ruleTyped,
-            category: category as Category, categoryId: catId, mem, blockLike, proposal, index: all.length,
+            category: category as Category, categoryId: catId, mem, blockLike, endsBlock, startsBlock,
+            mayTrap: mayTrap || mem !== null, writesTable, proposal, index: all.length,
         });
     }
 }
@@ -734,4 +754,22 @@ export function wasmTypeOf(t: SigType): 'i32' | 'i64' | 'f32' | 'f64' | 'v128' |
         case 'v128': return 'v128';
         default: return null;
     }
+}
+
+/** An instruction's name as an identifier (`i32.atomic.rmw.add` -> `i32_atomic_rmw_add`): its key in OP. */
+export function opKey(o: OpInfo): string {
+    return o.name.replace(/\./g, '_');
+}
+
+/**
+ * An instruction's code as one number (the values of OP in op.generated.ts): the opcode byte, or
+ * prefix << 16 | sub-opcode for prefixed instructions. ByteWriter.op / CodeWriter.op encode it.
+ */
+export function opCodeOf(o: OpInfo): number {
+    return o.prefix < 0 ? o.code : o.prefix * 0x10000 + o.code;
+}
+
+/** The table entry of a code made by opCodeOf. */
+export function opOfCode(code: number): OpInfo | undefined {
+    return code < 0x100 ? PRIMARY[code] : PREFIXED.get(code >>> 16)?.[code & 0xffff];
 }

@@ -168,6 +168,16 @@ export function encodeValType(t: ValType, out: number[]): void {
     encodeHeapType(ref.heap, out);
 }
 
+/** The block type of a block that takes and leaves no value. */
+export const EMPTY_BLOCK_TYPE = 0x40;
+
+/** The one-byte encoding of a numeric type or an abstract nullable reference type (`funcref`); throws for others. */
+export function valTypeByte(t: ValType): number {
+    const b = NUM_CODE[t] ?? (SHORT_BACK[t] ? HEAP_CODE[SHORT_BACK[t]] : undefined);
+    if (b === undefined) throw new Error(`no value type byte for ${t}`);
+    return b;
+}
+
 function writeS33(v: number, out: number[]): void {
     for (;;) {
         const byte = v & 0x7f;

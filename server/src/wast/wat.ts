@@ -2,6 +2,7 @@
 // are script-level forms that wabt's module parser does not take, so they are unfolded here.
 import wabtInit from 'wabt';
 import { head, type SList } from './sexpr.js';
+import { hasWasmMagic } from '../wasm/decode.js';
 
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 let wabtPromise: Promise<Wabt> | undefined;
@@ -69,8 +70,7 @@ export const APP_WAT_FEATURES = {
 
 /** True for a file the CLI should read as WebAssembly text rather than a binary. */
 export function isWatApp(fileName: string, content: Uint8Array): boolean {
-    const binary = content.length >= 4 && content[0] === 0x00 && content[1] === 0x61 && content[2] === 0x73 && content[3] === 0x6d;
-    return !binary && (/\.wat$/i.test(fileName) || /^\s*(\(|;;)/.test(new TextDecoder().decode(content.subarray(0, 64))));
+    return !hasWasmMagic(content) && (/\.wat$/i.test(fileName) || /^\s*(\(|;;)/.test(new TextDecoder().decode(content.subarray(0, 64))));
 }
 
 /**

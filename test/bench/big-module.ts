@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ByteWriter, decodeModule, emitInstr, EXTERN_KINDS, SECTION_NAMES } from '../../server/src/wasm/index.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 // Statement groups repeated inside the template bodies, so functions are a few hundred bytes long (as
 // in compiled apps: funky-kart averages ~400 bytes of code per function), not a few dozen.

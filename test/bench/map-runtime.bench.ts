@@ -5,7 +5,7 @@
 import v8 from 'node:v8';
 import { RuntimeBuilder } from '../../server/src/runtime/builder.js';
 import { WhammRuntime } from '../../server/src/runtime/runtime.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 // As in engine.bench.ts: all wasm compiled optimized up front.
 v8.setFlagsFromString('--no-liftoff');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appModuleFromFile, isWatApp } from '../../server/src/wast/wat.js';
+import { appModuleFromFile, isWatApp } from '../../server/src/wasm/wat-assemble.js';
 import { decodeModule, decodeBody } from '../../server/src/wasm/index.js';
 import { whamm } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared.js';

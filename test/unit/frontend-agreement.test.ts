@@ -78,6 +78,19 @@ function generatedCases(): Case[] {
         'wasm:opcode:i32.add:before { var s: u32 = res0; }', 'wasm:opcode:br_table:before { var t: u32 = num_targets + default_target; }',
         ':::before { }', '::br_if: { }', 'wasm:opcode:call(local0: i32):before { var v: i32 = local0; v++; }',
         'var n: u32; n++;', '', '// only a comment',
+        // Forms the engine cannot compile are the checker's errors, at the same place.
+        'wasm:begin { report var b: u32; b++; }', 'wasm:end { unshared var e: u32; e++; }',
+        'wasm:opcode:call:before { var f: funcref; }', 'var g: (u32, funcref);',
+        'fn f() -> u32 { return 1; } wasm:opcode:call:before { var a: u32 = (f(), 2).1; }',
+        'wasm:opcode:call:before { var x: u32 = 1; var a: u32 = (x / 0, 2).1; }',
+        'wasm:opcode:call:alt { var n: str = "f"; alt_call_by_name(n); }',
+        'wasm:opcode:call:alt { var i: u32 = 0; alt_call_by_id(i); }',
+        'wasm:opcode:call:before { var m: u32 = 0; var s: u32 = active_data_start(m); }',
+        'use whamm_core; wasm:opcode:call:before { var x: u32 = 1; var y: u32 = @static whamm_core.mem_alloc(x); }',
+        'fn f() -> (u32, u32) { return (1, 2); } report var x: u32; wasm:opcode:call:before { x = f().0; }',
+        'fn g(t: (u32, u32)) -> u32 { return t.0; } report var x: u32; wasm:opcode:call:before { x = g((1, 2)); }',
+        'report var x: bool; wasm:opcode:call:before { var t: (u32, u32) = (1, 2); x = t == (pc, 2); }',
+        'report var x: u32; wasm:opcode:call:before { var m: map<u32, u32>; m[1] = 2; x = m[1]; }',
     ];
     return bodies.map((b, i) => ({ name: `generated/${i}`, text: /wasm:|:::|::/.test(b) ? b : `${b}\n${probe}` }));
 }
@@ -133,7 +146,7 @@ test('broken fixtures and generated cases: the editor and instr agree', async ()
     await agree(cases);
     // Every generated case is an error or a clean script by intent: at least the rule cases give errors.
     const failing = await Promise.all(generatedCases().map(instrErrors));
-    assert.ok(failing.filter(e => e.length > 0).length >= 12, 'the generated rule cases are errors');
+    assert.ok(failing.filter(e => e.length > 0).length >= 26, 'the generated rule cases are errors');
 });
 
 test('`whamm instr` prints exactly the editor\'s errors, as file:line:col', async () => {

@@ -55,6 +55,18 @@ test('rejections name what to write instead', async () => {
         ['var x: u32 = 4294967296; wasm:opcode:call:before { }', 'int-range', /at most 4294967295/],
         ['var x: i8 = 256; wasm:opcode:call:before { }', 'int-range', /at most 255/],
         ['wasm:opcode:call:before { var x: u64 = 18446744073709551616; x++; }', 'int-range', /does not fit/],
+        // What the engine cannot compile is the checker's error too.
+        ['wasm:opcode:call:before { var f: funcref; }', 'funcref-var', /cannot hold a `funcref`/],
+        ['wasm:begin { report var b: u32; b++; }', 'site-var-without-site', /declare `b` at the top level/],
+        ['wasm:opcode:call:before { var m: map<u32, u32>; m[1] = 1; }', 'local-map', /`report var` or `unshared var`/],
+        ['fn f(t: (u32, u32)) -> u32 { return t.0; } wasm:opcode:call:before { }', 'fn-signature', /separate parameters/],
+        ['fn f() -> (u32, u32) { return (1, 2); } wasm:opcode:call:before { }', 'fn-signature', /store the results in script variables/],
+        ['report var b: bool; wasm:opcode:call:before { var t: (u32, u32) = (1, 2); b = t == t; }', 'operand-type', /cannot compare \(u32, u32\)/],
+        ['fn f() -> u32 { return 1; } wasm:opcode:call:before { var a: u32 = (f(), 2).1; a++; }', 'tuple-select-effects', /assign the tuple to a variable first/],
+        ['wasm:opcode:call:alt { var n: str = "f"; alt_call_by_name(n); }', 'static-args', /string literal/],
+        ['wasm:opcode:call:alt { var i: i32 = 0; alt_call_by_id(i); }', 'static-args', /known at instrumentation time/],
+        ['wasm:opcode:call:before { var m: u32 = 0; var s: u32 = active_data_len(m); s++; }', 'static-args', /active_data_len\(0\)/],
+        ['use whamm_core; wasm:opcode:call:before { var x: i32 = 1; var y: i32 = @static whamm_core.mem_alloc(x); y++; }', 'static-args', /evaluated at instrumentation time/],
         ['', 'no-probe', /at least one probe/],
         ['var x: u32;', 'no-probe', /at least one probe/],
     ];
@@ -74,6 +86,11 @@ test('what the rules allow stays allowed', async () => {
         // Top-level calls and assignments of static calls.
         'use whamm_core; var p: i32; p = 1; whamm_core.puti32(p); wasm:opcode:call:before { }',
         'var x: u8 = 255; var y: i8 = 128; wasm:opcode:call:before { }',
+        // Static arguments, a tuple without effects selected in place, funcref values read where they are.
+        'use whamm_core; report var r: i32; wasm:opcode:call:before { r = @static whamm_core.mem_alloc(fid as i32 + 8); }',
+        'report var r: u32; wasm:opcode:call:before { r = (fid, pc * 2).1 + active_data_start(APP_MEMID); }',
+        'wasm:opcode:call:alt { alt_call_by_id(fid as i32); }',
+        'report var r: i32; wasm:opcode:call_indirect:before { r = resolve_funcref(target_funcref, table_entry_idx); }',
     ]) assert.deepEqual(await errorsOf(text), [], text);
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 const LIB = `(module (memory (export "memory") 1)
   (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))`;

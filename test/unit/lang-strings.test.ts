@@ -7,7 +7,7 @@ import path from 'node:path';
 import '../../server/src/polyfill.js';
 import { instrument } from '../../server/src/engine/instrument.js';
 import { runModule } from '../../server/src/runner/run.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 // The memory is not exported: read_str/strcmp must still reach it.
 const APP = `(module

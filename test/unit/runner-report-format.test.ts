@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatFloat, formatReport, formatScalar, REPORT_BANNER, REPORT_HEADER } from '../../server/src/runner/report-format.js';
+import { formatReport, REPORT_BANNER, REPORT_HEADER } from '../../server/src/runner/report-format.js';
+import { formatFloat, formatScalar } from '../../server/src/runtime/value-format.js';
 
 const f64bits = (x: number) => new BigInt64Array(new Float64Array([x]).buffer)[0];
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RuntimeBuilder, type RtImport } from '../../server/src/runtime/builder.js';
 import { runModule } from '../../server/src/runner/run.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 import { SKIP_NO_SHARED, sharedPath } from '../support/shared.js';
 
 function customSection(name: string, data: Uint8Array): Uint8Array {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuntimeBuilder, type RtImport } from '../../server/src/runtime/builder.js';
 import { WhammRuntime } from '../../server/src/runtime/runtime.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 function importDecl(imp: RtImport, id: string): string {
     const p = imp.params.length ? `(param ${imp.params.join(' ')})` : '';

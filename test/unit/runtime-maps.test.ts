@@ -5,7 +5,7 @@ import { RuntimeBuilder, type RtImport } from '../../server/src/runtime/builder.
 import { WhammRuntime, slotCount } from '../../server/src/runtime/runtime.js';
 import { parseRtType, rtTypeText, leaves } from '../../server/src/runtime/rt-types.js';
 import { decodeWhammString } from '../../server/src/runtime/strings.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 function importDecl(imp: RtImport, id: string): string {
     const p = imp.params.length ? `(param ${imp.params.join(' ')})` : '';

@@ -8,7 +8,7 @@ import { parseWastFile } from '../../server/src/wast/wast-file.js';
 import { parseFloatLiteral, parseIntLiteral, matches, parseExpected } from '../../server/src/wast/values.js';
 import { runWast, type InstrumentFn } from '../../server/src/wast/harness.js';
 import { runWastFiles } from '../../server/src/wast/command.js';
-import { watToWasm } from '../../server/src/wast/wat.js';
+import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 import { listFiles, sharedPath, SKIP_NO_SHARED } from '../support/shared.js';
 
 test('reader: nested block comments, line comments, string escapes, lines', () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { appModuleFromFile, WatError } from '../wast/wat.js';
+import { appModuleFromFile, WatError } from '../wasm/wat-assemble.js';
 
 /**
  * A problem with the user's input files (not a usage mistake, not a bug): exit code 2. `located` messages

@@ -26,12 +26,12 @@ export class Alts extends Placement {
         if (!site) return false;
         if (!ins.args || !ins.results) {
             // Without operand types (typing pass not run, or dead code) the stack effect is unknown.
-            if (!this.needsTypes) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt needs operand types; run with a probe that reads argN`); }
+            if (!this.needsTypes) { this.warnings.push(`probe ${p.index} (${p.rule}): alt needs operand types; run with a probe that reads argN`); }
             return false;
         }
         // Several results: the body's block gives none, their defaults follow it (no block type needed).
         const multi = ins.results.length > 1;
-        if (multi && !numericOnly(ins.results)) { this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on ${ins.op.name} with results of type ${ins.results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`); return false; }
+        if (multi && !numericOnly(ins.results)) { this.warnings.push(`probe ${p.index} (${p.rule}): alt on ${ins.op.name} with results of type ${ins.results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`); return false; }
         const w = new CodeWriter();
         const env: SiteEnv = { site, event: site.opname, mode: 'alt', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const slots = site.args.map(t => w.newLocal(t));
@@ -40,13 +40,13 @@ export class Alts extends Placement {
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
-        if (p.ast.predicate) {
-            const pv = c.condition(p.ast.predicate);
+        if (p.predicate) {
+            const pv = c.condition(p.predicate);
             if (!pv.isConst) {
                 // Decided at run time: the original instruction runs when the predicate is false. It then
                 // sits one block deeper, so its labels are re-encoded one deeper (branch-targets.ts).
                 if (hasLabels(ins.op) && !canRelabel(ins.op)) {
-                    this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${ins.op.name} cannot be injected (its immediates cannot be re-encoded); not injected at fid ${f.fid} pc ${ins.pc}`);
+                    this.warnings.push(`probe ${p.index} (${p.rule}): a run-time alt predicate on ${ins.op.name} cannot be injected (its immediates cannot be re-encoded); not injected at fid ${f.fid} pc ${ins.pc}`);
                     return false;
                 }
                 guard = pv;
@@ -65,7 +65,7 @@ export class Alts extends Placement {
         // `return` branches to this block: depth counts the blocks the body opens inside it.
         c.depth = 0;
         c.altBlock = { depth: 0, result };
-        c.block(p.ast.body);
+        c.block(p.body);
         c.altFallthrough();
         w.op(OP.end);
         if (multi) { pushDefaults(w, ins.results); setResults(); }
@@ -101,7 +101,7 @@ export class Alts extends Placement {
         const results = a.elseArm ? [] : a.results;
         const bt = simpleBlockType(results);
         if (bt === undefined && !numericOnly(results)) {
-            this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on ${a.site.opname} with results of type ${results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${a.pc}`);
+            this.warnings.push(`probe ${p.index} (${p.rule}): alt on ${a.site.opname} with results of type ${results.join(', ')} cannot be injected; not injected at fid ${f.fid} pc ${a.pc}`);
             return false;
         }
         const w = new CodeWriter();
@@ -114,18 +114,18 @@ export class Alts extends Placement {
         const c = new Compiler(this, this.globals, w, env, siteVars);
         c.pushScope();
         let guard: PV | undefined;
-        if (p.ast.predicate) {
-            const pv = c.condition(p.ast.predicate);
+        if (p.predicate) {
+            const pv = c.condition(p.predicate);
             if (pv.isConst && !pv.v) return false;
             if (!pv.isConst) guard = pv;
         }
         if (guard && a.elseArm) {
             // The else position is only reached from the then arm: a run-time choice there has no original to fall back to.
-            this.warnings.push(`probe ${p.index} (${p.ast.rule}): alt on else needs a predicate known at instrumentation time; not injected at fid ${f.fid} pc ${a.pc}`);
+            this.warnings.push(`probe ${p.index} (${p.rule}): alt on else needs a predicate known at instrumentation time; not injected at fid ${f.fid} pc ${a.pc}`);
             return false;
         }
         if (guard && !this.shifts.canWrap(a.opidx, end.opidx)) {
-            this.warnings.push(`probe ${p.index} (${p.ast.rule}): a run-time alt predicate on ${a.site.opname} around branches that cannot be re-encoded; not injected at fid ${f.fid} pc ${a.pc}`);
+            this.warnings.push(`probe ${p.index} (${p.rule}): a run-time alt predicate on ${a.site.opname} around branches that cannot be re-encoded; not injected at fid ${f.fid} pc ${a.pc}`);
             return false;
         }
         for (const id of slots) w.op(OP.local_set).ref(RefKind.Local, id);
@@ -135,7 +135,7 @@ export class Alts extends Placement {
         w.op(OP.block).blockType(rv ?? null);
         c.depth = 0;
         c.altBlock = { depth: 0, result };
-        c.block(p.ast.body);
+        c.block(p.body);
         c.altFallthrough();
         w.op(OP.end);
         if (bt === undefined) {

@@ -59,7 +59,7 @@ export class Blocks extends Alts {
                     // unreachable code before it); for else, the if's.
                     const sig = blockSignature((this.app as Partial<DecodedApp>).module, this.app.bytes, openStart);
                     if (!sig) {
-                        this.warnings.push(`probe ${op.probe.index} (${op.probe.ast.rule}): alt on ${name} with this block type cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`);
+                        this.warnings.push(`probe ${op.probe.index} (${op.probe.rule}): alt on ${name} with this block type cannot be injected; not injected at fid ${f.fid} pc ${ins.pc}`);
                         continue;
                     }
                     const a: BlockAlt = {

@@ -1,10 +1,10 @@
 // The compiler's base: scopes and names, storage (globals, per-site variables, locals, parameters, tuples,
 // maps), and the saved operands of the site.
-import type { Expression, VarDecl } from '../language/generated/ast.js';
+import type { IrDecl, IrExpr, Span } from '../frontend/index.js';
 import { CodeWriter, OP, RefKind } from './emit.js';
 import { type BinOp } from './fold.js';
 import { type WType, convert, valTypeOf, whammTypeOfVal } from './types.js';
-import { elementAt, leafCount, leafTypes, tuplePathOf, type TupleShape } from './tuples.js';
+import { elementAt, leafCount, leafTypes, type TupleShape } from './tuples.js';
 import { CompileError, type PV, type Binding, elementBinding, type CompileHost, type SiteEnv } from './compile-types.js';
 import { emitConst, normalize, emitConvert } from './lower.js';
 import { BATCH_GLOBALS, emitBatchedIncrement, type BatchSpec } from './map-batch.js';
@@ -16,7 +16,7 @@ export abstract class CompilerCore {
     /** Set while compiling an alt body: the block `return` leaves and the result it supplies. */
     altBlock?: { depth: number; result: WType; resultLocal?: number };
     /** report/unshared declarations whose initialiser was folded into the global's initial value. */
-    readonly foldedInits = new Set<VarDecl>();
+    readonly foldedInits = new Set<IrDecl>();
     /** Set for probe bodies at a site: the first SiteVar id free for batched increments (map-batch.ts). */
     batchVars?: number;
     /** Batched map increments compiled so far, each with 4 SiteVars from batchVars on. */
@@ -53,16 +53,16 @@ export abstract class CompilerCore {
         return this.siteVars.get(name) ?? this.globals.get(name);
     }
 
-    protected targetBinding(e: Expression): Binding {
-        if (e.$type === 'VarRef') {
-            const name = e.ref.$refText;
+    protected targetBinding(e: IrExpr): Binding {
+        if (e.kind === 'var' || e.kind === 'bound') {
+            const name = e.kind === 'var' ? e.var.name : e.name;
             const b = this.lookup(name) ?? this.operandBinding(name);
             if (!b) throw new CompileError(`cannot assign to '${name}'`, e);
             return b;
         }
-        const path = e.$type === 'MemberExpr' && !e.call ? tuplePathOf(e) : undefined;
-        if (path && e.$type === 'MemberExpr') {
-            const base = this.targetBinding(e.receiver);
+        if (e.kind === 'field') {
+            const path = e.path;
+            const base = this.targetBinding(e.recv);
             const at = base.tuple ? elementAt(base.tuple, path) : undefined;
             if (!at) throw new CompileError('only tuple elements can be assigned by position', e);
             return elementBinding(base, at.offset, at.shape);
@@ -75,9 +75,9 @@ export abstract class CompilerCore {
      * `m[k]++` as a strided run kept in the site's globals (map-batch.ts) when the host allows it for this
      * map, the key is an address (and a constant bool) and the code runs at a site; false otherwise.
      */
-    protected batchedIncrement(e: Expression & { $type: 'IndexExpr' }, b: Binding, keys: PV[]): boolean {
-        if (this.batchVars === undefined || !this.host.batchRun || e.receiver.$type !== 'VarRef') return false;
-        const name = e.receiver.ref.$refText;
+    protected batchedIncrement(e: IrExpr & { kind: 'index' }, b: Binding, keys: PV[]): boolean {
+        if (this.batchVars === undefined || !this.host.batchRun || e.recv.kind !== 'var') return false;
+        const name = e.recv.var.name;
         if (b.kind !== 'global' || this.globals.get(name) !== b || (keys[0].t !== 'u32' && keys[0].t !== 'i32')) return false;
         if (keys.length > 2 || (keys.length === 2 && (keys[1].t !== 'bool' || !keys[1].isConst))) return false;
         const run = this.host.batchRun(name);
@@ -89,14 +89,14 @@ export abstract class CompilerCore {
         return true;
     }
 
-    protected mapTarget(e: Expression & { $type: 'IndexExpr' }): { b: Binding; keys: PV[] } {
-        const b = e.receiver.$type === 'VarRef' ? this.lookup(e.receiver.ref.$refText) : undefined;
+    protected mapTarget(e: IrExpr & { kind: 'index' }): { b: Binding; keys: PV[] } {
+        const b = e.recv.kind === 'var' ? this.lookup(e.recv.var.name) : undefined;
         if (!b?.map) throw new CompileError('only map elements can be assigned by index', e);
-        return { b, keys: this.mapKeys(b, (e as { index: Expression }).index) };
+        return { b, keys: this.mapKeys(b, e.index) };
     }
 
     /** The key's leaves: `m[a, b]`, `m[(a, b)]`, `m[t]` with a tuple variable, nested tuples alike. */
-    protected mapKeys(b: Binding, index: Expression): PV[] {
+    protected mapKeys(b: Binding, index: IrExpr): PV[] {
         const shape = b.map!.keyShape;
         if (!Array.isArray(shape)) return [this.coerce(this.expr(index, shape), shape)];
         return this.leafValues(this.tupleValue(index, shape), shape, index);
@@ -163,17 +163,17 @@ export abstract class CompilerCore {
 
     // ---------- tuples (see tuples.ts) ----------
     /** A tuple-typed expression, its literal elements typed after `shape`. */
-    tupleValue(e: Expression, shape: TupleShape): PV {
-        if (e.$type === 'TupleExpr' && Array.isArray(shape) && e.elems.length === shape.length) {
+    tupleValue(e: IrExpr, shape: TupleShape): PV {
+        if (e.kind === 'tuple' && Array.isArray(shape) && e.elems.length === shape.length) {
             return { t: 'tuple', isConst: false, pure: true, elems: e.elems.map((x, i) => Array.isArray(shape[i]) ? this.tupleValue(x, shape[i]) : this.expr(x, shape[i] as WType)) };
         }
         return this.expr(e, Array.isArray(shape) ? 'tuple' : shape);
     }
 
     /** The leaves of tuple value `v`, converted to the leaf types of `shape`. */
-    leafValues(v: PV, shape: TupleShape, node: unknown): PV[] {
+    leafValues(v: PV, shape: TupleShape, node: { span: Span } | undefined): PV[] {
         if (!Array.isArray(shape)) return [this.coerce(v, shape)];
-        if (!v.elems || v.elems.length !== shape.length) throw new CompileError(`expected a tuple of ${shape.length} elements`, node as never);
+        if (!v.elems || v.elems.length !== shape.length) throw new CompileError(`expected a tuple of ${shape.length} elements`, node);
         return v.elems.flatMap((x, i) => this.leafValues(x, shape[i], node));
     }
 
@@ -184,7 +184,7 @@ export abstract class CompilerCore {
         for (let i = types.length - 1; i >= 0; i--) this.storeScalar(elementBinding(b, i, types[i]));
     }
 
-    storeTuple(b: Binding, e: Expression): void {
+    storeTuple(b: Binding, e: IrExpr): void {
         const shape = b.tuple!;
         this.storeLeaves(b, shape, this.leafValues(this.tupleValue(e, shape), shape, e));
     }
@@ -218,7 +218,7 @@ export abstract class CompilerCore {
         return { t, isConst: false, pure: v.pure, emit: w => { v.emit!(w); emitConvert(w, from, t); } };
     }
 
-    condition(e: Expression): PV { return this.coerce(this.expr(e, 'bool'), 'bool'); }
+    condition(e: IrExpr): PV { return this.coerce(this.expr(e, 'bool'), 'bool'); }
 
     /**
      * `argN = v;` before an instruction writes the scratch local its operand was saved in; the site pushes the
@@ -239,6 +239,6 @@ export abstract class CompilerCore {
         return { t, isConst: false, pure: true, emit: w => { w.op(OP.local_get).ref(RefKind.Local, slot.id); normalize(w, t); } };
     }
 
-    abstract expr(e: Expression, expected?: WType): PV;
+    abstract expr(e: IrExpr, expected?: WType): PV;
     abstract binary(op: BinOp, l: PV, r: PV): PV;
 }

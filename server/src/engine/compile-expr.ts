@@ -1,40 +1,46 @@
 // Expressions: literals, names, operators (folded where both sides are static), casts, ternaries, members.
-import type { Expression } from '../language/generated/ast.js';
+import type { IrExpr } from '../frontend/index.js';
 import { OP, RefKind } from './emit.js';
-import { compileStringEquality, compileStringMethod } from './strings.js';
+import { compileStringEquality } from './strings.js';
 import { foldBinary, foldUnary, type BinOp } from './fold.js';
 import { type WType, convert, isFloat, isInt, valTypeOf } from './types.js';
-import { typeText } from './script.js';
-import { tuplePathOf } from './tuples.js';
+import { wtype } from './script.js';
+import { constantOf, EMITTERS } from './builtin-emitters.js';
 import { CompileError, type PV } from './compile-types.js';
-import { cmpOp, parseIntLit, unescape, emitBinary } from './lower.js';
+import { cmpOp, emitBinary } from './lower.js';
 import { BoundVarCompiler } from './bound-vars.js';
 
 export abstract class ExprCompiler extends BoundVarCompiler {
 
     // ---------- expressions ----------
-    expr(e: Expression, expected?: WType): PV {
-        switch (e.$type) {
-            case 'IntLit': {
-                const v = parseIntLit(e.value);
+    expr(e: IrExpr, expected?: WType): PV {
+        switch (e.kind) {
+            case 'int': {
+                const v = e.value;
                 const t: WType = expected && (isInt(expected) || isFloat(expected)) ? expected : (v > 0x7fffffffn || v < -0x80000000n ? 'i64' : 'i32');
                 return { t, isConst: true, v: convert(v, 'i64', t), lit: true, pure: true };
             }
-            case 'FloatLit': {
-                const raw = e.value === 'inf' ? Infinity : e.value === 'NaN' ? NaN : Number(e.value.replace(/_/g, ''));
+            case 'float': {
                 const t: WType = expected === 'f32' ? 'f32' : 'f64';
-                return { t, isConst: true, v: t === 'f32' ? Math.fround(raw) : raw, lit: true, pure: true };
+                return { t, isConst: true, v: t === 'f32' ? Math.fround(e.value) : e.value, lit: true, pure: true };
             }
-            case 'BoolLit': return { t: 'bool', isConst: true, v: e.value, pure: true };
-            case 'StrLit': return { t: 'str', isConst: true, v: unescape(e.value), pure: true };
-            case 'VarRef': return this.name(e.ref.$refText, e);
-            case 'UnaryExpr': return this.unary(e.op, e.operand, expected);
-            case 'CastExpr': {
-                const to = typeText(e.type) as WType;
-                return this.coerce(this.expr(e.expr), to);
+            case 'bool': return { t: 'bool', isConst: true, v: e.value, pure: true };
+            case 'str': return { t: 'str', isConst: true, v: e.value, pure: true };
+            case 'var': {
+                const b = this.lookup(e.var.name);
+                if (!b) throw new CompileError(`'${e.var.name}' has no storage here`, e);
+                return this.load(b);
             }
-            case 'BinaryExpr': return this.binaryExpr(e.operator, e.left, e.right, expected);
-            case 'TernaryExpr': {
+            case 'bound': {
+                const bound = this.boundVar(e.name);
+                if (bound) return bound;
+                throw new CompileError(`\`${e.name}\` has no value at this site`, e);
+            }
+            case 'const': return constantOf(e.lower, e);
+            case 'unary': return this.unary(e.op, e.operand, expected);
+            case 'cast': return this.coerce(this.expr(e.expr), wtype(e.to));
+            case 'binary': return this.binaryExpr(e.op, e.left, e.right, expected);
+            case 'ternary': {
                 const c = this.condition(e.cond);
                 if (c.isConst) return this.expr(c.v ? e.then : e.else, expected);
                 let a = this.expr(e.then, expected);
@@ -46,52 +52,39 @@ export abstract class ExprCompiler extends BoundVarCompiler {
                     emit: w => { this.push(c); w.op(OP.if).blockType(valTypeOf(t)); this.push(a); w.op(OP.else); this.push(b); w.op(OP.end); },
                 };
             }
-            case 'CallExpr': return this.call(e.callee.$refText, e.args, e);
-            case 'DecoratedCall': {
-                if (e.decorator === '@static') return this.staticCall(e.call);
-                return this.expr(e.call, expected);
+            case 'call': return this.call(e);
+            case 'lib-call': return e.isStatic ? this.staticCall(e) : this.libCall(e);
+            // string methods: s.len(), starts_with, ends_with, contains (folded when static).
+            case 'method': return EMITTERS[e.lower](this, e);
+            case 'field': {
+                let v = this.expr(e.recv);
+                for (const i of e.path) {
+                    if (!v.elems || i >= v.elems.length) throw new CompileError(`no element ${i} in this value`, e);
+                    // Elements not selected still run when they have side effects.
+                    const side = v.elems.filter((x, k) => k !== i && !x.pure);
+                    if (side.length) throw new CompileError('selecting from this tuple would skip elements with effects', e);
+                    v = v.elems[i];
+                }
+                return v;
             }
-            case 'MemberExpr': {
-                if (e.call && e.member && e.receiver.$type === 'VarRef' && this.host.isLibrary(e.receiver.ref.$refText)) {
-                    return this.libCall(e.receiver.ref.$refText, e.member, e.args, e);
-                }
-                // string methods: s.len(), starts_with, ends_with, contains (folded when static).
-                if (e.call && e.member) {
-                    const sm = compileStringMethod(this, this.expr(e.receiver), e.member, e.args, e);
-                    if (sm) return sm;
-                }
-                const path = e.call ? undefined : tuplePathOf(e);
-                if (path) {
-                    let v = this.expr(e.receiver);
-                    for (const i of path) {
-                        if (!v.elems || i >= v.elems.length) throw new CompileError(`no element ${i} in this value`, e);
-                        // Elements not selected still run when they have side effects.
-                        const side = v.elems.filter((x, k) => k !== i && !x.pure);
-                        if (side.length) throw new CompileError('selecting from a tuple with side effects is not supported yet', e);
-                        v = v.elems[i];
-                    }
-                    return v;
-                }
-                throw new CompileError('this member cannot be compiled here', e);
-            }
-            case 'IndexExpr': {
-                if (e.receiver.$type === 'VarRef') {
-                    const b = this.lookup(e.receiver.ref.$refText);
+            case 'index': {
+                if (e.recv.kind === 'var') {
+                    const b = this.lookup(e.recv.var.name);
                     if (b?.map) return this.mapRead(b, this.mapKeys(b, e.index));
                 }
-                const recv = this.expr(e.receiver);
+                const recv = this.expr(e.recv);
                 if (recv.table) return this.tableLookup(recv.table, this.coerce(this.expr(e.index, 'u32'), 'u32'));
                 throw new CompileError('only maps and br_table targets can be indexed', e);
             }
-            case 'TupleExpr': {
+            case 'tuple': {
                 const elems = e.elems.map(x => this.expr(x));
                 return { t: 'tuple', isConst: false, pure: elems.every(x => x.pure), elems };
             }
+            case 'lib': throw new CompileError(`\`${e.name}\` is a library, not a value`, e);
         }
-        throw new CompileError(`unsupported expression ${(e as Expression).$type}`, e);
     }
 
-    protected unary(op: '!' | '~' | '-', operand: Expression, expected?: WType): PV {
+    protected unary(op: '!' | '~' | '-', operand: IrExpr, expected?: WType): PV {
         if (op === '!') {
             const v = this.condition(operand);
             if (v.isConst) return { t: 'bool', isConst: true, v: !v.v, pure: true };
@@ -111,7 +104,7 @@ export abstract class ExprCompiler extends BoundVarCompiler {
         return this.binary('-', { t, isConst: true, v: convert(0n, 'i64', t), pure: true }, v);
     }
 
-    protected binaryExpr(op: string, le: Expression, re: Expression, expected?: WType): PV {
+    protected binaryExpr(op: string, le: IrExpr, re: IrExpr, expected?: WType): PV {
         if (op === '&&' || op === '||') {
             const l = this.condition(le);
             const r = this.condition(re);
@@ -177,16 +170,10 @@ export abstract class ExprCompiler extends BoundVarCompiler {
         };
     }
 
-    protected name(name: string, node: Expression): PV {
-        const b = this.lookup(name);
-        if (b) return this.load(b);
-        if (name === 'APP_MEMID') return { t: 'i32', isConst: true, v: 0n, pure: true };
-        const bound = this.boundVar(name);
-        if (bound) return bound;
-        throw new CompileError(`unknown name '${name}'`, node);
-    }
-
-    protected abstract call(name: string, args: Expression[], node: Expression): PV;
-    protected abstract staticCall(call: Expression): PV;
-    protected abstract libCall(lib: string, fn: string, args: Expression[], node: Expression): PV;
+    abstract altCall(e: IrExpr & { kind: 'call' }): PV;
+    abstract dropArgs(e: IrExpr & { kind: 'call' }): PV;
+    abstract resolveFuncref(e: IrExpr & { kind: 'call' }): PV;
+    protected abstract call(e: IrExpr & { kind: 'call' }): PV;
+    protected abstract staticCall(e: IrExpr & { kind: 'lib-call' }): PV;
+    protected abstract libCall(e: IrExpr & { kind: 'lib-call' }): PV;
 }

@@ -1,6 +1,6 @@
 // The compiler's vocabulary: partial values (PV), storage bindings, what it needs from the instrumenter
 // (CompileHost), the bound variables of one site (SiteEnv), and the expression context built-ins use.
-import type { Expression } from '../language/generated/ast.js';
+import type { IrExpr, Span } from '../frontend/index.js';
 import type { CodeWriter } from './emit.js';
 import type { SiteInfo } from './site.js';
 import type { Const, WType, ValType } from './types.js';
@@ -10,9 +10,12 @@ import type { STRING_IMPORTS } from '../runtime/spec.js';
 export type StringImport = keyof typeof STRING_IMPORTS;
 
 export class CompileError extends Error {
-    constructor(message: string, readonly node?: { $cstNode?: { range: { start: { line: number; character: number } } } }) {
+    /** `at`: the IR node (or its span) the message is about. */
+    constructor(message: string, at?: { span: Span } | Span) {
         super(message);
+        this.span = at && 'span' in at ? at.span : at;
     }
+    readonly span: Span | undefined;
 }
 
 export interface PV {
@@ -103,7 +106,7 @@ export interface ExprContext {
     readonly host: CompileHost;
     readonly env: SiteEnv | undefined;
     readonly w: CodeWriter;
-    expr(e: Expression, expected?: WType): PV;
+    expr(e: IrExpr, expected?: WType): PV;
     coerce(v: PV, t: WType): PV;
     push(v: PV): void;
     boundVar(name: string): PV | undefined;

@@ -1,4 +1,5 @@
-// Partial evaluation and code generation of predicates, probe bodies and script functions.
+// Partial evaluation and code generation of predicates, probe bodies and script functions, from the
+// front-end's typed IR (frontend/ir.ts): names arrive resolved and types checked.
 //
 // Every expression evaluates to a PV: either a constant (all inputs static at this site: literals,
 // `fid`, `pc`, `opname`, immediates, `@static` calls...) or code that computes it at run time. Constant
@@ -6,35 +7,36 @@
 // from the generated code.
 //
 // The compiler is built in layers: compile-core.ts (scopes, storage, tuples, maps) -> bound-vars.ts ->
-// compile-expr.ts -> compile-calls.ts -> this file (statements). Values lower to wasm in lower.ts; the
-// built-ins of strings.ts and mem-builtins.ts see the compiler through compile-types.ts's ExprContext.
-import type { Block, Expression, IfStmt, Statement, VarDecl, } from '../language/generated/ast.js';
+// compile-expr.ts -> compile-calls.ts -> this file (statements). Values lower to wasm in lower.ts; a
+// built-in call compiles through its registry key (builtin-emitters.ts), whose emitters in strings.ts and
+// mem-builtins.ts see the compiler through compile-types.ts's ExprContext.
+import type { IrDecl, IrExpr, IrIf, IrStmt } from '../frontend/index.js';
 import { OP } from './emit.js';
 import { foldUnary } from './fold.js';
-import { type WType, convert, defaultOf, isFloat, isInt } from './types.js';
-import { typeText } from './script.js';
+import { convert, defaultOf, isFloat, isInt } from './types.js';
+import { typeText, wtype } from './script.js';
 import { leafTypes, shapeOf } from './tuples.js';
 import { CompileError, type PV } from './compile-types.js';
 import { isScalar } from './lower.js';
 import { CallCompiler } from './compile-calls.js';
 
 export { CompileError, type PV, type MapShape, type Binding, elementBinding, type CompileHost, type SiteEnv } from './compile-types.js';
-export { parseIntLit, emitConst, normalize, emitConvert, emitBinary } from './lower.js';
+export { emitConst, normalize, emitConvert, emitBinary } from './lower.js';
 
 export class Compiler extends CallCompiler {
 
     // ---------- statements ----------
-    block(b: Block): void {
+    block(b: readonly IrStmt[]): void {
         this.pushScope();
-        for (const s of b.stmts) this.stmt(s);
+        for (const s of b) this.stmt(s);
         this.popScope();
     }
 
-    stmt(s: Statement): void {
-        switch (s.$type) {
-            case 'VarDecl': return this.varDecl(s);
-            case 'Assignment': {
-                if (s.target.$type === 'IndexExpr') {
+    stmt(s: IrStmt): void {
+        switch (s.kind) {
+            case 'decl': return this.varDecl(s);
+            case 'assign': {
+                if (s.target.kind === 'index') {
                     const m = this.mapTarget(s.target);
                     const shape = m.b.map!.valueShape;
                     const v = Array.isArray(shape) ? this.tupleValue(s.value, shape) : this.coerce(this.expr(s.value, m.b.map!.value), m.b.map!.value);
@@ -47,8 +49,8 @@ export class Compiler extends CallCompiler {
                 this.store(b, v);
                 return;
             }
-            case 'IncDec': {
-                if (s.target.$type === 'IndexExpr') {
+            case 'incdec': {
+                if (s.target.kind === 'index') {
                     const m = this.mapTarget(s.target);
                     const vt = m.b.map!.value;
                     if (s.op === '++' && this.batchedIncrement(s.target, m.b, m.keys)) return;
@@ -69,9 +71,9 @@ export class Compiler extends CallCompiler {
                 this.store(b, this.binary(s.op === '++' ? '+' : '-', cur, one));
                 return;
             }
-            case 'IfStmt': return this.ifStmt(s);
-            case 'Block': return this.block(s);
-            case 'ExprStmt': {
+            case 'if': return this.ifStmt(s);
+            case 'block': return this.block(s.body);
+            case 'expr': {
                 const v = this.expr(s.expr);
                 if (!v.isConst && v.emit) {
                     v.emit(this.w);
@@ -79,7 +81,7 @@ export class Compiler extends CallCompiler {
                 }
                 return;
             }
-            case 'ReturnStmt': {
+            case 'return': {
                 if (this.altBlock) {
                     // In an alt body, `return e` supplies the replaced instruction's result.
                     const rt = this.altBlock.result;
@@ -97,11 +99,12 @@ export class Compiler extends CallCompiler {
         }
     }
 
-    protected varDecl(d: VarDecl): void {
-        if (d.report || d.unshared) {
+    protected varDecl(d: IrDecl): void {
+        const name = d.var.name, type = d.var.type;
+        if (d.var.storage === 'report' || d.var.storage === 'unshared') {
             // Per-site (inside probes) or global: a static initialiser became the global's initial value.
-            const b = this.siteVars.get(d.name) ?? this.globals.get(d.name);
-            if (!b) throw new CompileError(`'${d.name}' has no storage`, d);
+            const b = this.siteVars.get(name) ?? this.globals.get(name);
+            if (!b) throw new CompileError(`'${name}' has no storage`, d);
             if (d.init && b.tuple) { this.storeTuple(b, d.init); return; }
             if (d.init && !this.foldedInits.has(d)) {
                 const v = this.expr(d.init, b.t);
@@ -109,25 +112,25 @@ export class Compiler extends CallCompiler {
             }
             return;
         }
-        if (d.type.$type === 'TupleType') {
-            const shape = shapeOf(d.type);
-            if (leafTypes(shape).some(l => !isScalar(l) && l !== 'str')) throw new CompileError(`tuples of type ${typeText(d.type)} are not supported yet`, d);
+        if (type.kind === 'tuple') {
+            const shape = shapeOf(type);
+            if (leafTypes(shape).some(l => !isScalar(l) && l !== 'str')) throw new CompileError(`a local cannot hold a tuple of type ${typeText(type)}`, d);
             // Declared before its initialiser is evaluated would shadow outer names the initialiser uses.
             const v = d.init ? this.tupleValue(d.init, shape) : undefined;
-            const b = this.declareLocal(d.name, 'tuple', shape);
+            const b = this.declareLocal(name, 'tuple', shape);
             this.storeLeaves(b, shape, v ? this.leafValues(v, shape, d) : leafTypes(shape).map(l => ({ t: l, isConst: true, v: defaultOf(l), pure: true })));
             return;
         }
-        const t = typeText(d.type) as WType;
-        if (!isScalar(t) && t !== 'str') throw new CompileError(`variables of type ${t} are not supported yet`, d);
+        const t = wtype(type);
+        if (!isScalar(t) && t !== 'str') throw new CompileError(`a local cannot hold a value of type ${typeText(type)}`, d);
         const v = d.init ? this.expr(d.init, t) : { t, isConst: true, v: defaultOf(t), pure: true };
-        const b = this.declareLocal(d.name, t);
+        const b = this.declareLocal(name, t);
         this.store(b, v);
     }
 
-    protected ifStmt(s: IfStmt): void {
-        const arms: { cond: Expression; body: Block }[] = [{ cond: s.cond, body: s.then }, ...s.elifs.map(e => ({ cond: e.cond, body: e.body }))];
-        let elseBody: Block | IfStmt | undefined = s.else ?? s.elseIf;
+    protected ifStmt(s: IrIf): void {
+        const arms: { cond: IrExpr; body: IrStmt[] }[] = [{ cond: s.cond, body: s.then }, ...s.elifs];
+        let elseBody: IrStmt[] | IrIf | undefined = s.else ?? s.elseIf;
         let opened = 0;
         for (const arm of arms) {
             const c = this.condition(arm.cond);
@@ -143,7 +146,7 @@ export class Compiler extends CallCompiler {
             opened++;
         }
         if (elseBody) {
-            if (elseBody.$type === 'IfStmt') this.ifStmt(elseBody); else this.block(elseBody);
+            if (Array.isArray(elseBody)) this.block(elseBody); else this.ifStmt(elseBody);
         }
         for (let i = 0; i < opened; i++) this.w.op(OP.end);
         this.depth -= opened;

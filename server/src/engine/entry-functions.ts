@@ -1,6 +1,6 @@
 // Functions the instrumentation adds: start-up (initialisers, wasm:begin), wasm:end/report, and the
 // report readers the runner calls to read every report variable.
-import type { Statement } from '../language/generated/ast.js';
+import type { IrStmt } from '../frontend/index.js';
 import { Compiler, CompileError, type SiteEnv } from './compile.js';
 import { CodeWriter, OP, place, placedSize } from './emit.js';
 import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './report-layout.js';
@@ -11,16 +11,16 @@ import { emitBatchFlush } from './map-batch.js';
 
 export class EntryFunctions extends FunctionWalk {
 
-    protected emitStart(startCode: Statement[]): void {
+    protected emitStart(startCode: IrStmt[]): void {
         if (startCode.length === 0 && this.index.begin.length === 0 && this.siteInits.length === 0) return;
         const w = new CodeWriter();
         const c = new Compiler(this, this.globals, w, undefined);
         c.pushScope();
         for (const s of startCode) {
-            if (s.$type === 'VarDecl') {
-                const d = s as unknown as { name: string; init: never };
-                const b = this.globals.get(d.name)!;
-                if (b.tuple) c.storeTuple(b, d.init); else c.store(b, c.expr(d.init, b.t));
+            if (s.kind === 'decl' && s.init) {
+                // A global's initialiser that is not static.
+                const b = this.globals.get(s.var.name)!;
+                if (b.tuple) c.storeTuple(b, s.init); else c.store(b, c.expr(s.init, b.t));
             } else c.stmt(s);
         }
         for (const x of this.siteInits) {
@@ -51,16 +51,16 @@ export class EntryFunctions extends FunctionWalk {
     }
 
     protected inlineProbe(c: Compiler, w: CodeWriter, p: ProbeDef): void {
-        if (p.siteVars.length) throw new CompileError('report/unshared variables in wasm:begin/end probes are not supported yet', p.ast);
+        if (p.siteVars.length) throw new CompileError('report/unshared variables need a match site; wasm:begin/end have none', p.siteVars[0]);
         const env: SiteEnv = { event: '', mode: '', probeId: p.index, bounds: p.bounds, saved: new Map() };
         const pc = new Compiler(this, this.globals, w, env);
         pc.pushScope();
-        if (p.ast.predicate) {
-            const g = pc.condition(p.ast.predicate);
+        if (p.predicate) {
+            const g = pc.condition(p.predicate);
             if (g.isConst && !g.v) return;
-            if (!g.isConst) { pc.push(g); w.op(OP.if).blockType(); pc.block(p.ast.body); w.op(OP.end); return; }
+            if (!g.isConst) { pc.push(g); w.op(OP.if).blockType(); pc.block(p.body); w.op(OP.end); return; }
         }
-        pc.block(p.ast.body);
+        pc.block(p.body);
         void c;
     }
 

@@ -1,6 +1,6 @@
 // The instrumenter's state and its host side: imports (maps, strings, libraries), @static library calls,
 // app functions and memories for the compiler (CompileHost), and functions appended to the module.
-import type { TypeRef } from '../language/generated/ast.js';
+import type { Span, Type } from '../frontend/index.js';
 import type { AppModule } from './app.js';
 import { type DecodedApp, decodeApp, type BodyEditPlan, type NewFunction, type NewGlobal, type NewImport } from './app-codec.js';
 import { constOffset } from '../wasm/instructions.js';
@@ -112,16 +112,16 @@ export class InstrumenterHost implements CompileHost {
         this.planImports();
         this.extendSegments = !input.testing && this.imports.length === 0;
         this.funcBase = app.funcCount + this.imports.length;
-        for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.ast.rule}): ${u.what} is not supported yet; not injected`);
+        for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.rule}): ${u.what} is not supported yet; not injected`);
     }
 
 
     /** Imports must be known before any code is generated: they shift the app's function indices. */
     protected planImports(): void {
         const mapTypes = new Set<string>();
-        const addShape = (t: TypeRef) => { const m = mapShape(t); if (m) mapTypes.add(m.typeText); };
-        for (const g of this.model.globals) addShape(g.type);
-        for (const p of this.model.probes) for (const d of p.siteVars) addShape(d.type);
+        const addShape = (t: Type) => { const m = mapShape(t); if (m) mapTypes.add(m.typeText); };
+        for (const g of this.model.globals) addShape(g.var.type);
+        for (const p of this.model.probes) for (const d of p.siteVars) addShape(d.var.type);
         for (const t of mapTypes) {
             for (const op of ['get', 'set', 'inc'] as const) {
                 let imp;
@@ -137,7 +137,7 @@ export class InstrumenterHost implements CompileHost {
         if (!this.input.testing) {
             const endProbes = new Set([...this.index.end, ...this.index.report]);
             for (const name of batchableMaps(this.model, endProbes)) {
-                const m = mapShape(this.model.globals.find(g => g.name === name)!.type);
+                const m = mapShape(this.model.globals.find(g => g.var.name === name)!.var.type);
                 let imp;
                 try { imp = m && this.rt.mapImport('run', m.typeText); } catch { continue; }
                 if (!imp) continue;
@@ -150,10 +150,10 @@ export class InstrumenterHost implements CompileHost {
             const imp = this.rt.stringImport(name);
             this.addImport(imp.module, imp.name, imp.params as ValType[], imp.results as ValType[]);
         }
-        for (const { lib, fn, node } of this.model.program.libraryCalls) {
-            const l = this.library(lib, node);
+        for (const { lib, fn, span } of this.model.ir.libraryCalls) {
+            const l = this.library(lib, span);
             const fid = this.exportedFid(l.module, fn);
-            if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`, node as never);
+            if (fid === undefined) throw new CompileError(`library '${lib}' has no function '${fn}'`, span);
             const t = l.module.funcType(fid);
             this.addImport(lib, fn, t.params, t.results);
         }
@@ -220,7 +220,7 @@ export class InstrumenterHost implements CompileHost {
         return { index, params: imp.params.map(whammTypeOfVal), result: imp.results.length ? whammTypeOfVal(imp.results[0]) : 'unit' };
     }
 
-    protected newMap(t: TypeRef): number {
+    protected newMap(t: Type): number {
         return this.rt.addMap(typeText(t));
     }
 
@@ -277,12 +277,12 @@ export class InstrumenterHost implements CompileHost {
         return { t, v: convert(v, t, t) };
     }
 
-    protected library(name: string, node?: unknown): { instance: WebAssembly.Instance; module: AppModule } {
+    protected library(name: string, span?: Span): { instance: WebAssembly.Instance; module: AppModule } {
         let l = this.libs.get(name);
         if (!l) {
             // whamm_core comes without --user-libs; libraries may import WASI (inert here).
             const bytes = withCoreLibrary(this.input.userLibs, name === CORE_LIBRARY).get(name);
-            if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`, node as never);
+            if (!bytes) throw new CompileError(`library '${name}' was not given (--user-libs ${name}=PATH)`, span);
             const instance = instantiateLibrarySync(name, bytes);
             l = { instance, module: decodeApp(bytes) };
             this.libs.set(name, l);

@@ -64,7 +64,7 @@ export async function instrumentProgram(program: Program, input: Omit<Instrument
         return await new Instrumenter(app, model, { ...input, script: '' }).run();
     } catch (e) {
         if (e instanceof CompileError) {
-            const pos = e.node?.$cstNode?.range.start;
+            const pos = e.span ? program.ir?.position(e.span.start) : undefined;
             throw new ScriptError([{ line: (pos?.line ?? 0) + 1, column: (pos?.character ?? 0) + 1, message: e.message, severity: 'error' }], file);
         }
         throw e;

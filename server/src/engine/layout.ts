@@ -1,11 +1,11 @@
 // Layout of the script's state: script globals (numbered as the reference numbers them), script
 // functions, and the globals of per-site variables at each match site.
-import type { Statement } from '../language/generated/ast.js';
+import type { IrDecl, IrStmt, Span } from '../frontend/index.js';
 import { Compiler, CompileError, type Binding, emitConst, type PV } from './compile.js';
 import { CodeWriter, OP, place, placedSize } from './emit.js';
 import { siteSlots } from './tuples.js';
 import { numberScriptGlobals } from './global-numbering.js';
-import { mapShape, typeText, type ProbeDef } from './script.js';
+import { mapShape, typeText, wtype, type ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
 import { type Const, type WType, constBits, convert, defaultOf, isFloat, isInt, valTypeOf } from './types.js';
 import { InstrumenterHost } from './host.js';
@@ -17,30 +17,30 @@ export class GlobalLayout extends InstrumenterHost {
      * Lays out the script's globals and folds static top-level statements into their initial values;
      * returns what must run at start-up instead.
      */
-    protected layoutGlobals(): Statement[] {
+    protected layoutGlobals(): IrStmt[] {
         const globalBase = this.app.globalCount;
         // Script globals first: their indices are fixed before any code refers to them. They sit where the
         // reference puts them (engine/global-numbering.ts), since the report prints them: the reserved
         // range starts as immutable i32 placeholders (the reference's internal globals, a str's length
         // half, the extra values of a tuple's str elements), then each global's leaves overwrite its first
         // entries. Maps follow the range, numbered in name order as the reference numbers them.
-        const startCode: Statement[] = [];
+        const startCode: IrStmt[] = [];
         const numbering = numberScriptGlobals(this.model);
         for (let i = 0; i < numbering.size; i++) this.newGlobals.push({ type: 'i32', init: 0n, mutable: false });
-        const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-        for (const d of this.model.globals.filter(g => mapShape(g.type)).sort(byName)) {
+        const byName = (a: IrDecl, b: IrDecl) => (a.var.name < b.var.name ? -1 : a.var.name > b.var.name ? 1 : 0);
+        for (const d of this.model.globals.filter(g => mapShape(g.var.type)).sort(byName)) {
             const index = globalBase + this.newGlobals.length;
-            const id = this.newMap(d.type);
-            this.globals.set(d.name, { kind: 'global', t: 'i32', index, map: mapShape(d.type) });
+            const id = this.newMap(d.var.type);
+            this.globals.set(d.var.name, { kind: 'global', t: 'i32', index, map: mapShape(d.var.type) });
             this.newGlobals.push({ type: 'i32', init: BigInt(id), mutable: false });
         }
         // whamm_core.print_map_as_csv(n) numbers the maps in declaration order (SPEC), not by name.
-        this.rt.setGlobalMapOrder(this.model.globals.filter(g => mapShape(g.type)).map(d => Number(this.newGlobals[(this.globals.get(d.name) as { index: number }).index - globalBase].init)));
+        this.rt.setGlobalMapOrder(this.model.globals.filter(g => mapShape(g.var.type)).map(d => Number(this.newGlobals[(this.globals.get(d.var.name) as { index: number }).index - globalBase].init)));
         for (const d of this.model.globals) {
-            const b = this.globals.get(d.name);
+            const b = this.globals.get(d.var.name);
             if (b?.kind === 'global' && b.map) {
                 const id = this.newGlobals[b.index - globalBase].init;
-                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), slot: 0, global: b.index, vt: 'i32', ids: [Number(id)] });
+                if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: typeText(d.var.type), slot: 0, global: b.index, vt: 'i32', ids: [Number(id)] });
                 continue;
             }
             const at = numbering.slots.get(d)!;
@@ -49,30 +49,30 @@ export class GlobalLayout extends InstrumenterHost {
             const slots = siteSlots([d]);
             if (slots.shapes[0]) {
                 // A tuple: one global per leaf; a non-default initialiser runs at start-up.
-                this.globals.set(d.name, { kind: 'global', t: 'tuple', index, tuple: slots.shapes[0] });
+                this.globals.set(d.var.name, { kind: 'global', t: 'tuple', index, tuple: slots.shapes[0] });
                 slots.leaves.forEach((lt, k) => {
                     this.requireScalar(lt, d);
                     this.newGlobals[at.first + k] = { type: valTypeOf(lt), init: constBits(defaultOf(lt), lt), mutable: true };
                 });
-                if (d.init) startCode.push(d as unknown as Statement);
-                if (d.report) {
+                if (d.init) startCode.push(d);
+                if (d.var.storage === 'report') {
                     this.reportVars.push({
-                        name: d.name, type: typeText(d.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
+                        name: d.var.name, type: typeText(d.var.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
                         more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })), ids,
                     });
                 }
                 continue;
             }
-            const t = typeText(d.type) as WType;
+            const t = wtype(d.var.type);
             this.requireScalar(t, d);
-            this.globals.set(d.name, { kind: 'global', t, index });
+            this.globals.set(d.var.name, { kind: 'global', t, index });
             let init: Const = defaultOf(t);
             if (d.init) {
                 const v = this.staticValue(c => c.expr(d.init!, t));
-                if (v) init = convert(v.v!, v.t, t); else startCode.push(d as unknown as Statement);
+                if (v) init = convert(v.v!, v.t, t); else startCode.push(d);
             }
             this.newGlobals[at.first] = { type: valTypeOf(t), init: constBits(init, t), mutable: true };
-            if (d.report) this.reportVars.push({ name: d.name, type: t, slot: 0, global: index, vt: valTypeOf(t), ids });
+            if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: t, slot: 0, global: index, vt: valTypeOf(t), ids });
         }
         // Top-level statements: folded into initial values where static, otherwise run at start-up.
         for (const s of this.model.topStatements) {
@@ -83,9 +83,9 @@ export class GlobalLayout extends InstrumenterHost {
     }
 
 
-    protected requireScalar(t: WType, node: unknown): void {
+    protected requireScalar(t: WType, node: { span: Span }): void {
         if (!(isInt(t) || isFloat(t) || t === 'bool' || t === 'str')) { // str: an i32 handle
-            throw new CompileError(`a variable of type ${t} cannot be stored here`, node as never);
+            throw new CompileError(`a variable of type ${t} cannot be stored here`, node);
         }
     }
 
@@ -97,9 +97,9 @@ export class GlobalLayout extends InstrumenterHost {
         return v.isConst ? v : undefined;
     }
 
-    protected foldTopStatement(s: Statement): boolean {
-        if (s.$type !== 'Assignment' || s.target.$type !== 'VarRef') return false;
-        const b = this.globals.get(s.target.ref.$refText);
+    protected foldTopStatement(s: IrStmt): boolean {
+        if (s.kind !== 'assign' || s.target.kind !== 'var') return false;
+        const b = this.globals.get(s.target.var.name);
         if (!b || b.kind !== 'global') return false;
         const v = this.staticValue(c => c.expr(s.value, b.t));
         if (!v) return false;
@@ -111,8 +111,8 @@ export class GlobalLayout extends InstrumenterHost {
     protected declareScriptFunctions(): void {
         const base = this.funcBase;
         this.model.functions.forEach((f, i) => {
-            const params = f.params.map(p => typeText(p.type) as WType);
-            const result = f.returnType ? typeText(f.returnType) as WType : 'unit';
+            const params = f.params.map(p => wtype(p.type));
+            const result = wtype(f.result);
             this.scriptFns.set(f.name, { index: base + i, params, result });
         });
         for (const f of this.model.functions) {
@@ -139,9 +139,9 @@ export class GlobalLayout extends InstrumenterHost {
         const siteVars = new Map<string, Binding>();
         const slotsOf = siteSlots(p.siteVars);
         p.siteVars.forEach((d, k) => {
-            const shape = mapShape(d.type);
+            const shape = mapShape(d.var.type);
             const id = slotsOf.first[k], tuple = slotsOf.shapes[k];
-            siteVars.set(d.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: typeText(d.type) as WType, id });
+            siteVars.set(d.var.name, shape ? { kind: 'site', t: 'i32', id, map: shape } : tuple ? { kind: 'site', t: 'tuple', id, tuple } : { kind: 'site', t: wtype(d.var.type), id });
         });
         return siteVars;
     }
@@ -168,10 +168,10 @@ export class GlobalLayout extends InstrumenterHost {
             const index = this.app.globalCount + this.newGlobals.length;
             const first = slotsOf.first[k];
             const last = k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] : slotsOf.leaves.length;
-            if (mapShape(d.type)) {
+            if (mapShape(d.var.type)) {
                 siteGlobals[first] = index;
-                this.newGlobals.push({ type: 'i32', init: BigInt(this.newMap(d.type)), mutable: false });
-                if (d.report) this.reportVars.push({ name: d.name, type: typeText(d.type), ...where, global: index, vt: 'i32' });
+                this.newGlobals.push({ type: 'i32', init: BigInt(this.newMap(d.var.type)), mutable: false });
+                if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: typeText(d.var.type), ...where, global: index, vt: 'i32' });
                 return;
             }
             const types = slotsOf.leaves.slice(first, last);
@@ -179,10 +179,10 @@ export class GlobalLayout extends InstrumenterHost {
                 siteGlobals[first + j] = index + j;
                 this.newGlobals.push({ type: valTypeOf(lt), init: constBits(inits?.[first + j] ?? defaultOf(lt), lt), mutable: true });
             });
-            if (d.report) {
+            if (d.var.storage === 'report') {
                 this.reportVars.push({
                     // The reference prints functions without a name as `#<fid>` (see `where`).
-                    name: d.name, type: typeText(d.type), ...where, global: index, vt: valTypeOf(types[0]),
+                    name: d.var.name, type: typeText(d.var.type), ...where, global: index, vt: valTypeOf(types[0]),
                     ...(slotsOf.shapes[k] ? { more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) } : {}),
                 });
             }

@@ -16,27 +16,6 @@ export function isScalar(t: WType): boolean {
     return isInt(t) || isFloat(t) || t === 'bool';
 }
 
-export function parseIntLit(text: string): bigint {
-    const s = text.replace(/_/g, '');
-    if (/^0[bB]/.test(s)) return BigInt('0b' + s.slice(2));
-    return BigInt(s);
-}
-
-export function unescape(lit: string): string {
-    const body = lit.slice(1, -1);
-    return body.replace(/\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|.)/g, (_, e: string) => {
-        switch (e[0]) {
-            case 'n': return '\n';
-            case 'r': return '\r';
-            case 't': return '\t';
-            case '0': return '\0';
-            case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
-            case 'u': return String.fromCodePoint(parseInt(e.slice(2, -1), 16));
-            default: return e;
-        }
-    });
-}
-
 // ---------- wasm code for values ----------
 
 export function emitConst(w: CodeWriter, t: WType, v: Const): void {

@@ -9,6 +9,7 @@
 // wasm:end/wasm:report probes is the target of `m[k]++`, in scripts that print no map elsewhere.
 import { OP, RefKind, type CodeWriter } from './emit.js';
 import type { ProbeDef, ScriptModel } from './script.js';
+import { irChildren, type IrExpr, type IrStmt } from '../frontend/index.js';
 
 const MAP_PRINTERS = new Set(['print_map', 'print_map_as_csv']);
 /** Block type of an `if` without results. */
@@ -18,38 +19,25 @@ export const BATCH_GLOBALS: readonly ('i32' | 'i64')[] = ['i32', 'i32', 'i32', '
 /** Most batched sites per module (4 globals each; V8 allows 1,000,000 globals); the rest call per access. */
 export const MAX_BATCHED_SITES = 50_000;
 
-type Node = Record<string, unknown> & { $type?: string; $container?: Node };
-
 /** Names of the script-global maps whose increments can be batched (see the header). */
 export function batchableMaps(model: ScriptModel, endProbes: ReadonlySet<ProbeDef>): Set<string> {
-    const names = new Set(model.globals.filter(g => g.type.$type === 'MapType').map(g => g.name));
+    const names = new Set(model.globals.filter(g => g.var.type.kind === 'map').map(g => g.var.name));
     if (names.size === 0) return names;
-    const stack: unknown[] = [...model.topStatements, ...model.functions, ...model.probes.filter(p => !endProbes.has(p)).map(p => p.ast)];
+    const stack: (IrExpr | IrStmt)[] = [...model.topStatements, ...model.functions.flatMap(f => f.body)];
+    for (const p of model.probes) if (!endProbes.has(p)) stack.push(...(p.predicate ? [p.predicate] : []), ...p.body);
+    /** `m` in statements `m[k]++`. */
+    const incremented = new Set<IrExpr>();
     while (stack.length) {
-        const o = stack.pop() as Node;
-        if (!o || typeof o !== 'object') continue;
-        if (o.$type === 'VarRef') {
-            const name = (o.ref as { $refText?: string } | undefined)?.$refText;
-            if (name && names.has(name) && !isIncrementTarget(o)) names.delete(name);
-        } else if ((o.$type === 'MemberExpr' && o.call && MAP_PRINTERS.has(o.member as string))
-            || (o.$type === 'CallExpr' && MAP_PRINTERS.has((o.callee as { $refText?: string } | undefined)?.$refText ?? ''))) {
+        const n = stack.pop()!;
+        if (n.kind === 'incdec' && n.op === '++' && n.target.kind === 'index') incremented.add(n.target.recv);
+        else if (n.kind === 'var') {
+            if (names.has(n.var.name) && !incremented.has(n)) names.delete(n.var.name);
+        } else if ((n.kind === 'lib-call' && MAP_PRINTERS.has(n.fn)) || (n.kind === 'call' && MAP_PRINTERS.has(n.callee.name))) {
             return new Set();
         }
-        for (const [k, v] of Object.entries(o)) {
-            if (k.startsWith('$')) continue;
-            if (Array.isArray(v)) { for (const x of v) if (x && typeof x === 'object') stack.push(x); }
-            else if (v && typeof v === 'object' && '$type' in v) stack.push(v);
-        }
+        stack.push(...irChildren(n));
     }
     return names;
-}
-
-/** `ref` is `m` in a statement `m[k]++`. */
-function isIncrementTarget(ref: Node): boolean {
-    const index = ref.$container;
-    if (index?.$type !== 'IndexExpr' || index.receiver !== ref) return false;
-    const stmt = index.$container;
-    return stmt?.$type === 'IncDec' && stmt.target === index && stmt.op === '++';
 }
 
 /** One batched increment in a probe: the map's id global, the constant bool key leaf, the run import. */

@@ -63,7 +63,7 @@ export class Placement extends SiteCompiler {
         if (this.offIn(p, f)) return;
         if ([...p.writes].some(n => /^arg\d+$/.test(n))) {
             // The branch has used its operands by then; placed at the branch, the write would redirect it.
-            if (!this.warnedWrites.has(p.index)) this.warnings.push(`probe ${p.index} (${p.ast.rule}): ${op.mode} runs after the branch used its operands, so argN cannot be assigned there; not injected`);
+            if (!this.warnedWrites.has(p.index)) this.warnings.push(`probe ${p.index} (${p.rule}): ${op.mode} runs after the branch used its operands, so argN cannot be assigned there; not injected`);
             this.warnedWrites.add(p.index);
             return;
         }

@@ -1,22 +1,23 @@
-// The checked program as the engine compiles it: the front-end's Program (server/src/frontend/program.ts)
+// The checked program as the engine compiles it: the front-end's typed IR (server/src/frontend/ir.ts)
 // with, per probe, what the code generator needs to know up front: the checker's matched events, bound
 // variables read, written and called, per-site variables, and whether the probe is a mergeable counter.
-// Nothing here walks the syntax tree: names were resolved and typed by the checker.
-import type { FnDef, Probe, Statement, TypeRef, VarDecl } from '../language/generated/ast.js';
-import type { ParsedRule } from '../language/rule-parser.js';
-import type { EventMatch, Program, VarSymbol } from '../frontend/index.js';
+// Names were resolved and typed by the checker; nothing here sees the syntax tree.
+import type { EventMatch, IrDecl, IrExpr, IrFunction, IrProbe, IrProgram, IrStmt, Program, Type } from '../frontend/index.js';
 import type { WType } from './types.js';
 
 export interface ProbeDef {
     index: number;
-    ast: Probe;
-    rule: ParsedRule;
+    ir: IrProbe;
+    /** The rule as written. */
+    rule: string;
     /** The (event, mode) pairs the checker matched the rule to. */
     matches: readonly EventMatch[];
     /** Bounds from every part, by bound variable name (`arg0` -> `i32`, `local1` -> `i32`). */
     bounds: Map<string, string>;
+    predicate?: IrExpr;
+    body: IrStmt[];
     /** `report`/`unshared` declarations of the body: one instance per match site. */
-    siteVars: VarDecl[];
+    siteVars: IrDecl[];
     /** Bound variables and bound functions the predicate and body name (they key the code cache). */
     uses: ReadonlySet<string>;
     /** Bound variables the body assigns (`arg0 = 1;`): written operands must be saved and pushed back. */
@@ -31,36 +32,42 @@ export interface ProbeDef {
 
 export interface ScriptModel {
     program: Program;
+    ir: IrProgram;
     uses: string[];
-    globals: VarDecl[];
+    globals: IrDecl[];
     /** Top-level statements that are not declarations, in order (run at start-up). */
-    topStatements: Statement[];
-    functions: FnDef[];
+    topStatements: IrStmt[];
+    functions: IrFunction[];
     probes: ProbeDef[];
 }
 
-export function typeText(t: TypeRef): string {
-    switch (t.$type) {
-        case 'PrimType': return t.name;
-        case 'TupleType': return `(${t.elems.map(typeText).join(',')})`;
-        case 'MapType': return `map<${typeText(t.key)},${typeText(t.value)}>`;
+/** A Whamm type as the runtime names map types and the report prints types: `u32`, `(u32,i64)`, `map<u32,u32>`. */
+export function typeText(t: Type): string {
+    switch (t.kind) {
+        case 'tuple': return `(${t.elems.map(typeText).join(',')})`;
+        case 'map': return `map<${typeText(t.key)},${typeText(t.value)}>`;
+        case 'unit': return 'unit';
+        default: return t.kind;
     }
-    return 'unknown';
+}
+
+/** The engine's name for a scalar (or tuple / map / unit) Whamm type. */
+export function wtype(t: Type): WType {
+    return (t.kind === 'unknown' ? 'unit' : t.kind) as WType;
 }
 
 export function buildScriptModel(program: Program): ScriptModel {
-    const probes = program.probes.map((info, index): ProbeDef => {
-        const bounds = new Map<string, string>();
-        for (const [name, b] of info.bounds) bounds.set(name, b.type);
-        const siteIndependent = !info.hasStaticCalls && info.siteVars.length === 0 && bounds.size === 0 && info.uses.size === 0;
+    const ir = program.ir;
+    if (!ir) throw new Error('the program has errors: it cannot be compiled');
+    const probes = ir.probes.map((p): ProbeDef => {
+        const siteIndependent = !p.hasStaticCalls && p.siteVars.length === 0 && p.bounds.size === 0 && p.uses.size === 0;
         return {
-            index, ast: info.probe, rule: info.rule, matches: info.matches, bounds, siteVars: info.siteVars,
-            uses: info.uses, writes: info.writes, hasStaticCalls: info.hasStaticCalls, siteIndependent,
+            index: p.index, ir: p, rule: p.rule, matches: p.matches, bounds: p.bounds, predicate: p.predicate, body: p.body,
+            siteVars: p.siteVars, uses: p.uses, writes: p.writes, hasStaticCalls: p.hasStaticCalls, siteIndependent,
         };
     });
     const model: ScriptModel = {
-        program, uses: program.uses, globals: program.globals, topStatements: program.topStatements,
-        functions: program.functions, probes,
+        program, ir, uses: ir.uses, globals: ir.globals, topStatements: ir.topStatements, functions: ir.functions, probes,
     };
     markCounters(model);
     return model;
@@ -72,43 +79,37 @@ export function buildScriptModel(program: Program): ScriptModel {
  */
 function markCounters(model: ScriptModel): void {
     const candidate = new Map<ProbeDef, { name: string; type: WType; perSite: boolean; report: boolean }>();
-    const globals = new Map<ProbeDef, VarSymbol>();
+    const globals = new Map<ProbeDef, IrDecl>();
+    const globalDecls = new Map(model.globals.map(d => [d.var, d]));
     for (const p of model.probes) {
-        if (p.ast.predicate || p.hasStaticCalls || p.bounds.size) continue;
-        const st = p.ast.body.stmts;
-        let decl: VarDecl | undefined;
+        if (p.predicate || p.hasStaticCalls || p.bounds.size) continue;
+        const st = p.body;
+        let decl: IrDecl | undefined;
         let inc = st[0];
-        if (st.length === 2 && st[0].$type === 'VarDecl' && (st[0].report || st[0].unshared) && !st[0].init) { decl = st[0]; inc = st[1]; }
+        if (st.length === 2 && st[0].kind === 'decl' && st[0].var.perSite && !st[0].init) { decl = st[0]; inc = st[1]; }
         else if (st.length !== 1) continue;
-        if (inc?.$type !== 'IncDec' || inc.op !== '++' || inc.target.$type !== 'VarRef') continue;
-        const sym = model.program.check.symbolOf(inc.target);
-        if (sym?.kind !== 'global' && sym?.kind !== 'report' && sym?.kind !== 'unshared') continue;
-        const name = sym.name;
+        if (inc?.kind !== 'incdec' || inc.op !== '++' || inc.target.kind !== 'var') continue;
+        const v = inc.target.var;
+        if (v.storage !== 'global' && v.storage !== 'report' && v.storage !== 'unshared') continue;
+        const t = wtype(v.type);
+        if (!INT_NAMES.has(t)) continue;
         if (decl) {
-            if (sym.decl !== decl) continue;
-            const t = typeText(decl.type) as WType;
-            if (!INT_NAMES.has(t)) continue;
-            candidate.set(p, { name, type: t, perSite: true, report: decl.report });
+            if (decl.var !== v) continue;
+            candidate.set(p, { name: v.name, type: t, perSite: true, report: v.storage === 'report' });
         } else {
-            const g = sym.decl as VarDecl;
-            if (sym.owner || g.init) continue;
-            const t = typeText(g.type) as WType;
-            if (!INT_NAMES.has(t)) continue;
-            candidate.set(p, { name, type: t, perSite: false, report: g.report });
-            globals.set(p, sym);
+            const g = globalDecls.get(v);
+            if (!g || g.init) continue;
+            candidate.set(p, { name: v.name, type: t, perSite: false, report: v.storage === 'report' });
+            globals.set(p, g);
         }
     }
     // A global counter must not be read anywhere else (a read would see the merged, early count).
-    const counting = new Set<Probe>();
-    for (const [p, c] of candidate) if (!c.perSite) counting.add(p.ast);
-    const readElsewhere = (sym: VarSymbol) => model.program.check.referencesOf(sym).some(ref => {
-        let n: { $type: string; $container?: unknown } | undefined = ref;
-        while (n && n.$type !== 'Probe') n = n.$container as typeof n;
-        return !n || !counting.has(n as Probe);
-    });
+    const counting = new Set<number>();
+    for (const [p, c] of candidate) if (!c.perSite) counting.add(p.index);
+    const readElsewhere = (g: IrDecl) => [...g.var.usedIn].some(owner => !counting.has(owner));
     for (const [p, c] of candidate) {
-        const sym = globals.get(p);
-        if (sym && readElsewhere(sym)) continue;
+        const g = globals.get(p);
+        if (g && readElsewhere(g)) continue;
         p.counter = c;
     }
 }
@@ -117,13 +118,13 @@ const INT_NAMES = new Set(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64']
 
 /** A type's tuple structure: a leaf type, or its elements' structures (as tuples.ts's TupleShape). */
 type Shape = WType | Shape[];
-function shapeOfType(t: TypeRef): Shape {
-    return t.$type === 'TupleType' ? t.elems.map(shapeOfType) : typeText(t) as WType;
+function shapeOfType(t: Type): Shape {
+    return t.kind === 'tuple' ? t.elems.map(shapeOfType) : wtype(t);
 }
 
 /** Key and value types of a map type, or undefined for other types. Tuple keys are flattened. */
-export function mapShape(t: TypeRef): { keys: WType[]; value: WType; typeText: string; keyShape: Shape; valueShape: Shape; values: WType[] } | undefined {
-    if (t.$type !== 'MapType') return undefined;
+export function mapShape(t: Type): { keys: WType[]; value: WType; typeText: string; keyShape: Shape; valueShape: Shape; values: WType[] } | undefined {
+    if (t.kind !== 'map') return undefined;
     const leaves = (s: Shape): WType[] => (Array.isArray(s) ? s.flatMap(leaves) : [s]);
     const keyShape = shapeOfType(t.key), valueShape = shapeOfType(t.value);
     return { keys: leaves(keyShape), value: typeText(t.value) as WType, typeText: typeText(t), keyShape, valueShape, values: leaves(valueShape) };

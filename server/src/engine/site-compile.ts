@@ -1,15 +1,15 @@
 // Compiling one probe at one site: the site's static facts, bound checks, the code cache key, saving
 // operands into scratch locals, and start-up initialisers of per-site variables.
-import type { VarDecl } from '../language/generated/ast.js';
+import type { IrDecl } from '../frontend/index.js';
 import { findBoundVar, opcodeEvent } from '../catalog/index.js';
 import type { AppFunction, AppInstr } from './app.js';
 import { Compiler, type Binding, type SiteEnv, type PV } from './compile.js';
 import { CodeWriter, OP, RefKind, holdLocal, restoreType, type Template } from './emit.js';
 import { boundAccepts } from './probes-at-site.js';
 import { siteSlots } from './tuples.js';
-import { mapShape, typeText, type ProbeDef } from './script.js';
+import { mapShape, wtype, type ProbeDef } from './script.js';
 import type { SiteInfo } from './site.js';
-import { type Const, type ValType, type WType, convert, defaultOf } from './types.js';
+import { type Const, type ValType, convert, defaultOf } from './types.js';
 import { isRefType } from '../wasm/types.js';
 import { LocalPool } from './local-pool.js';
 import { type CompiledProbe, SCRATCH_ORDER } from './insertion.js';
@@ -74,7 +74,7 @@ export class SiteCompiler extends LocalPool {
         return key;
     }
 
-    protected compileStartInits(p: ProbeDef, site: SiteInfo, mode: string, decls: VarDecl[], siteVars: Map<string, Binding>): Template {
+    protected compileStartInits(p: ProbeDef, site: SiteInfo, mode: string, decls: IrDecl[], siteVars: Map<string, Binding>): Template {
         const w = new CodeWriter();
         // No operands at start-up: only names known without running the probe may appear.
         const env: SiteEnv = { site, event: site.opname, mode, probeId: p.index, bounds: p.bounds, saved: new Map() };
@@ -82,7 +82,7 @@ export class SiteCompiler extends LocalPool {
         c.pushScope();
         // The checker allows only names known without running the probe here.
         for (const d of decls) {
-            const b = siteVars.get(d.name)!;
+            const b = siteVars.get(d.var.name)!;
             c.store(b, c.expr(d.init!, b.t));
         }
         return w.finish();
@@ -129,7 +129,7 @@ export class SiteCompiler extends LocalPool {
             // Any value type can be held; typed references in a local of their nullable form (holdLocal).
             // call_ref's operand typed only as `funcref` (typing could not tell which function type) cannot.
             if (!(SCRATCH_ORDER.includes(stack[i]) || isRefType(stack[i])) || (i === 0 && !after && site.opname.endsWith('call_ref') && stack[i] === 'funcref')) {
-                this.warnings.push(`probe ${p.index} (${p.ast.rule}): cannot hold a ${stack[i]} operand in a local to read ${after ? 'res' : 'arg'}${i} or one below it; not injected at fid ${site.fid} pc ${site.pc}`);
+                this.warnings.push(`probe ${p.index} (${p.rule}): cannot hold a ${stack[i]} operand in a local to read ${after ? 'res' : 'arg'}${i} or one below it; not injected at fid ${site.fid} pc ${site.pc}`);
                 return null;
             }
         }
@@ -151,18 +151,18 @@ export class SiteCompiler extends LocalPool {
         c.batchVars = slotsOf.leaves.length;
         c.pushScope();
         let guard: PV | undefined;
-        if (p.ast.predicate) {
-            const pv = c.condition(p.ast.predicate);
+        if (p.predicate) {
+            const pv = c.condition(p.predicate);
             if (pv.isConst && !pv.v) return null;
             if (!pv.isConst) guard = pv;
         }
         // Per-site variables: static initialisers become the globals' initial values.
-        const runsAtStart: VarDecl[] = [];
+        const runsAtStart: IrDecl[] = [];
         const inits: Const[] = p.siteVars.flatMap((d, k): Const | Const[] => {
-            if (mapShape(d.type)) return 0n;
+            if (mapShape(d.var.type)) return 0n;
             // Tuples start at their defaults; an initialiser runs in the body.
             if (slotsOf.shapes[k]) return slotsOf.leaves.slice(slotsOf.first[k], k + 1 < slotsOf.first.length ? slotsOf.first[k + 1] : undefined).map(defaultOf);
-            const t = typeText(d.type) as WType;
+            const t = wtype(d.var.type);
             this.requireScalar(t, d);
             if (!d.init) return defaultOf(t);
             const probeC = new Compiler(this, this.globals, new CodeWriter(), env, siteVars);
@@ -181,7 +181,7 @@ export class SiteCompiler extends LocalPool {
         else if (deepest === 0 && !writesOperand) { w.op(OP.local_tee).ref(RefKind.Local, slots[0]); restoreType(w, stack[0]); }
         else for (let i = 0; i <= deepest; i++) w.op(OP.local_set).ref(RefKind.Local, slots[i]);
         if (guard) { c.push(guard); w.op(OP.if).blockType(); }
-        c.block(p.ast.body);
+        c.block(p.body);
         if (guard) w.op(OP.end);
         if ((deepest > 0 || writesOperand) && !preSaved) for (let i = deepest; i >= 0; i--) { w.op(OP.local_get).ref(RefKind.Local, slots[i]); restoreType(w, stack[i]); }
         if (mode === 'when-taken') {

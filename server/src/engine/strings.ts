@@ -3,22 +3,27 @@
 // read from memory get theirs when read; equal strings share a handle, so `==` compares handles.
 // Methods and built-ins on values known at instrumentation time (`fname.starts_with("x")`,
 // `"abc".len()`) fold to constants, so predicates over `fname`/`opname` cost nothing at run time.
-import type { Expression } from '../language/generated/ast.js';
+import type { BuiltinLowering, IrExpr } from '../frontend/index.js';
 import { OP } from './emit.js';
 import { CompileError, type ExprContext as Compiler, type PV } from './compile-types.js';
-import { compileMemoryBuiltin } from './mem-builtins.js';
 import type { ScriptModel } from './script.js';
+
+type Call = IrExpr & { kind: 'call' };
 
 export type { StringHost, StringImport } from './compile-types.js';
 import type { StringHost, StringImport } from './compile-types.js';
 
-const METHODS: Record<string, StringImport> = {
-    len: 'str.len', starts_with: 'str.starts_with', ends_with: 'str.ends_with', contains: 'str.contains',
-    addr: 'str.addr',
+const METHODS: Partial<Record<BuiltinLowering, StringImport>> = {
+    'str.len': 'str.len', 'str.starts_with': 'str.starts_with', 'str.ends_with': 'str.ends_with', 'str.contains': 'str.contains',
+    'str.addr': 'str.addr',
 };
 /** Methods without arguments, and what they return. */
 const NULLARY: Record<string, PV['t']> = { len: 'u32', addr: 'u32' };
-const BUILTINS: Record<string, StringImport> = { read_str: 'str.read', write_str: 'str.write', strcmp: 'str.cmp' };
+/** The run-time imports each built-in calls. */
+const IMPORTS: Partial<Record<BuiltinLowering, StringImport[]>> = {
+    'str.read': ['str.read'], 'str.write': ['str.write'], 'str.cmp': ['str.cmp'], memcpy: ['mem.copy'],
+    dup_at: ['mem.copy', 'mem.fill', 'mem.put'],
+};
 
 const encoder = new TextEncoder();
 
@@ -41,13 +46,11 @@ export function foldStringMethod(recv: string, method: string, args: string[]): 
 
 /** Which string imports a script needs (they must be planned before any code is generated). */
 export function stringImportsOf(model: ScriptModel): StringImport[] {
-    const check = model.program.check;
     const found = new Set<StringImport>();
-    for (const m of check.stringMethods) if (METHODS[m]) found.add(METHODS[m]);
-    for (const f of check.calledFunctions) {
-        if (BUILTINS[f]) found.add(BUILTINS[f]);
-        if (f === 'memcpy') found.add('mem.copy');
-        if (f === 'dup_at') { found.add('mem.copy'); found.add('mem.fill'); found.add('mem.put'); }
+    for (const k of model.ir.lowerings) {
+        const m = METHODS[k];
+        if (m) found.add(m);
+        for (const i of IMPORTS[k] ?? []) found.add(i);
     }
     return [...found];
 }
@@ -67,57 +70,59 @@ function call(c: Compiler, fn: StringImport, args: PV[], t: PV['t']): PV {
     };
 }
 
-/** `recv.method(args)` on a string receiver; undefined when `method` is not a string method. */
-export function compileStringMethod(c: Compiler, recv: PV, method: string, argExprs: Expression[], node: Expression): PV | undefined {
-    const fn = METHODS[method];
-    if (!fn) return undefined;
-    if (recv.t !== 'str') throw new CompileError(`${method}() applies to strings, not ${recv.t}`, node);
-    const args = argExprs.map(a => c.expr(a, 'str'));
+/** `recv.method(args)` on a string receiver. */
+export function compileStringMethod(c: Compiler, recv: PV, e: IrExpr & { kind: 'method' }): PV {
+    const fn = METHODS[e.lower];
+    const method = e.name;
+    if (!fn) throw new CompileError(`${method}() is not a string method`, e);
+    if (recv.t !== 'str') throw new CompileError(`${method}() applies to strings, not ${recv.t}`, e);
+    const args = e.args.map(a => c.expr(a, 'str'));
     const want = NULLARY[method] ? 0 : 1;
-    if (args.length !== want) throw new CompileError(`${method}() takes ${want} argument${want === 1 ? '' : 's'}`, node);
-    if (args.some(a => a.t !== 'str')) throw new CompileError(`${method}() takes a string`, node);
+    if (args.length !== want) throw new CompileError(`${method}() takes ${want} argument${want === 1 ? '' : 's'}`, e);
+    if (args.some(a => a.t !== 'str')) throw new CompileError(`${method}() takes a string`, e);
     // addr() is where the runtime places the string, known only at run time (see runtime/strings.ts).
-    if (recv.isConst && args.every(a => a.isConst) && method !== 'addr') return foldStringMethod(recv.v as string, method, args.map(a => a.v as string));
+    if (recv.isConst && args.every(a => a.isConst) && method !== 'addr') return foldStringMethod(recv.v as string, method, args.map(a => a.v as string))!;
     return call(c, fn, [recv, ...args], NULLARY[method] ?? 'bool');
 }
 
-/** `read_str`, `write_str`, `strcmp`, `memid`; undefined for other names. */
-export function compileStringBuiltin(c: Compiler, name: string, argExprs: Expression[], node: Expression): PV | undefined {
-    const mb = compileMemoryBuiltin(c, name, argExprs, node);
-    if (mb) return mb;
-    if (name === 'memid') {
-        const a = argExprs[0];
-        if (argExprs.length !== 1 || a.$type !== 'VarRef' || !c.host.isLibrary(a.ref.$refText)) throw new CompileError('memid() takes the name of a used library', node);
-        return { t: 'i32', isConst: true, v: BigInt(hostOf(c).memid(a.ref.$refText)), pure: true };
-    }
-    const fn = BUILTINS[name];
-    if (!fn) return undefined;
-    const u32 = (e: Expression) => c.coerce(c.expr(e, 'u32'), 'u32');
-    const i32 = (e: Expression) => c.coerce(c.expr(e, 'i32'), 'i32');
-    switch (fn) {
-        case 'str.read': {
-            if (argExprs.length !== 3) throw new CompileError('read_str(memid, addr, len) takes 3 arguments', node);
-            return call(c, fn, [i32(argExprs[0]), u32(argExprs[1]), u32(argExprs[2])], 'str');
-        }
-        case 'str.write': {
-            if (argExprs.length !== 3) throw new CompileError('write_str(memid, addr, s) takes 3 arguments', node);
-            const s = c.expr(argExprs[2], 'str');
-            if (s.t !== 'str') throw new CompileError('write_str() writes a string', argExprs[2]);
-            // Like the reference, write_str returns nothing (the runtime reports the length; dropped here).
-            const w = call(c, fn, [i32(argExprs[0]), u32(argExprs[1]), s], 'u32');
-            return { t: 'unit', isConst: false, pure: false, emit: code => { w.emit!(code); code.op(OP.drop); } };
-        }
-        case 'str.cmp': {
-            // strcmp((addr, len), s): compares the app memory's bytes with s.
-            const pair = argExprs[0];
-            if (argExprs.length !== 2 || pair?.$type !== 'TupleExpr' || pair.elems.length !== 2) throw new CompileError('strcmp((addr, len), s) takes an (addr, len) tuple and a string', node);
-            const s = c.expr(argExprs[1], 'str');
-            if (s.t !== 'str') throw new CompileError('strcmp() compares with a string', argExprs[1]);
-            const app: PV = { t: 'i32', isConst: true, v: 0n, pure: true };
-            return call(c, fn, [app, u32(pair.elems[0]), u32(pair.elems[1]), s], 'bool');
-        }
-    }
-    return undefined;
+/** `memid(lib)`: the library's memory id. */
+export function compileMemid(c: Compiler, e: Call): PV {
+    const a = e.args[0];
+    if (e.args.length !== 1 || a.kind !== 'lib' || !c.host.isLibrary(a.name)) throw new CompileError('memid() takes the name of a used library', e);
+    return { t: 'i32', isConst: true, v: BigInt(hostOf(c).memid(a.name)), pure: true };
+}
+
+const u32 = (c: Compiler, e: IrExpr) => c.coerce(c.expr(e, 'u32'), 'u32');
+const i32 = (c: Compiler, e: IrExpr) => c.coerce(c.expr(e, 'i32'), 'i32');
+
+/** `read_str(mem, addr, len)`. */
+export function compileReadStr(c: Compiler, e: Call): PV {
+    const a = e.args;
+    if (a.length !== 3) throw new CompileError('read_str(memid, addr, len) takes 3 arguments', e);
+    return call(c, 'str.read', [i32(c, a[0]), u32(c, a[1]), u32(c, a[2])], 'str');
+}
+
+/** `write_str(mem, addr, s)`: like the reference, returns nothing (the runtime's length is dropped). */
+export function compileWriteStr(c: Compiler, e: Call): PV {
+    const a = e.args;
+    if (a.length !== 3) throw new CompileError('write_str(memid, addr, s) takes 3 arguments', e);
+    const s = c.expr(a[2], 'str');
+    if (s.t !== 'str') throw new CompileError('write_str() writes a string', a[2]);
+    const w = call(c, 'str.write', [i32(c, a[0]), u32(c, a[1]), s], 'u32');
+    return { t: 'unit', isConst: false, pure: false, emit: code => { w.emit!(code); code.op(OP.drop); } };
+}
+
+/** `strcmp((addr, len), s)`: compares the app memory's bytes with s. */
+export function compileStrcmp(c: Compiler, e: Call): PV {
+    const [pair, str] = e.args;
+    if (e.args.length !== 2) throw new CompileError('strcmp((addr, len), s) takes an (addr, len) tuple and a string', e);
+    const s = c.expr(str, 'str');
+    if (s.t !== 'str') throw new CompileError('strcmp() compares with a string', str);
+    // A tuple written in place, or any (addr, len) tuple value (a variable, a map entry).
+    const parts = pair.kind === 'tuple' && pair.elems.length === 2 ? pair.elems.map(x => u32(c, x)) : c.expr(pair).elems?.map(x => c.coerce(x, 'u32'));
+    if (parts?.length !== 2) throw new CompileError('strcmp((addr, len), s) takes an (addr, len) tuple and a string', pair);
+    const app: PV = { t: 'i32', isConst: true, v: 0n, pure: true };
+    return call(c, 'str.cmp', [app, parts[0], parts[1], s], 'bool');
 }
 
 /** Run-time `==`/`!=` on strings: handles are interned, so comparing them compares the strings. */

@@ -3,6 +3,7 @@ import type * as ast from '../language/generated/ast.js';
 import { castable, intBits, isInt, isNumeric, T, typeEquals, typeOfRef, typeToString, type Type } from './types.js';
 import { Scope, isFlexible, parseIntLit } from './check-support.js';
 import { NameChecker } from './check-names.js';
+import { isStaticExpr } from './check-static.js';
 
 export abstract class ExprChecker extends NameChecker {
 
@@ -77,6 +78,13 @@ export abstract class ExprChecker extends NameChecker {
                 const isLibCall = call?.$type === 'MemberExpr' && call.call && this.symbols.get(call)?.kind === 'lib-fn';
                 if (call && !isLibCall && t.kind !== 'unknown') {
                     this.reportNode('error', `\`${e.decorator}\` applies to library calls (\`lib.fn(...)\`)`, e, 'decorator-target');
+                }
+                if (isLibCall && e.decorator === '@static') {
+                    for (const a of (call as ast.MemberExpr).args) {
+                        if (!isStaticExpr(a, n => this.symbols.get(n))) {
+                            this.reportNode('error', 'The arguments of an `@static` call are evaluated at instrumentation time: use literals, static bound variables (`fid`, `pc`, `opname`...) and operators over them', a, 'static-args');
+                        }
+                    }
                 }
                 return t;
             }
@@ -164,7 +172,7 @@ export abstract class ExprChecker extends NameChecker {
             e, 'operand-mismatch');
         if (op === '==' || op === '!=') {
             if (!same) mismatch();
-            else if (l.kind === 'map' || l.kind === 'funcref') this.reportNode('error', `\`${op}\` cannot compare ${typeToString(l)} values`, e, 'operand-type');
+            else if (l.kind === 'map' || l.kind === 'funcref' || l.kind === 'tuple') this.reportNode('error', `\`${op}\` cannot compare ${typeToString(l)} values`, e, 'operand-type');
             return T.bool;
         }
         const numericOps = op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || comparison;

@@ -8,6 +8,7 @@ import { isInt, prim, T, typeEquals, typeToString, type Type } from './types.js'
 import { Scope, FAMILY, findVar, available, familyWord, describeMatches, describeKind, isLibContext } from './check-support.js';
 import { CheckerBase } from './check-base.js';
 import { coreLibrarySignatures } from './core-library.js';
+import { hasEffects, isStaticExpr } from './check-static.js';
 
 export abstract class NameChecker extends CheckerBase {
 
@@ -157,6 +158,12 @@ export abstract class NameChecker extends CheckerBase {
                     this.reportNode('error', `\`${name}\` can only be used in \`alt\` probes`, e, 'alt-only');
                 }
                 this.checkArgs(e.args, def.params, scope, name, e);
+                const arg = e.args[0];
+                if (name === 'alt_call_by_name' && arg && arg.$type !== 'StrLit') {
+                    this.reportNode('error', '`alt_call_by_name` names the function with a string literal, e.g. `alt_call_by_name("my_fn")`', arg, 'static-args');
+                } else if (name === 'alt_call_by_id' && arg && !isStaticExpr(arg, n => this.symbols.get(n))) {
+                    this.reportNode('error', '`alt_call_by_id` needs a function index known at instrumentation time (a literal or static bound variables such as `fid`)', arg, 'static-args');
+                }
                 return def.result;
             }
         }
@@ -164,7 +171,12 @@ export abstract class NameChecker extends CheckerBase {
         if (f) {
             this.symbols.set(e, { kind: 'builtin-fn', name, def: f });
             this.calledFunctions.add(name);
-            return this.builtinCall(f, e, scope);
+            const t = this.builtinCall(f, e, scope);
+            const mem = e.args[0];
+            if ((name === 'active_data_start' || name === 'active_data_len') && mem && !isStaticExpr(mem, n => this.symbols.get(n))) {
+                this.reportNode('error', `\`${name}\` needs a memory id known at instrumentation time, e.g. \`${name}(0)\``, mem, 'static-args');
+            }
+            return t;
         }
         if (this.catalog.events.some(ev => ev.fns.some(fn => fn.name === name))) {
             this.reportNode('error', `\`${name}\` is not available for ${this.probe ? describeMatches(this.probe.info.matches) : 'code outside probes'}`, e, 'bound-unavailable');
@@ -237,6 +249,7 @@ export abstract class NameChecker extends CheckerBase {
         const rt = this.expr(recv, scope, undefined);
         if (e.tupleIndex !== undefined || e.tuplePath !== undefined) {
             const path = (e.tupleIndex ?? e.tuplePath ?? '').split('.').map(Number);
+            this.checkSelectedTuple(e, path);
             let t = rt;
             for (const idx of path) {
                 if (t.kind === 'unknown') return t;
@@ -267,6 +280,26 @@ export abstract class NameChecker extends CheckerBase {
         }
         for (const a of e.args) this.expr(a, scope, undefined);
         return T.unknown;
+    }
+
+    /**
+     * `(a, b).1` on a tuple written in place selects one element at instrumentation time; the others are
+     * never evaluated, so they must not have effects (a call, `/` or `%`).
+     */
+    protected checkSelectedTuple(e: ast.MemberExpr, path: number[]): void {
+        let t: ast.Expression | undefined = e.receiver;
+        for (const idx of path) {
+            if (t?.$type !== 'TupleExpr') return;
+            const k = t.elems.findIndex((x, j) => j !== idx && hasEffects(x, n => this.symbols.get(n)));
+            const cst = k >= 0 ? t.elems[k].$cstNode : undefined;
+            if (cst) {
+                // The first element's syntax node starts at the tuple's `(`.
+                const skip = k === 0 ? /^[(\s]*/.exec(cst.text)![0].length : 0;
+                this.report('error', 'Selecting an element of a tuple written in place skips the other elements, and this one has effects (a call, `/` or `%`); assign the tuple to a variable first', cst.offset + skip, cst.end, 'tuple-select-effects');
+                return;
+            }
+            t = t.elems[idx];
+        }
     }
 
     /** True when `name` is a value (bound variable or builtin) so `name.x` is a member access, not a library. */

@@ -41,6 +41,16 @@ export function checkScript(script: ast.Script, options: CheckOptions = {}): Che
 }
 
 
+/** Events that run once, not at a match site. */
+const BEGIN_END = new Set(['wasm:begin', 'wasm:end', 'wasm:report']);
+
+function containsFuncref(t: Type): boolean {
+    if (t.kind === 'funcref') return true;
+    if (t.kind === 'tuple') return t.elems.some(containsFuncref);
+    if (t.kind === 'map') return containsFuncref(t.key) || containsFuncref(t.value);
+    return false;
+}
+
 class Checker extends ExprChecker {
 
     run(script: ast.Script): CheckResult {
@@ -147,8 +157,15 @@ class Checker extends ExprChecker {
 
     protected declareFn(scope: Scope, fn: ast.FnDef): void {
         this.checkNotBuiltin(fn, 'function');
-        for (const p of fn.params) this.checkTypeShape(p.type);
+        for (const p of fn.params) {
+            this.checkTypeShape(p.type);
+            if (p.type?.$type === 'TupleType') this.reportNode('error', 'A function parameter cannot be a tuple; pass its elements as separate parameters', p.type, 'fn-signature');
+            if (p.type?.$type === 'MapType') this.reportNode('error', 'A function parameter cannot be a map; a function reads a script map by its name', p.type, 'fn-signature');
+        }
         this.checkTypeShape(fn.returnType);
+        if (fn.returnType?.$type === 'TupleType' || fn.returnType?.$type === 'MapType') {
+            this.reportNode('error', `A function returns one value (a number, bool or str), not a ${fn.returnType.$type === 'MapType' ? 'map' : 'tuple'}; store the results in script variables instead`, fn.returnType, 'fn-signature');
+        }
         const sym: FnSymbol = {
             kind: 'function', name: fn.name, decl: fn,
             params: fn.params.map(p => typeOfRef(p.type)), result: fn.returnType ? typeOfRef(fn.returnType) : T.unit,
@@ -172,6 +189,19 @@ class Checker extends ExprChecker {
             this.reportKeyword('error', '`report` variables cannot be declared inside functions', decl, 'report', 'report-in-fn');
         }
         const sym: VarSymbol = { kind, name: decl.name, type, decl, perSite: inProbe && (decl.report || decl.unshared), owner };
+        if (containsFuncref(type)) {
+            this.reportProp('error', `Variables cannot hold a \`funcref\`; use the value where it is needed, e.g. \`resolve_funcref(target_funcref, table_entry_idx)\``, decl, 'type', 'funcref-var');
+        }
+        if (type.kind === 'map' && kind === 'local') {
+            this.reportProp('error', inProbe
+                ? 'A map in a probe body is one map per match site: declare it `report var` or `unshared var`, or declare it at the top level'
+                : 'Maps are script variables: declare the map at the top level and use it here by its name', decl, 'type', 'local-map');
+        }
+        const beginEnd = this.probe?.info.matches.find(m => BEGIN_END.has(m.event.rule));
+        if (sym.perSite && beginEnd) {
+            this.reportKeyword('error', `\`${decl.report ? 'report' : 'unshared'}\` variables live once per match site, and \`${beginEnd.event.rule}\` has none; declare \`${decl.name}\` at the top level of the script`,
+                decl, decl.report ? 'report' : 'unshared', 'site-var-without-site');
+        }
         if (sym.perSite) this.probeInfos.get(owner as ast.Probe)?.siteVars.push(decl);
         this.declare(scope, decl, sym);
         this.uses.set(sym, 0);

@@ -29,6 +29,8 @@
  *   `matches` = the (event, mode) pairs it applies to (use these to match sites: they include the
  *   reference's spelling variants like `i32.atomic_load`), `bounds` (type bounds by name), `boundVars`
  *   (bound variables the probe's code uses, with types).
+ * `buildProgram(text)` does all of this and, for a script without errors, lowers it to `Program.ir` (ir.ts):
+ * the typed, resolved program the engine compiles, which refers to no syntax node.
  */
 export { checkScript, failedCheck } from './checker.js';
 export type { CheckDiagnostic, CheckOptions, CheckResult, LibraryCall, ProbeInfo, Severity } from './checker.js';
@@ -38,4 +40,7 @@ export { catalogView } from './catalog-view.js';
 export type { CatalogView, EventDef, BoundVarDef, BoundFnDef } from './catalog-view.js';
 export type { EventMatch } from './rule-match.js';
 export { checkParsed, formatDiagnostic, positionAt, toLspDiagnostic } from './diagnostics.js';
+export type * from './ir.js';
+export { irChildren } from './ir.js';
+export { BOUND_FN_LOWERING, BUILTIN_CONSTS, BUILTIN_FNS, STRING_METHODS, type BuiltinLowering } from './builtins.js';
 export { buildProgram, librarySignatures, type Program, type ProgramOptions } from './program.js';

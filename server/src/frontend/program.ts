@@ -1,8 +1,9 @@
-// The checked program: what the engine compiles. The front-end parses a script, checks it (with the
-// signatures of the user libraries when the caller has them) and hands over the syntax tree together with
-// the checker's result: symbols, types, each probe's matched events, bound variables, reads and writes,
-// per-site variables and library calls. Scripts with errors never become a Program's compilation input:
-// `errors` holds exactly what the editor shows, and the caller stops there.
+// The checked program. The front-end parses a script, checks it (with the signatures of the user libraries
+// when the caller has them) and, when it has no errors, lowers it to the typed IR the engine compiles
+// (`ir`, see ir.ts): symbols, types, each probe's matched events, bound variables, reads and writes,
+// per-site variables and library calls. The syntax tree and the checker's result stay available to the
+// editor's tools. Scripts with errors have no IR: `errors` holds exactly what the editor shows, and the
+// caller stops there.
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { parseScript } from '../language/parse.js';
 import type * as ast from '../language/generated/ast.js';
@@ -11,6 +12,8 @@ import { checkParsed } from './diagnostics.js';
 import type { CheckResult, LibraryCall, ProbeInfo } from './checker.js';
 import type { LibFnSignature, UserLibs } from './symbols.js';
 import { T, type Type } from './types.js';
+import type { IrProgram } from './ir.js';
+import { lowerProgram } from './lower-ir.js';
 
 export interface Program {
     file: string;
@@ -21,14 +24,12 @@ export interface Program {
     errors: Diagnostic[];
     /** Libraries named by `use`, in order. */
     uses: string[];
-    globals: ast.VarDecl[];
-    /** Top-level statements that are not declarations, in order (they run at start-up). */
-    topStatements: ast.Statement[];
-    functions: ast.FnDef[];
-    /** One entry per probe, in script order. */
+    /** One entry per probe, in script order (the editor's view; the engine reads `ir.probes`). */
     probes: ProbeInfo[];
     /** Library functions called at run time: globals' initialisers first, then top-level code, functions, probes. */
     libraryCalls: LibraryCall[];
+    /** The typed program the engine compiles; present when the script has no errors. */
+    ir?: IrProgram;
 }
 
 export interface ProgramOptions {
@@ -49,16 +50,11 @@ export async function buildProgram(text: string, options: ProgramOptions = {}): 
     const program: Program = {
         file, script, check: checked, diagnostics: checked.lspDiagnostics,
         errors: checked.lspDiagnostics.filter(d => d.severity === 1),
-        uses, globals: [], topStatements: [], functions: [], probes: [], libraryCalls: [],
+        uses, probes: [], libraryCalls: [],
     };
     for (const item of items) {
-        switch (item.$type) {
-            case 'Use': break;
-            case 'FnDef': program.functions.push(item); break;
-            case 'VarDecl': program.globals.push(item); break;
-            case 'Probe': { const info = checked.probeInfo(item); if (info) program.probes.push(info); break; }
-            default: program.topStatements.push(item as ast.Statement);
-        }
+        const info = item.$type === 'Probe' ? checked.probeInfo(item) : undefined;
+        if (info) program.probes.push(info);
     }
     const rank = (n: ast.MemberExpr): number => {
         let top: { $type: string; $container?: unknown } = n;
@@ -67,6 +63,9 @@ export async function buildProgram(text: string, options: ProgramOptions = {}): 
         return kind * 1e6 + items.indexOf(top as ast.TopItem);
     };
     program.libraryCalls = [...checked.libraryCalls].sort((a, b) => rank(a.node) - rank(b.node));
+    if (program.errors.length === 0) {
+        program.ir = lowerProgram({ text, script, check: checked, uses, probes: program.probes, libraryCalls: program.libraryCalls });
+    }
     return program;
 }
 

@@ -56,7 +56,7 @@ export function noMatchReasons(m: WasmModule, probes: readonly ProbeDef[], sites
         const reason = (ops.size ? opcodeReason(m, p, idx, ops, probes, indices, sites) : undefined)
             ?? (funcEvents && m.bodies.length === 0 ? 'the app defines no functions' : undefined)
             ?? boundReasonForFunctions(m, p, funcEvents > 0)
-            ?? (p.ast.predicate ? 'its predicate is false at every site (it folds to false)' : 'no site of the app fits the probe');
+            ?? (p.predicate ? 'its predicate is false at every site (it folds to false)' : 'no site of the app fits the probe');
         out.set(p.index, reason);
     }
     return out;

@@ -128,15 +128,18 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     for (const x of injections) if (x.probe >= 0) perProbe[x.probe]++;
     const reasons = noMatchReasons(m, model.probes, counts);
     const probes: PlanProbe[] = model.probes.map((p: ProbeDef) => {
-        const ruleNode = p.ast.$cstNode ? GrammarUtils.findNodeForProperty(p.ast.$cstNode, 'rule') : undefined;
+        // The editor's ranges come from the syntax tree the front-end keeps beside the IR.
+        const info = model.program.probes[p.index];
+        const ast = info.probe;
+        const ruleNode = ast.$cstNode ? GrammarUtils.findNodeForProperty(ast.$cstNode, 'rule') : undefined;
         const rr = ruleNode?.range;
         const pp: PlanProbe = {
-            index: p.index, rule: p.ast.rule ?? '', mode: p.rule.parts.length >= 4 ? p.rule.parts[3].glob : '',
-            range: rangeOf(p.ast) ?? NO_RANGE,
-            ruleRange: rr ? { line: rr.start.line, character: rr.start.character, endLine: rr.end.line, endCharacter: rr.end.character } : rangeOf(p.ast) ?? NO_RANGE,
+            index: p.index, rule: ast.rule ?? '', mode: info.rule.parts.length >= 4 ? info.rule.parts[3].glob : '',
+            range: rangeOf(ast) ?? NO_RANGE,
+            ruleRange: rr ? { line: rr.start.line, character: rr.start.character, endLine: rr.end.line, endCharacter: rr.end.character } : rangeOf(ast) ?? NO_RANGE,
             sites: counts[p.index], injections: perProbe[p.index],
         };
-        const pred = rangeOf(p.ast.predicate as never);
+        const pred = rangeOf(ast.predicate as never);
         if (pred) pp.predicate = pred;
         const why = reasons.get(p.index);
         if (why) pp.noMatch = why;

@@ -3,7 +3,7 @@
 import type { ReportLayout } from '../engine/report-layout.js';
 import type { ReportVariable } from '../protocol.js';
 import type { RuntimeLink } from '../runtime/link.js';
-import { formatScalar } from './report-format.js';
+import { formatScalar } from '../runtime/value-format.js';
 
 export function reportVariables(layout: ReportLayout, slots: ArrayLike<bigint>, link: Pick<RuntimeLink, 'formatValue' | 'runtime'>): ReportVariable[] {
     return layout.vars.map(v => {

@@ -1,9 +1,10 @@
 // The engine's side of the runtime contract: while compiling a script it registers maps, string
 // literals and memories here, asks for the import (module `whamm:rt`) to call for each operation, and
 // at the end gets the two custom sections to put into the instrumented module.
-import { watToWasm } from '../wast/wat.js';
+import { watToWasm } from '../wasm/wat-assemble.js';
 import { denseShape } from './map-dense.js';
-import { hasInc, mapExportName, type MapShape } from './map-module.js';
+import { hasInc, mapExportName } from './map-module.js';
+import type { MapShape } from './map-layout.js';
 import { leafValType, parseRtType, rtTypeText, type WasmValType } from './rt-types.js';
 import { mapShapeOf, RT_IMPORT_MODULE, runtimeWat, STRING_IMPORTS, toHex, type RuntimeSpec } from './spec.js';
 import { decodeWhammString } from './strings.js';

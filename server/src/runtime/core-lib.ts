@@ -7,7 +7,7 @@
 // at once, a line without its newline waits (for more text, or for flush() before the report).
 import { CORE_LIBRARY_FUNCTIONS, CORE_LIBRARY_NAME } from '../catalog/core-library.js';
 import { shimModule } from '../wasm/shim-module.js';
-import { formatFloat } from '../runner/report-format.js';
+import { formatFloat } from './value-format.js';
 import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 
 export const CORE_HOST_MODULE = `${CORE_LIBRARY_NAME}:host`;

@@ -14,7 +14,7 @@
 // which creates the key there.
 //
 // Measured (test/bench/mem-access.bench.ts): see README "Measured".
-import { keyLayout, type MapShape } from './map-module.js';
+import { keyLayout, type MapShape } from './map-layout.js';
 
 /** Key space per counter page: 16 KiB of addresses (a 1 MiB directory for the 32-bit key space). */
 export const PAGE_KEY_BITS = 14;

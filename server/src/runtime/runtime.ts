@@ -1,8 +1,9 @@
 // The run-time side of an instrumented module: the generated map module (instantiated first), the host
 // string functions, and the report formatting of compound values (maps, tuples, strings), which needs
 // both. Used by `whamm run` and by `whamm wast`.
-import { formatFloat, formatScalar } from '../runner/report-format.js';
-import { entryBytes, HDR, HEADER_BYTES, keyLayout, type MapShape } from './map-module.js';
+import { formatFloat, formatScalar } from './value-format.js';
+import { HDR, HEADER_BYTES } from './map-module.js';
+import { entryBytes, keyLayout, type MapShape } from './map-layout.js';
 import { leaves, parseRtType, type LeafType, type RtType } from './rt-types.js';
 import {
     fromHex, mapShapeOf, RT_IMPORT_MODULE, RT_MODULE_SECTION, RT_SECTION, runtimeWat, STRING_IMPORTS, type RuntimeSpec,
@@ -40,7 +41,7 @@ export class WhammRuntime {
         const rt = new WhammRuntime(spec);
         if (spec.maps.length) {
             // Normally prebuilt by the engine (section whamm.rt.wasm); otherwise generated here from the spec.
-            mapModule ??= await import('../wast/wat.js').then(m => m.watToWasm(runtimeWat(spec), 'whamm-rt.wat'));
+            mapModule ??= await import('../wasm/wat-assemble.js').then(m => m.watToWasm(runtimeWat(spec), 'whamm-rt.wat'));
             const { instance } = await WebAssembly.instantiate(mapModule as Parameters<typeof WebAssembly.compile>[0], {});
             rt.mapExports = instance.exports as Record<string, unknown>;
         }

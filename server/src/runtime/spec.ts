@@ -3,7 +3,8 @@
 // from the module `whamm:rt`, under names that say what each function does (`map.inc<(u32,bool),u32>`,
 // `str.len`...). The generated map module travels in the custom section `whamm.rt.wasm`, so running an
 // instrumented module needs nothing but the module itself (and its user libraries).
-import { mapModuleWat, type MapShape } from './map-module.js';
+import { mapModuleWat } from './map-module.js';
+import type { MapShape } from './map-layout.js';
 import { leaves, parseRtType, rtTypeText, RtTypeError, type LeafType, type RtType } from './rt-types.js';
 
 export const RT_IMPORT_MODULE = 'whamm:rt';

@@ -24,15 +24,18 @@
 //   typeBody(m, f): decodeBody + operands[i] (arg0 first), results[i], unreachable[i]
 //                   (operand/result arrays may be shared and frozen: copy before changing them)
 //   OPCODES / opByName / opByCode / op(name)   the table (OpInfo: name, prefix, code, bytecode, imms,
-//                                              params, results, category, mem, blockLike, proposal)
-//   ByteWriter (u32/s32/s64/u64/f32/f64/name/valType/sized) and emitInstr(w, 'i32.const', 5)
+//                                              params, results, category, mem, blockLike, endsBlock,
+//                                              startsBlock, mayTrap, writesTable, proposal)
+//   OP.i32_add ...                             every instruction's code by name (op.generated.ts)
+//   ByteWriter (op/u32/s32/s64/u64/f32/f64/name/valType/sized) and emitInstr(w, 'i32.const', 5)
 //   ModuleRewriter: addFuncType, addFuncImport (first!), funcIndex(old), addGlobal/addZeroGlobal,
 //                   addFunction, addExport, addCustomSection, firstExtraLocal, editBody(f, {extraLocals,
 //                   code: CodeBuilder | pieces}), emit(): Uint8Array
 //   CodeBuilder: copy(start, end) original code, emit(op, ...imms), raw(bytes); `out` is its ByteWriter
-//                for hot loops (w.byte(0x23).u32(g)) — nothing is allocated per instruction
+//                for hot loops (w.op(OP.global_get).u32(g)) — nothing is allocated per instruction
 
 export * from './opcodes.js';
+export { OP, type OpKey } from './op.generated.js';
 export { WasmDecodeError, Reader } from './reader.js';
 export * from './types.js';
 export {

@@ -9,7 +9,7 @@ import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
 import type { AppInstr } from '../../engine/app.js';
 import { dryRun } from '../../preview/plan.js';
 import { buildPreview } from '../../preview/document.js';
-import { appModuleFromFile } from '../../wast/wat.js';
+import { appModuleFromFile } from '../../wasm/wat-assemble.js';
 import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
 
 interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Array; decoded?: DecodedApp; module?: WasmModule; mapper?: SourceMapper; roots: string }

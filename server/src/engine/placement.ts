@@ -13,14 +13,14 @@ import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
 import { needsStack } from './operands.js';
 import { MAX_BATCHED_SITES } from './map-batch.js';
 import { Compiler } from './compile.js';
-import type { Expression } from '../language/generated/ast.js';
+import type { IrExpr } from '../frontend/index.js';
 
 /** Bound variables whose value is the same at every site of a function. */
 const FUNCTION_LEVEL = new Set(['fid', 'fname']);
 
 export class Placement extends SiteCompiler {
     /** Per probe: the function last asked about and whether the probe can match there (see offIn). */
-    private gates = new Map<ProbeDef, { fid: number; off: boolean; conjuncts: Expression[] }>();
+    private gates = new Map<ProbeDef, { fid: number; off: boolean; conjuncts: IrExpr[] }>();
 
     /**
      * True when the probe's predicate is false at every site of `f` whatever the site: one of its top-level
@@ -30,7 +30,7 @@ export class Placement extends SiteCompiler {
      */
     protected offIn(p: ProbeDef, f: AppFunction): boolean {
         let g = this.gates.get(p);
-        if (!g) this.gates.set(p, g = { fid: -1, off: false, conjuncts: p.ast.predicate && !p.hasStaticCalls ? functionLevelConjuncts(p.ast.predicate) : [] });
+        if (!g) this.gates.set(p, g = { fid: -1, off: false, conjuncts: p.predicate && !p.hasStaticCalls ? functionLevelConjuncts(p.predicate) : [] });
         if (!g.conjuncts.length) return false;
         if (g.fid === f.fid) return g.off;
         g.fid = f.fid;
@@ -170,28 +170,28 @@ export class Placement extends SiteCompiler {
 }
 
 /** Top-level `&&` operands of a predicate made of literals, fid and fname only (they fold per function). */
-function functionLevelConjuncts(pred: Expression): Expression[] {
-    const out: Expression[] = [];
-    const pending: Expression[] = [pred];
+function functionLevelConjuncts(pred: IrExpr): IrExpr[] {
+    const out: IrExpr[] = [];
+    const pending: IrExpr[] = [pred];
     while (pending.length) {
         const e = pending.pop()!;
-        if (e.$type === 'BinaryExpr' && e.operator === '&&') { pending.push(e.left, e.right); continue; }
+        if (e.kind === 'binary' && e.op === '&&') { pending.push(e.left, e.right); continue; }
         if (functionLevel(e)) out.push(e);
     }
     return out;
 }
 
-function functionLevel(e: Expression): boolean {
-    const pending: Expression[] = [e];
+function functionLevel(e: IrExpr): boolean {
+    const pending: IrExpr[] = [e];
     let names = 0;
     while (pending.length) {
         const x = pending.pop()!;
-        switch (x.$type) {
-            case 'IntLit': case 'BoolLit': case 'StrLit': case 'FloatLit': break;
-            case 'VarRef': if (!FUNCTION_LEVEL.has(x.ref.$refText)) return false; names++; break;
-            case 'BinaryExpr': pending.push(x.left, x.right); break;
-            case 'UnaryExpr': pending.push(x.operand); break;
-            case 'CastExpr': pending.push(x.expr); break;
+        switch (x.kind) {
+            case 'int': case 'bool': case 'str': case 'float': break;
+            case 'bound': if (!FUNCTION_LEVEL.has(x.name)) return false; names++; break;
+            case 'binary': pending.push(x.left, x.right); break;
+            case 'unary': pending.push(x.operand); break;
+            case 'cast': pending.push(x.expr); break;
             default: return false;
         }
     }

@@ -74,7 +74,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     }
     const omitted = fids.length - ordered.length;
     const untouched = m.bodies.length - fids.length;
-    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches${omitted ? ` and ${omitted} with matches beyond the ${max} with the most` : ''} are folded to their first line (shown on request)`);
+    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches${omitted ? ` and ${omitted} with matches beyond the ${max} with the most` : ''} ${untouched === 1 && !omitted ? 'is' : 'are'} folded to their first line (shown on request)`);
 
     // Every defined function in index order: in full where the script touches it (or on request), else
     // folded to its first line.

@@ -134,6 +134,8 @@ export interface PreviewParams {
     searchRoots?: string[];
     /** Times each function was entered in the last coverage run of this app, by name (shown in the header bars). */
     executions?: Record<string, number>;
+    /** Functions to print in full although the script does not touch them (unfolded by the user). */
+    expand?: number[];
 }
 
 /** A run of injected lines in the preview text, all from one injection. */
@@ -160,6 +162,18 @@ export interface PreviewFunction {
     /** Injections per probe index. */
     byProbe: Record<number, number>;
     executions?: number;
+    /** Printed because the user unfolded it (the script does not touch it, or it is past the shown ones). */
+    expanded?: boolean;
+}
+
+/** A function shown folded to its first line (no matches, or past the functions shown in full). */
+export interface PreviewFolded {
+    fid: number;
+    name: string;
+    /** 0-based line of its (only) line. */
+    line: number;
+    instrs: number;
+    sites: number;
 }
 
 export interface PreviewResult {
@@ -167,6 +181,8 @@ export interface PreviewResult {
     text: string;
     plan: DryRunPlan;
     functions: PreviewFunction[];
+    /** Functions folded to their first line, in line order. */
+    folded: PreviewFolded[];
     marks: PreviewMark[];
     /** 0-based line of each plan site's instruction in the text (-1 when its function is not shown). */
     siteLines: number[];

@@ -11,7 +11,7 @@ const probe = (index: number, line: number, endLine: number, extra: Partial<Plan
 });
 
 const result: PreviewResult = {
-    text: '', omittedFunctions: 0, siteLines: [],
+    text: '', omittedFunctions: 0, siteLines: [], folded: [],
     plan: {
         app: 'a', sites: [], sitesTruncated: false, injections: [], warnings: [], mapping: 'none',
         added: { imports: [], functions: [], globals: [], exports: [] },

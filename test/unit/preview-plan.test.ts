@@ -161,6 +161,30 @@ test('the preview document: touched functions only, injected lines marked per pr
     assert.deepEqual(r.functions.find(f => f.name === 'main')!.byProbe, { 0: 2 });
 });
 
+test('functions without matches appear folded to their first line, named from the name section, and print in full on request', async () => {
+    const p = await plan('var n: u32;\nwasm:opcode:br_if:before { n = n + 1; }');
+    const m = decodeModule(appBytes!);
+    const r = buildPreview(m, p);
+    const lines = r.text.split('\n');
+    // helper (fid 1) has the br_if; main (fid 2) has none: one line, with its signature and size.
+    assert.deepEqual(r.functions.map(f => f.fid), [1]);
+    assert.deepEqual(r.folded.map(f => [f.fid, f.name, f.sites]), [[2, 'main', 0]]);
+    // 8 instructions and the body's final `end`.
+    assert.equal(lines[r.folded[0].line], '(func $main (;2;) (type 2) (param f64) …)  ;; 9 instructions');
+    assert.ok(r.folded[0].line > r.functions[0].endLine, 'functions in index order');
+    assert.ok(!lines.some(l => /^\s+nop$/.test(l)), 'the folded body is not printed');
+    // Unfolded: main is printed in full (no marks in it), and no longer folded.
+    const open = buildPreview(m, p, { expand: [2] });
+    assert.deepEqual(open.folded, []);
+    const main = open.functions.find(f => f.fid === 2)!;
+    assert.equal(main.expanded, true);
+    const body = open.text.split('\n').slice(main.startLine, main.endLine + 1);
+    assert.equal(body[0], '(func $main (;2;) (type 2) (param f64)');
+    assert.ok(body.some(l => l.trim() === 'nop'), body.join('\n'));
+    assert.equal(body[body.length - 1], ')');
+    assert.deepEqual(open.marks.map(x => x.fid), r.marks.map(x => x.fid));
+});
+
 test('after a run the header bars also show how often each function ran', async () => {
     const p = await plan('var n: u32;\nwasm:opcode:call:before { n = n + 5; }');
     const r = buildPreview(decodeModule(appBytes!), p, { executions: { main: 1, helper: 40 } });

@@ -18,6 +18,7 @@ export const PreviewCommands = {
     next: 'whamm.nextInjection',
     previous: 'whamm.previousInjection',
     showInSource: 'whamm.showInjectionSource',
+    toggleFunction: 'whamm.toggleFunctionCode',
 } as const;
 
 /** Delay between the last keystroke and the preview request. */
@@ -38,6 +39,8 @@ interface Preview {
     /** Resolves when the current refresh settles. */
     refreshing?: Promise<void>;
     updates: number;
+    /** Functions the user unfolded (printed in full although the script does not touch them). */
+    expanded: Set<number>;
 }
 
 /** What the e2e suite reads back (see WhammPreviewApi). */
@@ -53,6 +56,9 @@ export interface PreviewState {
     scriptHighlights: ScriptRange[];
     /** The summary drawn after the focused probe's rule. */
     summary?: string;
+    /** Functions shown in full (line ranges) and folded to their first line. */
+    functions: { fid: number; name: string; startLine: number; endLine: number; expanded?: boolean }[];
+    folded: { fid: number; name: string; line: number }[];
 }
 
 function gutterIcon(colour: string): vscode.Uri {
@@ -64,7 +70,7 @@ function toRange(r: ScriptRange): vscode.Range {
     return new vscode.Range(r.line, r.character, r.endLine, r.endCharacter);
 }
 
-export class InjectionPreview implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.FoldingRangeProvider, vscode.Disposable {
+export class InjectionPreview implements vscode.TextDocumentContentProvider, vscode.HoverProvider, vscode.FoldingRangeProvider, vscode.CodeLensProvider, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<vscode.Uri>();
     readonly onDidChange = this.changed.event;
     private readonly updated = new vscode.EventEmitter<Preview>();
@@ -145,7 +151,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
         const key = doc.uri.toString();
         let p = this.previews.get(key);
         if (!p) {
-            p = { script: doc.uri, uri: this.previewUriOf(doc.uri), version: -1, updates: 0 };
+            p = { script: doc.uri, uri: this.previewUriOf(doc.uri), version: -1, updates: 0, expanded: new Set() };
             this.previews.set(key, p);
         }
         await this.refresh(p);
@@ -185,6 +191,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
                 app, script: doc.getText(), scriptPath: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined,
                 userLibs: settings.userLibs, searchRoots: (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
                 executions: this.executions?.app === app ? this.executions.byName : undefined,
+                expand: [...p.expanded],
             };
             let result: PreviewResult;
             try {
@@ -192,7 +199,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             } catch (e) {
                 if (cts.token.isCancellationRequested) return;
                 const msg = (e as Error).message ?? String(e);
-                result = { text: `;; the preview failed: ${msg}\n`, functions: [], marks: [], siteLines: [], omittedFunctions: 0, error: msg,
+                result = { text: `;; the preview failed: ${msg}\n`, functions: [], folded: [], marks: [], siteLines: [], omittedFunctions: 0, error: msg,
                     plan: { app, probes: [], sites: [], sitesTruncated: false, injections: [], added: { imports: [], functions: [], globals: [], exports: [] }, warnings: [], mapping: 'none', error: msg } };
             }
             if (cts.token.isCancellationRequested) return;
@@ -353,6 +360,48 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
         return new vscode.Hover(md, new vscode.Range(mark.startLine, 0, mark.endLine, doc.lineAt(mark.endLine).text.length));
     }
 
+    /** On a folded function: show its code; on one the user unfolded: fold it again. */
+    provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+        const p = this.byPreviewUri(doc.uri);
+        const r = p?.result;
+        if (!p || !r) return [];
+        const script = p.script.toString();
+        const lenses = r.folded.filter(f => f.line < doc.lineCount).map(f => new vscode.CodeLens(new vscode.Range(f.line, 0, f.line, 0), {
+            title: `▸ show the code (${f.instrs} instruction${f.instrs === 1 ? '' : 's'})`, command: PreviewCommands.toggleFunction, arguments: [script, f.fid],
+        }));
+        for (const f of r.functions) {
+            if (f.expanded && f.startLine < doc.lineCount) lenses.push(new vscode.CodeLens(new vscode.Range(f.startLine, 0, f.startLine, 0), { title: '▾ fold to the first line', command: PreviewCommands.toggleFunction, arguments: [script, f.fid] }));
+        }
+        return lenses;
+    }
+
+    /**
+     * Shows the code of a folded function, or folds one the user unfolded (by script and function index,
+     * or the function under the preview cursor); resolves to the function's first line afterwards.
+     */
+    async toggleFunction(script?: string, fid?: number): Promise<number | undefined> {
+        let p = script !== undefined ? this.previews.get(script) : undefined;
+        if (fid === undefined) {
+            const ed = vscode.window.activeTextEditor;
+            if (ed?.document.uri.scheme !== PREVIEW_SCHEME) return undefined;
+            p = this.byPreviewUri(ed.document.uri);
+            const line = ed.selection.active.line;
+            fid = p?.result?.folded.find(f => f.line === line)?.fid ?? p?.result?.functions.find(f => f.startLine <= line && line <= f.endLine && f.expanded)?.fid;
+        }
+        if (!p || fid === undefined) return undefined;
+        if (p.expanded.has(fid)) p.expanded.delete(fid); else p.expanded.add(fid);
+        await this.refresh(p);
+        const r = p.result;
+        const line = r?.functions.find(f => f.fid === fid)?.startLine ?? r?.folded.find(f => f.fid === fid)?.line;
+        if (line !== undefined) {
+            for (const ed of this.editorsOf(p.uri)) {
+                ed.selection = new vscode.Selection(line, 0, line, 0);
+                ed.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.AtTop);
+            }
+        }
+        return line;
+    }
+
     provideFoldingRanges(doc: vscode.TextDocument): vscode.FoldingRange[] {
         const r = this.byPreviewUri(doc.uri)?.result;
         return (r?.functions ?? []).map(f => new vscode.FoldingRange(f.startLine, f.endLine, vscode.FoldingRangeKind.Region));
@@ -388,6 +437,8 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
         return {
             uri: p.uri.toString(), updates: p.updates, text: p.result?.text ?? '', marks: p.result?.marks ?? [], probes: p.result?.plan.probes ?? [],
             focusedLines: this.focusedLines, scriptHighlights: this.scriptHighlights, summary: this.summary,
+            functions: (p.result?.functions ?? []).map(f => ({ fid: f.fid, name: f.name, startLine: f.startLine, endLine: f.endLine, expanded: f.expanded })),
+            folded: (p.result?.folded ?? []).map(f => ({ fid: f.fid, name: f.name, line: f.line })),
         };
     }
 

@@ -20,10 +20,12 @@ export function registerPreview(ctx: vscode.ExtensionContext, send: SendRequest)
         vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, preview),
         vscode.languages.registerHoverProvider(selector, preview),
         vscode.languages.registerFoldingRangeProvider(selector, preview),
+        vscode.languages.registerCodeLensProvider(selector, preview),
         vscode.commands.registerCommand(PreviewCommands.show, (uri?: vscode.Uri) => preview.show(uri)),
         vscode.commands.registerCommand(PreviewCommands.next, () => preview.step(1)),
         vscode.commands.registerCommand(PreviewCommands.previous, () => preview.step(-1)),
         vscode.commands.registerCommand(PreviewCommands.showInSource, (script?: string, site?: number) => preview.showInSource(script, site)),
+        vscode.commands.registerCommand(PreviewCommands.toggleFunction, (script?: string, fid?: number) => preview.toggleFunction(script, fid)),
         vscode.commands.registerCommand(REVEAL_SITE, (script: string, fid: number, pc: number) => preview.revealSite(script, fid, pc)),
     );
     return { previewState: uri => preview.current(uri), setExecutions: (app, byName) => preview.setExecutions(app, byName) };

@@ -32,23 +32,24 @@ import { ScriptError, TooLargeError, type InstrumentResult } from './instrument-
  * script without errors is compiled. A ScriptError carries exactly the diagnostics the editor shows.
  */
 export async function instrument(input: InstrumentInput): Promise<InstrumentResult> {
-    const file = input.scriptPath ?? 'script.mm';
-    const program = await buildProgram(input.script, {
-        file,
-        libraries: uses => {
-            const libs = withCoreLibrary(input.userLibs, uses.includes(CORE_LIBRARY));
-            const out: UserLibs = {};
-            for (const [name, bytes] of libs) {
-                try {
-                    out[name] = librarySignatures(bytes);
-                } catch (e) {
-                    throw new Error(`user library '${name}': ${(e as Error).message}`);
-                }
-            }
-            return out;
-        },
-    });
+    const program = await buildProgram(input.script, { file: input.scriptPath ?? 'script.mm', libraries: libraryResolver(input.userLibs) });
     return instrumentProgram(program, input);
+}
+
+/** The signatures of the libraries a script uses (the core library when it asks for it), for the checker. */
+export function libraryResolver(userLibs: Map<string, Uint8Array> | undefined): (uses: readonly string[]) => UserLibs {
+    return uses => {
+        const libs = withCoreLibrary(userLibs, uses.includes(CORE_LIBRARY));
+        const out: UserLibs = {};
+        for (const [name, bytes] of libs) {
+            try {
+                out[name] = librarySignatures(bytes);
+            } catch (e) {
+                throw new Error(`user library '${name}': ${(e as Error).message}`);
+            }
+        }
+        return out;
+    };
 }
 
 /** Compiles a checked program into the app; throws ScriptError when the program has errors. */

@@ -12,8 +12,43 @@ import { SiteCompiler } from './site-compile.js';
 import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
 import { needsStack } from './operands.js';
 import { MAX_BATCHED_SITES } from './map-batch.js';
+import { Compiler } from './compile.js';
+import type { IrExpr } from '../frontend/index.js';
+
+/** Bound variables whose value is the same at every site of a function. */
+const FUNCTION_LEVEL = new Set(['fid', 'fname']);
 
 export class Placement extends SiteCompiler {
+    /** Per probe: the function last asked about and whether the probe can match there (see offIn). */
+    private gates = new Map<ProbeDef, { fid: number; off: boolean; conjuncts: IrExpr[] }>();
+
+    /**
+     * True when the probe's predicate is false at every site of `f` whatever the site: one of its top-level
+     * `&&` operands reads only function-level facts (fid, fname) and literals and folds to false here. Such
+     * a function's sites are skipped without building their site facts (a predicate like `fid == 12 && ...`
+     * otherwise costs a fold at every instruction of every function).
+     */
+    protected offIn(p: ProbeDef, f: AppFunction): boolean {
+        let g = this.gates.get(p);
+        if (!g) this.gates.set(p, g = { fid: -1, off: false, conjuncts: p.predicate && !p.hasStaticCalls ? functionLevelConjuncts(p.predicate) : [] });
+        if (!g.conjuncts.length) return false;
+        if (g.fid === f.fid) return g.off;
+        g.fid = f.fid;
+        g.off = false;
+        const site: SiteInfo = {
+            fid: f.fid, fname: f.name, pc: 0, opidx: 0, opname: '', bytecode: 0, imms: [], args: [], results: [],
+            atFuncEnd: false, locals: f.locals, moduleOffset: 0,
+        };
+        const c = new Compiler(this, this.globals, new CodeWriter(), { site, event: '', mode: '', probeId: p.index, bounds: p.bounds, saved: new Map() }, new Map());
+        c.pushScope();
+        for (const e of g.conjuncts) {
+            try {
+                const v = c.condition(e);
+                if (v.isConst && !v.v) { g.off = true; break; }
+            } catch { /* not foldable here: decided per site */ }
+        }
+        return g.off;
+    }
 
     /**
      * at_target / semantic_after on br/br_if/br_table: runs at whichever target control goes to. A br
@@ -25,6 +60,7 @@ export class Placement extends SiteCompiler {
      */
     protected placeAtTarget(f: AppFunction, ins: AppInstr, op: OpcodeProbe, out: Insertion[]): void {
         const p = op.probe;
+        if (this.offIn(p, f)) return;
         if ([...p.writes].some(n => /^arg\d+$/.test(n))) {
             // The branch has used its operands by then; placed at the branch, the write would redirect it.
             if (!this.warnedWrites.has(p.index)) this.warnings.push(`probe ${p.index} (${p.rule}): ${op.mode} runs after the branch used its operands, so argN cannot be assigned there; not injected`);
@@ -52,6 +88,7 @@ export class Placement extends SiteCompiler {
     protected place(f: AppFunction, ins: AppInstr, op: OpcodeProbe, after: boolean, out: Insertion[], warnedDead: Set<number>): void {
         const p = op.probe;
         const event = ins.op.name;
+        if (this.offIn(p, f)) return;
         if (p.siteIndependent) {
             // The same code at every site (e.g. `count++`): compiled once, no per-site records beyond the table.
             let t = this.uniform.get(op);
@@ -79,6 +116,7 @@ export class Placement extends SiteCompiler {
     }
 
     protected placeEvent(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, rule: string, out: Insertion[], instrCount?: number, whenTaken = false, wrap?: TemplateWrap): void {
+        if (this.offIn(p, f)) return;
         const site: SiteInfo = {
             fid: f.fid, fname: f.name, pc: ins.pc, opidx: ins.opidx, opname: event, bytecode: ins.op.bytecode, imms: [],
             args: [], results: [], atFuncEnd: ins.atFuncEnd, locals: f.locals, moduleOffset: ins.start, instrCount,
@@ -129,6 +167,35 @@ export class Placement extends SiteCompiler {
         } else if (compiled.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: compiled.template, siteGlobals, probe: p.index });
         void f;
     }
+}
+
+/** Top-level `&&` operands of a predicate made of literals, fid and fname only (they fold per function). */
+function functionLevelConjuncts(pred: IrExpr): IrExpr[] {
+    const out: IrExpr[] = [];
+    const pending: IrExpr[] = [pred];
+    while (pending.length) {
+        const e = pending.pop()!;
+        if (e.kind === 'binary' && e.op === '&&') { pending.push(e.left, e.right); continue; }
+        if (functionLevel(e)) out.push(e);
+    }
+    return out;
+}
+
+function functionLevel(e: IrExpr): boolean {
+    const pending: IrExpr[] = [e];
+    let names = 0;
+    while (pending.length) {
+        const x = pending.pop()!;
+        switch (x.kind) {
+            case 'int': case 'bool': case 'str': case 'float': break;
+            case 'bound': if (!FUNCTION_LEVEL.has(x.name)) return false; names++; break;
+            case 'binary': pending.push(x.left, x.right); break;
+            case 'unary': pending.push(x.operand); break;
+            case 'cast': pending.push(x.expr); break;
+            default: return false;
+        }
+    }
+    return names > 0;
 }
 
 /**

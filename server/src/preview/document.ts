@@ -1,10 +1,12 @@
-// The preview document: the app's WAT (our printer, wasm/wat-print.ts) for the functions a script touches,
-// with the injected code of the dry-run plan inlined where it goes. Every injected run of lines is a mark
+// The preview document: the app's WAT (our printer, wasm/wat-print.ts), every function in order: the ones
+// a script touches in full with the injected code of the dry-run plan inlined where it goes, the others
+// folded to their first line (printed in full when the user unfolds them). Every injected run of lines is a mark
 // (probe, injection, sites), every site has its line, every function its line range, so the editor can
 // highlight, link and fold without reading the text.
-import { printFunc, WatNames, type PrintedInstr } from '../wasm/wat-print.js';
+import { appIndex, headerOf, namesOf, printedFunc } from './app-index.js';
+import { type PrintedInstr } from '../wasm/wat-print.js';
 import type { WasmModule } from '../wasm/decode.js';
-import type { DryRunPlan, PlanInjection, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
+import type { DryRunPlan, PlanInjection, PreviewFolded, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
 
 /** At most this many functions are printed in full (the ones with the most sites first). */
 export const MAX_PREVIEW_FUNCTIONS = 150;
@@ -16,6 +18,8 @@ export interface PreviewOptions {
     /** Times each function was entered in a run, by function name. */
     executions?: Record<string, number>;
     maxFunctions?: number;
+    /** Functions to print in full even without matches (the user unfolded them). */
+    expand?: readonly number[];
 }
 
 /** A bar of `width` cells for value/max (eighth blocks, so small counts still show). */
@@ -27,7 +31,7 @@ export function bar(value: number, max: number, width = BAR_WIDTH): string {
 }
 
 export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions = {}): PreviewResult {
-    const names = new WatNames(m);
+    const names = namesOf(m);
     // Per function: its sites and injections (plan order is placement order within a function).
     const sitesOf = new Map<number, number[]>();
     plan.sites.forEach((s, i) => { let a = sitesOf.get(s.fid); if (!a) sitesOf.set(s.fid, a = []); a.push(i); });
@@ -70,11 +74,28 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     }
     const omitted = fids.length - ordered.length;
     const untouched = m.bodies.length - fids.length;
-    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches not shown${omitted ? `; ${omitted} more with matches not shown (the ${max} with the most are)` : ''}`);
+    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches${omitted ? ` and ${omitted} with matches beyond the ${max} with the most` : ''} ${untouched === 1 && !omitted ? 'is' : 'are'} folded to their first line (shown on request)`);
 
-    for (const f of ordered) {
+    // Every defined function in index order: in full where the script touches it (or on request), else
+    // folded to its first line.
+    const expand = new Set(o.expand ?? []);
+    const folded: PreviewFolded[] = [];
+    const counts = appIndex(m).instrCount;
+    let prevFolded = false;
+    for (const b of m.bodies) {
+        const f = b.func;
+        if (!shown.has(f) && !expand.has(f)) {
+            if (!prevFolded) lines.push('');
+            const n = sitesOf.get(f)?.length ?? 0;
+            const instrs = counts.get(f) ?? 0;
+            folded.push({ fid: f, name: names.display(f), line: lines.length, instrs, sites: n });
+            lines.push(`${headerOf(m, f)} …)  ;; ${instrs} instruction${instrs === 1 ? '' : 's'}${n ? `, ${n} site${n === 1 ? '' : 's'}` : ''}`);
+            prevFolded = true;
+            continue;
+        }
+        prevFolded = false;
         lines.push('');
-        const p = printFunc(m, f, names);
+        const p = printedFunc(m, f);
         const start = lines.length;
         lines.push(p.header);
         for (const l of p.locals) lines.push(`  ${l}`);
@@ -114,9 +135,10 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         functions.push({
             fid: f, name: names.display(f), startLine: start, endLine: lines.length - 1,
             sites: sitesOf.get(f)?.length ?? 0, byProbe, executions: o.executions?.[names.display(f)],
+            ...(shown.has(f) ? {} : { expanded: true }),
         });
     }
-    return { text: lines.join('\n') + '\n', plan, functions, marks, siteLines, omittedFunctions: omitted };
+    return { text: lines.join('\n') + '\n', plan, functions, folded, marks, siteLines, omittedFunctions: omitted };
 }
 
 function indent(ins: PrintedInstr): string {

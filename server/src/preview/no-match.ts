@@ -3,7 +3,8 @@
 // folds to false at every site. Asked only for probes without sites, so the scans stay rare.
 import { boundAccepts as engineBoundAccepts, indexProbes, type ProbeIndex } from '../engine/probes-at-site.js';
 import type { ProbeDef } from '../engine/script.js';
-import { cursorOf, typeBody, OPCODES, type WasmModule } from '../wasm/index.js';
+import { typeBody, OPCODES, type WasmModule } from '../wasm/index.js';
+import { appIndex } from './app-index.js';
 
 /** A bound accepts a value type of the decoder's spelling (the engine's own is a narrower union). */
 function boundAccepts(bound: string, actual: string | undefined): boolean {
@@ -62,15 +63,10 @@ export function noMatchReasons(m: WasmModule, probes: readonly ProbeDef[], sites
 }
 
 function opcodeReason(m: WasmModule, p: ProbeDef, idx: ProbeIndex, ops: Set<number>, probes: readonly ProbeDef[], indices: ProbeIndex[], sites: readonly number[]): string | undefined {
-    // Where the probe's instructions occur (functions), counted without decoding immediates.
-    const inFuncs: number[] = [];
-    let count = 0;
-    for (const b of m.bodies) {
-        const c = cursorOf(m, b.func);
-        let here = 0;
-        while (c.next()) if (ops.has(c.op.index)) here++;
-        if (here) { inFuncs.push(b.func); count += here; }
-    }
+    // Where the probe's instructions occur (functions), from the app's opcode index.
+    const where = appIndex(m).opcodeFuncs;
+    const inFuncs = [...new Set([...ops].flatMap(o => where.get(o) ?? []))].sort((a, b) => a - b);
+    const count = inFuncs.length;
     if (count === 0) return `the app has no ${names(ops)} instruction`;
     // An earlier alt probe replaces every instruction this alt probe would replace.
     const mine = altOps(idx);

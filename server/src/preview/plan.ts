@@ -4,17 +4,17 @@
 // exports) — from the engine's own placement pass, with no module encoded. `whamm instr --dry-run --json`
 // prints it; the language server's preview (document.ts) is built on it.
 import { GrammarUtils } from 'langium';
-import { instrument, ScriptError } from '../engine/instrument.js';
+import { instrumentProgram, libraryResolver, ScriptError } from '../engine/instrument.js';
 import type { PlanSink, PlannedAdditions } from '../engine/instrument-api.js';
 import type { DecodedApp } from '../engine/app-codec.js';
 import { buildScriptModel, type ProbeDef } from '../engine/script.js';
-import { parseScript } from '../language/parse.js';
 import { buildProgram } from '../frontend/program.js';
 import type { SourceMapper } from '../mapping/index.js';
 import { cursorOf, decodeModule, readImms, readOp, Reader, type WasmModule } from '../wasm/index.js';
-import { instrText, printFragment, sanitizeId, WatNames, type FuncNamer } from '../wasm/wat-print.js';
+import { instrText, printFragment, sanitizeId, type FuncNamer } from '../wasm/wat-print.js';
 import type { DryRunPlan, InjectionWhere, PlanInjection, PlanProbe, PlanSite, ScriptRange } from '../protocol.js';
 import { noMatchReasons } from './no-match.js';
+import { namesOf } from './app-index.js';
 
 export interface DryRunInput {
     app: Uint8Array;
@@ -55,13 +55,18 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     } catch (e) {
         return { plan: emptyPlan(input.appPath, `cannot decode the app: ${(e as Error).message}`) };
     }
-    const parsed = await parseScript(input.script, file.startsWith('/') ? file : undefined);
-    const errors = parsed.diagnostics.filter(d => d.severity === 1);
-    if (errors.length) {
-        const text = errors.map(d => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error: ${typeof d.message === 'string' ? d.message : String(d.message)}`).join('\n');
+    // One front-end pass: the checked program is what the engine compiles (no second parse).
+    let program;
+    try {
+        program = await buildProgram(input.script, { file, libraries: libraryResolver(input.userLibs) });
+    } catch (e) {
+        return { plan: emptyPlan(input.appPath, `instrumentation failed: ${(e as Error).message}`), module: m };
+    }
+    if (program.errors.length) {
+        const text = program.errors.map(d => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error: ${typeof d.message === 'string' ? d.message : String(d.message)}`).join('\n');
         return { plan: { ...emptyPlan(input.appPath, text), scriptErrors: true }, module: m };
     }
-    const model = buildScriptModel(await buildProgram(input.script, { file }));
+    const model = buildScriptModel(program);
 
     const raw: RawInjection[] = [];
     let added: PlannedAdditions | undefined;
@@ -71,14 +76,14 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     };
     let result;
     try {
-        result = await instrument({ app: input.app, script: input.script, scriptPath: input.scriptPath, userLibs: input.userLibs, plan: sink, dryRun: true, decoded: input.decoded });
+        result = await instrumentProgram(program, { app: input.app, scriptPath: input.scriptPath, userLibs: input.userLibs, plan: sink, dryRun: true, decoded: input.decoded });
     } catch (e) {
         if (e instanceof ScriptError) return { plan: { ...emptyPlan(input.appPath, e.message), scriptErrors: true }, module: m };
         return { plan: emptyPlan(input.appPath, `instrumentation failed: ${(e as Error).message}`), module: m };
     }
 
     // Sites, with the instruction text and the source line.
-    const names = new WatNames(m);
+    const names = namesOf(m);
     const limit = input.siteLimit ?? 20000;
     const t = result.sites;
     const counts = new Array<number>(model.probes.length).fill(0);

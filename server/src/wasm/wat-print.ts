@@ -184,11 +184,16 @@ function sigText(t: FuncType): string {
     return (t.params.length ? ` (param ${t.params.join(' ')})` : '') + (t.results.length ? ` (result ${t.results.join(' ')})` : '');
 }
 
+/** `(func $name (;7;) (type 2) (param i32) (result i32)`: a function's first line, without its body. */
+export function funcHeader(m: WasmModule, f: number, names: WatNames): string {
+    return `(func ${names.decl(f)}(;${f};) (type ${m.funcTypes[f]})${sigText(funcType(m, f))}`;
+}
+
 /** Prints defined function `f` instruction by instruction (no recursion; any body size). */
 export function printFunc(m: WasmModule, f: number, names: WatNames = new WatNames(m)): PrintedFunc {
     const body = bodyOf(m, f);
     if (!body) throw new Error(`function ${f} has no body`);
-    const header = `(func ${names.decl(f)}(;${f};) (type ${m.funcTypes[f]})${sigText(funcType(m, f))}`;
+    const header = funcHeader(m, f, names);
     const { groups, codeStart } = bodyLocals(m, body);
     const locals = groups.length ? [`(local${groups.map(g => ` ${g.type}`.repeat(g.count)).join('')})`] : [];
     const instrs: PrintedInstr[] = [];

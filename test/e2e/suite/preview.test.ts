@@ -13,6 +13,8 @@ interface State {
     uri: string; updates: number; text: string; marks: Mark[];
     probes: { index: number; rule: string; ruleRange: Range; predicate?: Range; range: Range; noMatch?: string }[];
     focusedLines: number[]; scriptHighlights: Range[]; summary?: string;
+    functions: { fid: number; startLine: number; endLine: number; expanded?: boolean }[];
+    folded: { fid: number; line: number }[];
 }
 interface PreviewApi { previewState(script: vscode.Uri): Promise<State | undefined> }
 
@@ -118,8 +120,29 @@ describe('injection preview', function () {
         }, 60000);
         // Probe 0 now lands on both calls of _start, before probe 1's code at each.
         assert.deepEqual(st.marks.map(m => m.probe), [0, 1, 0, 1]);
-        assert.ok(!st.text.split('\n').some(l => l.startsWith('(func (;1;)')), 'no more injections in function 1');
+        // Function 1 has no injections any more: folded to its first line.
+        assert.deepEqual(st.folded.map(f => f.fid), [1]);
+        assert.match(st.text.split('\n')[st.folded[0].line], /^\(func (\$\S+ )?\(;1;\) \(type \d+\) \(param i32\) \(result i32\) …\)  ;; \d+ instructions$/);
+        assert.deepEqual(st.functions.map(f => f.fid), [2]);
         await screenshot('injection-preview-after-edit');
+    });
+
+    it('a folded function shows its code on request and folds back', async () => {
+        const before = (await api.previewState(uri))!;
+        assert.deepEqual(before.folded.map(f => f.fid), [1]);
+        const line = await vscode.commands.executeCommand<number>('whamm.toggleFunctionCode', uri.toString(), 1);
+        const st = (await api.previewState(uri))!;
+        assert.deepEqual(st.folded, []);
+        const f1 = st.functions.find(f => f.fid === 1)!;
+        assert.ok(f1?.expanded, JSON.stringify(st.functions));
+        assert.equal(line, f1.startLine);
+        const body = st.text.split('\n').slice(f1.startLine, f1.endLine + 1);
+        assert.ok(body.some(l => l.trim() === 'br_if 0'), body.join('\n'));
+        assert.ok(!st.marks.some(m => m.startLine >= f1.startLine && m.endLine <= f1.endLine), 'no injections in the unfolded function');
+        assert.equal(previewEditor()!.selection.active.line, f1.startLine);
+        await screenshot('injection-preview-unfolded');
+        await vscode.commands.executeCommand('whamm.toggleFunctionCode', uri.toString(), 1);
+        assert.deepEqual((await api.previewState(uri))!.folded.map(f => f.fid), [1]);
     });
 
     it('a probe that matches nothing is a warning on its rule, with the reason', async () => {

@@ -100,12 +100,12 @@ export async function planFor(params: PlanParams): Promise<DryRunPlan> {
 
 export async function computePreview(params: PreviewParams): Promise<PreviewResult> {
     const plan = await planFor(params);
-    const empty = { text: '', plan, functions: [], marks: [], siteLines: [], omittedFunctions: 0 };
+    const empty = { text: '', plan, functions: [], folded: [], marks: [], siteLines: [], omittedFunctions: 0 };
     if (plan.error || !app?.module) return { ...empty, text: `;; ${plan.error ?? 'no app'}\n`, error: plan.error ?? 'no app' };
     try {
         return buildPreview(app.module, plan, {
             appName: path.basename(params.app), scriptName: params.scriptPath ? path.basename(params.scriptPath) : 'the script',
-            executions: params.executions,
+            executions: params.executions, expand: params.expand,
         });
     } catch (e) {
         const error = `the preview failed: ${(e as Error).message}`;

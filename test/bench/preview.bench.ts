@@ -13,7 +13,7 @@ import { HAVE_SHARED, SHARED, sharedPath } from '../support/shared.js';
 const EDITS = Number(process.env.PREVIEW_EDITS ?? 30);
 
 /** The script a user types: a probe on calls in one function, the predicate's constant changing each edit. */
-function script(k: number): string {
+function scopedScript(k: number): string {
     return [
         'report var calls: u64;',
         'report var loads: u64;',
@@ -25,6 +25,22 @@ function script(k: number): string {
         '}',
     ].join('\n');
 }
+
+/** The same edits on probes whose predicates hold in every function: each edit places them over the whole app. */
+function appWideScript(k: number): string {
+    return [
+        'report var branches: u64;',
+        'report var loads: u64;',
+        `wasm:opcode:br_if:before / pc > ${k % 5} / {`,
+        '    branches = branches + 1;',
+        '}',
+        `wasm:opcode:i32.load:before / offset > ${k % 3} / {`,
+        `    loads = loads + ${k};`,
+        '}',
+    ].join('\n');
+}
+
+const SCRIPTS: [string, (k: number) => string][] = [['fid ==', scopedScript], ['app-wide', appWideScript]];
 
 function stats(xs: number[]): { median: number; p95: number; max: number } {
     const s = [...xs].sort((a, b) => a - b);
@@ -40,8 +56,8 @@ async function main(): Promise<void> {
         .filter(f => fs.statSync(f).size >= 800_000).sort((a, b) => fs.statSync(a).size - fs.statSync(b).size);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-preview-bench-'));
     console.log(`edit -> preview (whamm/preview, ${EDITS} edits, app cached) vs a full \`whamm instr\` of the same app and script\n`);
-    console.log(`${'app'.padEnd(22)} ${'size'.padStart(8)}   ${'first'.padStart(8)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'reply'.padStart(8)}   ${'full instr'.padStart(10)}  ratio`);
-    for (const app of apps) {
+    console.log(`${'app'.padEnd(22)} ${'predicates'.padEnd(10)} ${'size'.padStart(8)}   ${'first'.padStart(8)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'reply'.padStart(8)}   ${'full instr'.padStart(10)}  ratio`);
+    for (const app of apps) for (const [label, script] of SCRIPTS) {
         const size = fs.statSync(app).size;
         const times: number[] = [];
         let reply = 0;
@@ -67,10 +83,11 @@ async function main(): Promise<void> {
             full.push(performance.now() - t);
         }
         const s = stats(times), f = stats(full);
-        console.log(`${path.basename(app).padEnd(22)} ${(size / 1e6).toFixed(2).padStart(6)} MB   ${ms(firstMs)} ${ms(s.median)} ${ms(s.p95)} ${`${(reply / 1024).toFixed(0)} KB`.padStart(8)}   ${ms(f.median).padStart(10)}  ${(f.median / s.p95).toFixed(1)}x`);
+        console.log(`${path.basename(app).padEnd(22)} ${label.padEnd(10)} ${(size / 1e6).toFixed(2).padStart(6)} MB   ${ms(firstMs)} ${ms(s.median)} ${ms(s.p95)} ${`${(reply / 1024).toFixed(0)} KB`.padStart(8)}   ${ms(f.median).padStart(10)}  ${(f.median / s.p95).toFixed(1)}x`);
     }
     fs.rmSync(out, { recursive: true, force: true });
-    console.log('\nreply = the largest JSON answer; ratio = full instr median / preview p95 (how much cheaper an edit is than an instrumentation).');
+    console.log('\npredicates: `fid ==` = each probe limited to one function (decided once per function); app-wide = placed at every matching instruction of the app.');
+    console.log('reply = the largest JSON answer; ratio = full instr median / preview p95 (how much cheaper an edit is than an instrumentation).');
 }
 
 main().catch(e => { console.error(e); process.exit(1); });

@@ -185,6 +185,26 @@ test('functions without matches appear folded to their first line, named from th
     assert.deepEqual(open.marks.map(x => x.fid), r.marks.map(x => x.fid));
 });
 
+test('past the line budget functions with matches are folded too, their injected code left out until unfolded', async () => {
+    const p = await plan('var n: u32;\nwasm:opcode:call:before { n = n + 5; }');
+    const m = decodeModule(appBytes!);
+    // main has two call sites, helper one: with a budget of one line only the heaviest (main) prints.
+    const r = buildPreview(m, p, { maxLines: 1 });
+    assert.deepEqual(r.functions.map(f => f.fid), [2]);
+    assert.deepEqual(r.folded.map(f => [f.fid, f.sites]), [[1, 1]]);
+    assert.ok(r.text.includes('1 with matches (beyond what the preview prints at once)'), r.text);
+    assert.ok(r.marks.every(x => x.fid === 2) && r.marks.length === 2);
+    for (const x of r.plan.injections) assert.equal(x.code.length > 0, x.fid === 2 || x.fid < 0 || p.injections[r.plan.injections.indexOf(x)].code.length === 0, `injection in ${x.fid}`);
+    // Unfolding the folded one prints it with its injection and code.
+    const open = buildPreview(m, p, { maxLines: 1, expand: [1] });
+    assert.deepEqual(open.functions.map(f => f.fid), [1, 2]);
+    assert.equal(open.marks.filter(x => x.fid === 1).length, 1);
+    const x = open.plan.injections[open.marks.find(k => k.fid === 1)!.injection];
+    assert.ok(x.code.length > 0);
+    // Without a budget both print (the default budget is far above this app).
+    assert.deepEqual(buildPreview(m, p).functions.map(f => f.fid), [1, 2]);
+});
+
 test('after a run the header bars also show how often each function ran', async () => {
     const p = await plan('var n: u32;\nwasm:opcode:call:before { n = n + 5; }');
     const r = buildPreview(decodeModule(appBytes!), p, { executions: { main: 1, helper: 40 } });

@@ -8,8 +8,10 @@ import { type PrintedInstr } from '../wasm/wat-print.js';
 import type { WasmModule } from '../wasm/decode.js';
 import type { DryRunPlan, PlanInjection, PreviewFolded, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
 
-/** At most this many functions are printed in full (the ones with the most sites first). */
+/** At most this many functions are printed in full (the ones with the most sites first)... */
 export const MAX_PREVIEW_FUNCTIONS = 150;
+/** ...and about this many lines of them (instructions and injected code): the rest are folded, shown on request. */
+export const MAX_PREVIEW_LINES = 20_000;
 const BAR_WIDTH = 24;
 
 export interface PreviewOptions {
@@ -18,6 +20,7 @@ export interface PreviewOptions {
     /** Times each function was entered in a run, by function name. */
     executions?: Record<string, number>;
     maxFunctions?: number;
+    maxLines?: number;
     /** Functions to print in full even without matches (the user unfolded them). */
     expand?: readonly number[];
 }
@@ -40,7 +43,18 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     const fids = [...new Set([...sitesOf.keys(), ...injOf.keys()])].filter(f => f >= m.numImportedFuncs && f < m.funcTypes.length);
     const weight = (f: number) => (sitesOf.get(f)?.length ?? 0) + (injOf.get(f)?.length ?? 0);
     const max = o.maxFunctions ?? MAX_PREVIEW_FUNCTIONS;
-    const shown = new Set([...fids].sort((a, b) => weight(b) - weight(a) || a - b).slice(0, max));
+    const counts = appIndex(m).instrCount;
+    // The functions with the most sites first, while they fit the line budget (the first always does).
+    const cost = (f: number) => (counts.get(f) ?? 0) + (injOf.get(f) ?? []).reduce((a, i) => a + Math.max(1, plan.injections[i].code.length), 0);
+    const shown = new Set<number>();
+    let budget = o.maxLines ?? MAX_PREVIEW_LINES;
+    for (const f of [...fids].sort((a, b) => weight(b) - weight(a) || a - b)) {
+        if (shown.size >= max) break;
+        const c = cost(f);
+        if (shown.size && c > budget) continue;
+        shown.add(f);
+        budget -= c;
+    }
     const ordered = fids.filter(f => shown.has(f)).sort((a, b) => a - b);
 
     const lines: string[] = [];
@@ -74,13 +88,12 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     }
     const omitted = fids.length - ordered.length;
     const untouched = m.bodies.length - fids.length;
-    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches${omitted ? ` and ${omitted} with matches beyond the ${max} with the most` : ''} ${untouched === 1 && !omitted ? 'is' : 'are'} folded to their first line (shown on request)`);
+    lines.push(`;; ${untouched} function${untouched === 1 ? '' : 's'} without matches${omitted ? ` and ${omitted} with matches (beyond what the preview prints at once)` : ''} ${untouched === 1 && !omitted ? 'is' : 'are'} folded to their first line (shown on request)`);
 
     // Every defined function in index order: in full where the script touches it (or on request), else
     // folded to its first line.
     const expand = new Set(o.expand ?? []);
     const folded: PreviewFolded[] = [];
-    const counts = appIndex(m).instrCount;
     let prevFolded = false;
     for (const b of m.bodies) {
         const f = b.func;
@@ -138,7 +151,10 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
             ...(shown.has(f) ? {} : { expanded: true }),
         });
     }
-    return { text: lines.join('\n') + '\n', plan, functions, folded, marks, siteLines, omittedFunctions: omitted };
+    // Injected code is shown only where it is printed: the answer leaves it out for folded functions.
+    const printed = new Set(functions.map(f => f.fid));
+    const injections = plan.injections.map(x => printed.has(x.fid) || x.code.length === 0 ? x : { ...x, code: [] });
+    return { text: lines.join('\n') + '\n', plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted };
 }
 
 function indent(ins: PrintedInstr): string {

@@ -120,8 +120,17 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         }
         return arr[opidx] ?? -1;
     };
+    // Most sites of a probe get the same bytes (a call to its compiled body, a counter increment): each
+    // distinct fragment is printed once and its lines shared (read-only) by the injections.
+    const printed = new Map<string, string[]>();
+    const textOf = (code: Uint8Array): string[] => {
+        const key = Buffer.from(code.buffer, code.byteOffset, code.byteLength).toString('latin1');
+        let lines = printed.get(key);
+        if (!lines) printed.set(key, lines = printFragment(code, namer));
+        return lines;
+    };
     const injections: PlanInjection[] = raw.map(x => ({
-        fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: printFragment(x.code, namer),
+        fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: textOf(x.code),
     }));
 
     const perProbe = new Array<number>(model.probes.length).fill(0);

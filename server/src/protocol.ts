@@ -71,15 +71,19 @@ export interface PlanProbe {
     noMatch?: string;
 }
 
-export interface PlanSite {
+/** One match site of the site table (sites.json) and of the dry-run plan. */
+export interface SiteRecord {
     fid: number;
     fname: string;
     pc: number;
     opidx: number;
-    /** Module offset of the matched instruction. */
+    /** Module offset of the matched (original) instruction. */
     offset: number;
     probe: number;
     rule: string;
+}
+
+export interface PlanSite extends SiteRecord {
     /** The matched instruction as text (`i32.load offset=8`). */
     instr: string;
     file?: string;

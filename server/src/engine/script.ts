@@ -2,28 +2,14 @@
 // with, per probe, what the code generator needs to know up front: the checker's matched events, bound
 // variables read, written and called, per-site variables, and whether the probe is a mergeable counter.
 // Names were resolved and typed by the checker; nothing here sees the syntax tree.
-import type { EventMatch, IrDecl, IrExpr, IrFunction, IrProbe, IrProgram, IrStmt, Program, Type } from '../frontend/index.js';
+import type { IrDecl, IrFunction, IrProbe, IrProgram, IrStmt, Program, Type } from '../frontend/index.js';
 import type { WType } from './types.js';
 
-export interface ProbeDef {
-    index: number;
+/** A probe as the code generator sees it: the checker's IR probe (same fields, same objects) plus what is
+ * known up front about its code. `uses` key the code cache; `writes` are operands saved and pushed back;
+ * `@static` calls are evaluated per site, never cached. */
+export interface ProbeDef extends Pick<IrProbe, 'index' | 'rule' | 'matches' | 'bounds' | 'predicate' | 'body' | 'siteVars' | 'uses' | 'writes' | 'hasStaticCalls'> {
     ir: IrProbe;
-    /** The rule as written. */
-    rule: string;
-    /** The (event, mode) pairs the checker matched the rule to. */
-    matches: readonly EventMatch[];
-    /** Bounds from every part, by bound variable name (`arg0` -> `i32`, `local1` -> `i32`). */
-    bounds: Map<string, string>;
-    predicate?: IrExpr;
-    body: IrStmt[];
-    /** `report`/`unshared` declarations of the body: one instance per match site. */
-    siteVars: IrDecl[];
-    /** Bound variables and bound functions the predicate and body name (they key the code cache). */
-    uses: ReadonlySet<string>;
-    /** Bound variables the body assigns (`arg0 = 1;`): written operands must be saved and pushed back. */
-    writes: ReadonlySet<string>;
-    /** The probe calls `@static lib.fn()`: evaluated per site, never cached. */
-    hasStaticCalls: boolean;
     /** Nothing in the probe depends on the site: one compiled body serves every site. */
     siteIndependent: boolean;
     /** The probe only counts: `x++` on a global or on its own per-site integer variable. */
@@ -61,10 +47,7 @@ export function buildScriptModel(program: Program): ScriptModel {
     if (!ir) throw new Error('the program has errors: it cannot be compiled');
     const probes = ir.probes.map((p): ProbeDef => {
         const siteIndependent = !p.hasStaticCalls && p.siteVars.length === 0 && p.bounds.size === 0 && p.uses.size === 0;
-        return {
-            index: p.index, ir: p, rule: p.rule, matches: p.matches, bounds: p.bounds, predicate: p.predicate, body: p.body,
-            siteVars: p.siteVars, uses: p.uses, writes: p.writes, hasStaticCalls: p.hasStaticCalls, siteIndependent,
-        };
+        return { ...p, ir: p, siteIndependent };
     });
     const model: ScriptModel = {
         program, ir, uses: ir.uses, globals: ir.globals, topStatements: ir.topStatements, functions: ir.functions, probes,

@@ -1,15 +1,8 @@
 // The site table: one row per match site (function, pc, opcode index, module offset, probe, rule).
 
-export interface SiteRecord {
-    fid: number;
-    fname: string;
-    pc: number;
-    opidx: number;
-    /** Module offset of the original instruction. */
-    offset: number;
-    probe: number;
-    rule: string;
-}
+import type { SiteRecord } from '../protocol.js';
+
+export type { SiteRecord };
 
 /** Rows per chunk once the table is large (the first chunks grow from 1024 up to it). */
 const CHUNK = 1 << 16;

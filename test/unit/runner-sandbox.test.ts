@@ -4,26 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { wat } from '../support/wat.js';
 import { whamm } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/shared.js';
+import { makeSandboxTree } from '../support/sandbox-tree.js';
 import { runModule } from '../../server/src/runner/run.js';
 
 const E = { BADF: 8, NOENT: 44, PERM: 63, NOTCAPABLE: 76 };
 const SECRET = { SECRET_TOKEN: 'hunter2' };
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-sandbox-'));
-const granted = path.join(tmp, 'granted');
-const outside = path.join(tmp, 'outside');
-fs.mkdirSync(path.join(granted, 'sub'), { recursive: true });
-fs.mkdirSync(outside);
-fs.writeFileSync(path.join(granted, 'inside.txt'), 'inside\n');
-fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret\n');
-fs.symlinkSync(outside, path.join(granted, 'abs-link'));
-fs.symlinkSync('../outside', path.join(granted, 'rel-link'));
-fs.symlinkSync('sub/../../outside/secret.txt', path.join(granted, 'sneaky'));
+const { tmp, granted, outside } = makeSandboxTree('whamm-sandbox-');
 const app = path.join(tmp, 'probe.wasm');
 
 async function ready(): Promise<void> {

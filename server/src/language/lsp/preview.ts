@@ -9,7 +9,7 @@ import type { WasmModule } from '../../wasm/index.js';
 import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
 import type { AppInstr } from '../../engine/app.js';
 import { materialize, passCounts, planPass, type PlanPass } from '../../preview/plan.js';
-import { buildPreview, chooseShown } from '../../preview/document.js';
+import { buildPreview, chooseShown, type PreviewOptions } from '../../preview/document.js';
 import { appModuleFromFile } from '../../wasm/wat-assemble.js';
 import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
 
@@ -111,7 +111,7 @@ export async function planFor(params: PlanParams, perProbe?: number): Promise<Dr
  * The preview: the functions printed in full are chosen from the pass's counts, and only their sites and
  * injections are turned into text and sent (the others are one folded line each).
  */
-export async function computePreview(params: PreviewParams, token?: CancellationToken): Promise<PreviewResult> {
+export async function computePreview(params: PreviewParams, token?: CancellationToken, limits: Pick<PreviewOptions, 'maxFunctions' | 'maxLines'> = {}): Promise<PreviewResult> {
     // A newer edit cancels this request: the cancellation queued behind it is read before the pass starts
     // and again before the answer is built, so latency does not pile up while the user types.
     await settled(token);
@@ -127,7 +127,7 @@ export async function computePreview(params: PreviewParams, token?: Cancellation
     try {
         const o = {
             appName: path.basename(params.app), scriptName: params.scriptPath ? path.basename(params.scriptPath) : 'the script',
-            executions: params.executions, expand: params.expand,
+            executions: params.executions, expand: params.expand, ...limits,
         };
         const counts = passCounts(r.pass);
         const { shown } = chooseShown(m, counts, o);

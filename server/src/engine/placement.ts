@@ -24,6 +24,7 @@ export class Placement extends SiteCompiler {
     private gates = new Map<ProbeDef, { fid: number; off: boolean; conjuncts: IrExpr[] }>();
     /** Per probe: its predicate as a closure over static site facts (see placement-gate.ts), or null. */
     private staticGates = new Map<ProbeDef, StaticGate | null>();
+    private uniformGated = new Map<ProbeDef, boolean>();
     private readonly facts: GateFacts = { fid: 0, pc: 0, opidx: 0 };
 
     /**
@@ -34,6 +35,20 @@ export class Placement extends SiteCompiler {
         let g = this.staticGates.get(p);
         if (g === undefined) this.staticGates.set(p, g = (!needsStack(p) && staticGate(p)) || null);
         return g ?? undefined;
+    }
+
+    /**
+     * The probe's code is the same at every site its static predicate accepts: the body reads only names
+     * the predicate reads, and nothing per site (no bounds, per-site variables or @static calls).
+     */
+    private gatedUniform(p: ProbeDef): boolean {
+        let u = this.uniformGated.get(p);
+        if (u === undefined) {
+            const g = this.staticGateOf(p);
+            u = !!g && !p.bounds.size && !p.siteVars.length && !p.hasStaticCalls && [...p.uses].every(n => g.predicateOnly.has(n));
+            this.uniformGated.set(p, u);
+        }
+        return u;
     }
 
     /** False when the probe's static predicate rejects this instruction (undefined: not decided here). */
@@ -152,7 +167,22 @@ export class Placement extends SiteCompiler {
             if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS, probe: p.index });
             return;
         }
-        if (this.gateAt(p, f, ins) === false) return;
+        const gate = this.gateAt(p, f, ins);
+        if (gate === false) return;
+        if (gate === true && this.gatedUniform(p)) {
+            // The predicate holds and the body reads nothing of the site: the code compiled at the first
+            // such site serves every other (the key placeCompiled caches it under, without site facts).
+            const c = this.cache.get(`${p.index}|${op.mode}|${event}|?1${this.batchesFull ? '|unbatched' : ''}`);
+            if (c === null) return;
+            if (c && !c.startInit && !c.argsBefore && !c.batches?.length) {
+                const key = ruleKey(ins.op.index, p.index, after);
+                let ruleId = this.ruleIdCache.get(key);
+                if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
+                this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
+                if (c.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: c.template, siteGlobals: NO_GLOBALS, probe: p.index });
+                return;
+            }
+        }
         ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);
         if (!site) {

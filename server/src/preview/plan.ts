@@ -32,7 +32,31 @@ export interface DryRunInput {
     module?: WasmModule;
 }
 
-interface RawInjection { fid: number; opidx: number; where: InjectionWhere; probe: number; code: Uint8Array }
+/** One placed fragment: `frag` indexes the pass's distinct fragments (most sites of a probe get the same bytes). */
+interface RawInjection { fid: number; opidx: number; where: InjectionWhere; probe: number; frag: number }
+
+/** Distinct byte strings, each kept once (found again by a hash of the bytes). */
+class Fragments {
+    readonly list: Uint8Array[] = [];
+    private readonly byHash = new Map<number, number[]>();
+    add(code: Uint8Array): number {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code[i], 0x01000193);
+        let same = this.byHash.get(h);
+        if (same) {
+            for (const k of same) if (equalBytes(this.list[k], code)) return k;
+        } else this.byHash.set(h, same = []);
+        same.push(this.list.length);
+        this.list.push(code.slice());
+        return this.list.length - 1;
+    }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+}
 
 const NO_RANGE: ScriptRange = { line: 0, character: 0, endLine: 0, endCharacter: 0 };
 
@@ -61,6 +85,7 @@ export interface PlanPass {
     sites: SiteTable;
     warnings: string[];
     raw: RawInjection[];
+    fragments: Uint8Array[];
     added: PlannedAdditions;
     /** Sites per probe (exact). */
     counts: number[];
@@ -98,9 +123,10 @@ export async function planPass(input: DryRunInput): Promise<{ pass?: PlanPass; p
     const model = buildScriptModel(program);
 
     const raw: RawInjection[] = [];
+    const fragments = new Fragments();
     let added: PlannedAdditions | undefined;
     const sink: PlanSink = {
-        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, code: code.slice() }); },
+        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, frag: fragments.add(code) }); },
         added: a => { added = a; },
     };
     let result;
@@ -115,7 +141,7 @@ export async function planPass(input: DryRunInput): Promise<{ pass?: PlanPass; p
     for (let i = 0; i < t.length; i++) counts[t.probe[i]]++;
     return {
         pass: {
-            m, model, appPath: input.appPath, mapper: input.mapper, sites: t, warnings: result.warnings, raw, counts,
+            m, model, appPath: input.appPath, mapper: input.mapper, sites: t, warnings: result.warnings, raw, fragments: fragments.list, counts,
             added: added ?? { imports: [], functions: [], globals: [], exports: [] },
         },
         module: m,
@@ -132,7 +158,7 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
 export interface PassCounts { sites: Map<number, number>; injections: Map<number, number>; injectedLines: Map<number, number> }
 
 const COUNTS = new WeakMap<PlanPass, PassCounts>();
-const TEXTS = new WeakMap<PlanPass, (code: Uint8Array) => string[]>();
+const TEXTS = new WeakMap<PlanPass, (frag: number) => string[]>();
 
 export function passCounts(pass: PlanPass): PassCounts {
     let c = COUNTS.get(pass);
@@ -143,18 +169,17 @@ export function passCounts(pass: PlanPass): PassCounts {
     const text = fragmentText(pass);
     for (const x of pass.raw) {
         c.injections.set(x.fid, (c.injections.get(x.fid) ?? 0) + 1);
-        c.injectedLines.set(x.fid, (c.injectedLines.get(x.fid) ?? 0) + Math.max(1, text(x.code).length));
+        c.injectedLines.set(x.fid, (c.injectedLines.get(x.fid) ?? 0) + Math.max(1, text(x.frag).length));
     }
     COUNTS.set(pass, c);
     return c;
 }
 
 /**
- * Injected code as text. Function indices are the output module's (added imports come after the app's).
- * Most sites of a probe get the same bytes (a call to its compiled body, a counter increment): each
- * distinct fragment is printed once and its lines shared (read-only) by the injections.
+ * Injected code as text, each distinct fragment printed once (its lines shared, read-only, by the
+ * injections). Function indices are the output module's (added imports come after the app's).
  */
-function fragmentText(pass: PlanPass): (code: Uint8Array) => string[] {
+function fragmentText(pass: PlanPass): (frag: number) => string[] {
     let f = TEXTS.get(pass);
     if (f) return f;
     const { m, added: a } = pass;
@@ -165,13 +190,8 @@ function fragmentText(pass: PlanPass): (code: Uint8Array) => string[] {
             : i < nImp + k ? `$${sanitizeId(`${a.imports[i - nImp].module}.${a.imports[i - nImp].name}`)}`
                 : i < nApp + k ? names.func(i - k) : String(i),
     };
-    const printed = new Map<string, string[]>();
-    f = (code: Uint8Array): string[] => {
-        const key = Buffer.from(code.buffer, code.byteOffset, code.byteLength).toString('latin1');
-        let lines = printed.get(key);
-        if (!lines) printed.set(key, lines = printFragment(code, namer));
-        return lines;
-    };
+    const printed: string[][] = [];
+    f = (frag: number): string[] => (printed[frag] ??= printFragment(pass.fragments[frag], namer));
     TEXTS.set(pass, f);
     return f;
 }
@@ -224,7 +244,7 @@ export function materialize(pass: PlanPass, o: MaterializeOptions = {}): DryRunP
     const injections: PlanInjection[] = [];
     for (const x of pass.raw) {
         if (only && !only.has(x.fid)) continue;
-        injections.push({ fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: textOf(x.code) });
+        injections.push({ fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: textOf(x.frag) });
     }
 
     const perProbeInj = new Array<number>(model.probes.length).fill(0);

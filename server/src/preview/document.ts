@@ -3,7 +3,7 @@
 // folded to their first line (printed in full when the user unfolds them). Every injected run of lines is a mark
 // (probe, injection, sites), every site has its line, every function its line range, so the editor can
 // highlight, link and fold without reading the text.
-import { appIndex, headerOf, namesOf, printedFunc } from './app-index.js';
+import { appIndex, headerOf, instrLines, namesOf, printedFunc } from './app-index.js';
 import { type PrintedInstr } from '../wasm/wat-print.js';
 import type { WasmModule } from '../wasm/decode.js';
 import type { DryRunPlan, PlanInjection, PreviewFolded, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
@@ -144,10 +144,15 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         const sitesAt = new Map<number, number[]>();
         for (const i of sitesOf.get(f) ?? []) { const k = plan.sites[i].opidx; let a = sitesAt.get(k); if (!a) sitesAt.set(k, a = []); a.push(i); }
         const byProbe: Record<number, number> = {};
-        for (const ins of p.instrs) {
-            const here = atInstr.get(ins.opidx) ?? [];
-            const sites = sitesAt.get(ins.opidx) ?? [];
-            const isLast = ins === p.instrs[p.instrs.length - 1];
+        const text = instrLines(m, f);
+        const lastIns = p.instrs[p.instrs.length - 1];
+        for (let n = 0; n < p.instrs.length; n++) {
+            const ins = p.instrs[n];
+            const here = atInstr.get(ins.opidx) ?? NONE;
+            const sites = sitesAt.get(ins.opidx) ?? NONE;
+            const isLast = ins === lastIns;
+            // Most instructions: their line as it is.
+            if (here === NONE && sites === NONE) { if (!isLast) lines.push(text[n]); continue; }
             let replaced = false;
             const emit = (i: number) => {
                 const x = plan.injections[i];
@@ -164,7 +169,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
             if (replaced) for (const s of sites) siteLines[s] = marks[marks.length - 1].startLine;
             else if (!isLast) {
                 for (const s of sites) siteLines[s] = lines.length;
-                lines.push(`${indent(ins)}${ins.text}`);
+                lines.push(text[n]);
             }
             for (const i of here) if (plan.injections[i].where === 'after') emit(i);
             // The body's final `end` is implicit in the text format: its sites point at the closing parenthesis.
@@ -182,6 +187,8 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     const injections = plan.injections.map(x => printed.has(x.fid) || x.code.length === 0 ? x : { ...x, code: [] });
     return { text: lines.join('\n') + '\n', plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted };
 }
+
+const NONE: number[] = [];
 
 function indent(ins: PrintedInstr): string {
     return '  '.repeat(Math.max(1, ins.depth));

@@ -1,6 +1,7 @@
 // Edit -> injection preview latency, as the language server answers `whamm/preview` after each keystroke
 // (the script text changes, the app stays: the app's bytes, decoded module and source mapper are cached;
-// each answer is serialised to JSON as the server sends it, and that time counts), side by side with a full `whamm instr` of the same app and script (decode, place, encode, write).
+// each answer is serialised to JSON as the server sends it, and that time counts; like the editor, each request
+// names the text it holds, so the answer's text comes as line edits of it), side by side with a full `whamm instr` of the same app and script (decode, place, encode, write).
 // Apps: the bench apps of about 1 MB and more (../shared/bench/apps/real); target: p95 <= 300 ms on 1 MB.
 import '../../server/src/polyfill.js';
 import fs from 'node:fs';
@@ -62,13 +63,16 @@ async function main(): Promise<void> {
         const times: number[] = [];
         let reply = 0;
         let t = performance.now();
-        const first = await computePreview({ app, script: script(0), scriptPath: '/bench/s.mm' });
+        const session = `${app}|${label}`;
+        const first = await computePreview({ app, script: script(0), scriptPath: '/bench/s.mm', session });
+        let have = first.revision;
         JSON.stringify(first);
         const firstMs = performance.now() - t;
         if (first.error) throw new Error(`${path.basename(app)}: ${first.error}`);
         for (let k = 1; k <= EDITS; k++) {
             t = performance.now();
-            const r = await computePreview({ app, script: script(k), scriptPath: '/bench/s.mm' });
+            const r = await computePreview({ app, script: script(k), scriptPath: '/bench/s.mm', session, have });
+            have = r.revision;
             reply = Math.max(reply, JSON.stringify(r).length);
             times.push(performance.now() - t);
             if (r.error) throw new Error(`${path.basename(app)}: ${r.error}`);

@@ -13,6 +13,8 @@ import { wat } from '../support/wat.js';
 import { computePreview } from '../../server/src/language/lsp/preview.js';
 import { dryRun } from '../../server/src/preview/plan.js';
 import { buildPreview } from '../../server/src/preview/document.js';
+import { lineEdits } from '../../server/src/preview/delta.js';
+import { applyLineEdits } from '../../client/src/preview/model.js';
 import type { PreviewResult } from '../../server/src/protocol.js';
 
 const APP = `(module
@@ -99,6 +101,9 @@ test('seeded edits: the preview the language server answers equals a preview fro
         const pick = (n: number) => Math.floor(next() * n);
         let probes: Probe[] = [{ rule: 0, pred: 0, body: 0, k: 1 }, { rule: 2, pred: 1, body: 1, k: 2 }, { rule: 1, pred: 2, body: 2, k: 3 }];
         const expand = new Set<number>();
+        // The text the editor holds (as the client keeps it), and how many answers came as edits of it.
+        let held: { lines: string[]; revision: number } | undefined;
+        let deltas = 0;
         let broken = false, compared = 0, withSites = 0, errors = 0, foldedWithSites = 0;
         for (let step = 0; step < 250; step++) {
             const r = next();
@@ -114,7 +119,7 @@ test('seeded edits: the preview the language server answers equals a preview fro
             else if (r < 0.93) { const f = 1 + pick(5); if (expand.has(f)) expand.delete(f); else expand.add(f); }
             // else: the same text again (an edit undone, a save)
             const script = scriptOf(probes, broken);
-            const params = { app, script, scriptPath, expand: [...expand] };
+            const params = { app, script, scriptPath, expand: [...expand], session: 'preview-1', have: held?.revision };
             // Small budgets too: then functions with sites are folded and their sites left out of the answer.
             const limits = [{}, { maxFunctions: 1 }, { maxFunctions: 2 }, { maxLines: 12 }][pick(4)];
             const live = await computePreview(params, undefined, limits);
@@ -128,13 +133,45 @@ test('seeded edits: the preview the language server answers equals a preview fro
                 assert.equal(live.plan.error, plan.error, `step ${step}`);
                 continue;
             }
-            assert.deepEqual(shown(live), shown(fresh), `step ${step}:\n${script}`);
+            if (live.textEdits) {
+                assert.equal(live.textEdits.base, held?.revision, `step ${step}: edits of a text the client does not hold`);
+                const lines = applyLineEdits(held!.lines, live.textEdits.edits);
+                live.text = lines.join('\n');
+                deltas++;
+            }
+            // Sometimes an answer never reaches the editor (cancelled): it keeps the text it had.
+            if (next() > 0.1) held = { lines: live.text.split('\n'), revision: live.revision! };
+            assert.deepEqual(shown({ ...live, textEdits: undefined, revision: undefined }), shown(fresh), `step ${step}:\n${script}`);
             compared++;
             if (plan.sites.length) withSites++;
             if (live.folded.some(f => f.sites > 0)) foldedWithSites++;
         }
-        assert.ok(compared > 150 && withSites > 100 && errors > 5 && foldedWithSites > 50, `${compared} compared, ${withSites} with sites, ${errors} with errors, ${foldedWithSites} with sites folded`);
+        assert.ok(compared > 150 && withSites > 100 && errors > 5 && foldedWithSites > 50 && deltas > 100, `${deltas} as edits, ${compared} compared, ${withSites} with sites, ${errors} with errors, ${foldedWithSites} with sites folded`);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+});
+
+test('line edits turn any text into any other (random texts sharing lines)', () => {
+    const next = rng(5);
+    const vocabulary = Array.from({ length: 12 }, (_, i) => `line ${i}`);
+    const text = () => Array.from({ length: Math.floor(next() * 200) }, () => vocabulary[Math.floor(next() * vocabulary.length)]);
+    for (let n = 0; n < 400; n++) {
+        const a = text();
+        // Either unrelated, or a copy with a few lines replaced, inserted and deleted.
+        const b = next() < 0.3 ? text() : [...a];
+        for (let k = Math.floor(next() * 6); k > 0; k--) {
+            const at = Math.floor(next() * (b.length + 1));
+            const r = next();
+            if (r < 0.33) b.splice(at, 1, `new ${n}.${k}`); else if (r < 0.66) b.splice(at, 0, `new ${n}.${k}`, 'line 3'); else b.splice(at, Math.floor(next() * 90));
+        }
+        const edits = lineEdits(a, b);
+        assert.deepEqual(applyLineEdits(a, edits), b);
+        for (let k = 1; k < edits.length; k++) assert.ok(edits[k].start >= edits[k - 1].start + edits[k - 1].deleteCount);
+    }
+    // Two changed lines among many: two small edits, not the whole text.
+    const big = Array.from({ length: 5000 }, (_, i) => `i32.const ${i}`);
+    const changed = [...big];
+    changed[10] = 'x'; changed[4000] = 'y';
+    assert.deepEqual(lineEdits(big, changed), [{ start: 10, deleteCount: 1, lines: ['x'] }, { start: 4000, deleteCount: 1, lines: ['y'] }]);
 });

@@ -72,6 +72,12 @@ export function chooseShown(m: WasmModule, c: FunctionCounts, o: PreviewOptions 
  * sites and injections of the functions printed (chooseShown, and the ones unfolded on request).
  */
 export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions = {}, fc: FunctionCounts = countsOfPlan(plan)): PreviewResult {
+    const { lines, result } = previewLines(m, plan, o, fc);
+    return { ...result, text: lines.join('\n') };
+}
+
+/** The preview's text as lines (the last one empty: the text ends with a newline), and the rest of the answer. */
+export function previewLines(m: WasmModule, plan: DryRunPlan, o: PreviewOptions, fc: FunctionCounts): { lines: string[]; result: Omit<PreviewResult, 'text'> } {
     const names = namesOf(m);
     // Per function: its sites and injections (plan order is placement order within a function).
     const sitesOf = new Map<number, number[]>();
@@ -185,7 +191,8 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     // Injected code is shown only where it is printed: the answer leaves it out for folded functions.
     const printed = new Set(functions.map(f => f.fid));
     const injections = plan.injections.map(x => printed.has(x.fid) || x.code.length === 0 ? x : { ...x, code: [] });
-    return { text: lines.join('\n') + '\n', plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted };
+    lines.push('');
+    return { lines, result: { plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted } };
 }
 
 const NONE: number[] = [];

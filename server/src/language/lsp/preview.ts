@@ -9,7 +9,8 @@ import type { WasmModule } from '../../wasm/index.js';
 import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
 import type { AppInstr } from '../../engine/app.js';
 import { materialize, passCounts, planPass, type PlanPass } from '../../preview/plan.js';
-import { buildPreview, chooseShown, type PreviewOptions } from '../../preview/document.js';
+import { chooseShown, previewLines, type PreviewOptions } from '../../preview/document.js';
+import { lineEdits } from '../../preview/delta.js';
 import { appModuleFromFile } from '../../wasm/wat-assemble.js';
 import type { DryRunPlan, PreviewParams, PreviewResult } from '../../protocol.js';
 
@@ -133,11 +134,36 @@ export async function computePreview(params: PreviewParams, token?: Cancellation
         const { shown } = chooseShown(m, counts, o);
         for (const f of params.expand ?? []) shown.add(f);
         const plan = materialize(r.pass, { functions: shown, siteLimit: Number.MAX_SAFE_INTEGER });
-        return buildPreview(m, plan, o, counts);
+        const { lines, result } = previewLines(m, plan, o, counts);
+        return withText(params, lines, result);
     } catch (e) {
         const error = `the preview failed: ${(e as Error).message}`;
         return { ...empty, plan: failed(params.app, error), text: `;; ${error}\n`, error };
     }
+}
+
+/** The texts recently answered per session (the client's preview document), newest last. */
+const sessions = new Map<string, { revision: number; lines: string[] }[]>();
+const MAX_SESSIONS = 8, KEPT_PER_SESSION = 3;
+let revisions = 0;
+
+/**
+ * The answer's text: as line edits of the text the client holds when the server still has it (a
+ * cancelled answer may never have reached the client, so the last few are kept), else in full.
+ */
+function withText(params: PreviewParams, lines: string[], result: Omit<PreviewResult, 'text'>): PreviewResult {
+    if (params.session === undefined) return { ...result, text: lines.join('\n') };
+    const revision = ++revisions;
+    let kept = sessions.get(params.session);
+    const base = params.have === undefined ? undefined : kept?.find(k => k.revision === params.have);
+    if (!kept) {
+        if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+        sessions.set(params.session, kept = []);
+    }
+    kept.push({ revision, lines });
+    if (kept.length > KEPT_PER_SESSION) kept.shift();
+    if (!base) return { ...result, text: lines.join('\n'), revision };
+    return { ...result, text: '', revision, textEdits: { base: base.revision, edits: lineEdits(base.lines, lines) } };
 }
 
 /** Lets queued messages (a cancellation) arrive, then stops a cancelled request. */

@@ -27,6 +27,28 @@ export class Placement extends SiteCompiler {
     private uniformGated = new Map<ProbeDef, boolean>();
     private readonly facts: GateFacts = { fid: 0, pc: 0, opidx: 0 };
 
+    /** The probes, when every one is placed at opcodes only (before, after, at_target); null otherwise. */
+    private opcodeOnly: ProbeDef[] | null | undefined;
+
+    /**
+     * Nothing of the script can land in `f`: every probe is an opcode probe whose function-level predicate
+     * is false here (offIn). The function is then not walked at all (nor typed).
+     */
+    protected nothingIn(f: AppFunction): boolean {
+        if (this.opcodeOnly === undefined) {
+            const idx = this.index;
+            const placed = new Set<ProbeDef>();
+            for (const list of [idx.before, idx.after, idx.atTarget]) for (const ops of list) for (const op of ops ?? []) placed.add(op.probe);
+            const other = idx.nesting || idx.funcEntry.length > 0 || idx.funcExit.length > 0 || idx.blockStart.length > 0 || idx.blockEnd.length > 0
+                || idx.alt.some(x => x?.length) || placed.size === 0;
+            this.opcodeOnly = other ? null : [...placed];
+        }
+        const ps = this.opcodeOnly;
+        if (!ps) return false;
+        for (const p of ps) if (!this.offIn(p, f)) return false;
+        return true;
+    }
+
     /**
      * The probe's static predicate, for probes that read no operand (for those, a site the predicate
      * rejects is rejected before anything else happens at it: no warning, no site, no code).

@@ -6,7 +6,7 @@ import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-lan
 import path from 'node:path';
 import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import type { WasmModule } from '../../wasm/index.js';
-import { decodeApp, type DecodedApp } from '../../engine/app-codec.js';
+import { decodeApp, recordedWalk, type DecodedApp } from '../../engine/app-codec.js';
 import type { AppInstr } from '../../engine/app.js';
 import { materialize, passCounts, planPass, type PlanPass } from '../../preview/plan.js';
 import { chooseShown, previewLines, type PreviewOptions } from '../../preview/document.js';
@@ -23,13 +23,24 @@ interface AppEntry { path: string; mtimeMs: number; size: number; bytes: Uint8Ar
  * very large app costs the language server a bounded amount of memory.
  */
 export const TYPED_BUDGET = 600_000;
+/** Instructions whose untyped walk is recorded (about 15 bytes each). */
+const RECORDED_BUDGET = 8_000_000;
 function keepTyped(d: DecodedApp): DecodedApp {
-    let kept = 0;
+    let kept = 0, recorded = 0;
     const functions = d.functions.map(f => {
         let typed: AppInstr[] | undefined;
+        let replay: (() => Iterable<AppInstr>) | undefined;
         const walk = f.instrs;
         const instrs = (t?: boolean): Iterable<AppInstr> => {
-            if (!t) return walk(false);
+            if (!t) {
+                // The untyped walk too is recorded once (a few bytes an instruction) and replayed after.
+                if (replay) return replay();
+                if (recorded >= RECORDED_BUDGET) return walk(false);
+                const r = recordedWalk(d.module, { ...f, instrs: walk });
+                recorded += r.count;
+                replay = r.instrs;
+                return replay();
+            }
             if (typed) return typed;
             if (kept >= TYPED_BUDGET) return walk(true);
             typed = [...walk(true)];

@@ -16,6 +16,9 @@ const PARTIAL = [...new Set(TYPES.flatMap(t => [...t].map((_, i) => t.slice(0, i
 /** The places a type is written, with `T` for it; each line after it has an error of its own to find. */
 const PLACES = [
     'var x: T;',
+    // The end of the statement not typed yet.
+    'var x: T',
+    'report var x: T\nwasm:opcode:call:before { x++; }',
     'report var x: T;',
     'fn f(a: u32, b: T) { }',
     'fn f() -> T { return 1; }',
@@ -82,4 +85,30 @@ test('several partial type names: one error each', async () => {
     const text = 'var a: u3;\nvar b: map<i6, st>;\nfn f(x: f6) -> boo { return true; }\nwasm:opcode:call:before { missing++; }';
     const got = errors((await parseScript(text)).diagnostics).map(d => covered(text, d));
     assert.deepEqual(got, ['u3', 'i6', 'st', 'f6', 'boo', 'missing']);
+});
+
+test('a top-level statement missing its `;` before a probe: one error, the probe still parsed and checked', async () => {
+    for (const text of [
+        'var x: u32\nwasm:opcode:call:before { x++; missing++; }',
+        'var x: u32 = 3\nwasm:opcode:call:before { x++; missing++; }',
+        'var x: (u32, f64)\nwasm:opcode:call:before { x.0++; missing++; }',
+        'use lib\nwasm:opcode:call:before { missing++; }',
+    ]) {
+        const p = await parseScript(text);
+        assert.deepEqual(errors(p.diagnostics).map(d => [covered(text, d), String(d.message)]),
+            [['wasm:opcode:call:before', 'Expected `;` but found `wasm:opcode:call:before`'], ['missing', 'Unknown name `missing`']], JSON.stringify(text));
+        assert.equal(p.script.items.filter(i => i.$type === 'Probe').length, 1, JSON.stringify(text));
+    }
+});
+
+test('statements and parameter lists over several lines are not taken for probe rules', async () => {
+    for (const text of [
+        'fn f(a: u32,\nb: u32) -> u32 { return a > b ? a\n: b; }\nwasm:opcode:call:before { f(1, 2); }',
+        'fn f(a: bool, b: u32, c: u32) -> u32 { return a ?\nb:c; }\nwasm:opcode:call:before { f(true, 1, 2); }',
+        'var\nx: u32;\nwasm:opcode:call:before { x++; }',
+        'report\nvar x: u32;\nwasm:opcode:call:before { x++; }',
+    ]) {
+        const p = await parseScript(text);
+        assert.deepEqual(errors(p.diagnostics).map(d => d.message), [], JSON.stringify(text));
+    }
 });

@@ -134,6 +134,7 @@ describe('results at a glance', function () {
         // The Test Coverage view gets a function listing (a document) with one declaration per function.
         const listing = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'whamm-functions', path: '/app.wasm (functions)' }));
         assert.match(listing.getText(), /^classify\s+10\s+\d+$/m);
+        await vscode.commands.executeCommand('workbench.view.extension.test').then(undefined, () => undefined);
         await vscode.commands.executeCommand('whamm.hotSpots.focus');
         await screenshot('no-debug-hot-spots');
     });

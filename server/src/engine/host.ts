@@ -104,7 +104,7 @@ export class InstrumenterHost implements CompileHost {
 
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
-        this.sites = new SiteTable(f => app.funcName(f));
+        this.sites = new SiteTable(f => app.funcName(f), input.siteSink);
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined) || this.index.blockAlt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);

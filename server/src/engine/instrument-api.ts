@@ -1,6 +1,6 @@
 // What the instrumenter takes and gives back, and the error it throws for a script with errors.
 import type { ReportLayout } from './report-layout.js';
-import type { SiteTable } from './site-table.js';
+import type { SiteSink, SiteTable } from './site-table.js';
 import type { DecodedApp } from './app-codec.js';
 
 export interface InstrumentInput {
@@ -21,6 +21,11 @@ export interface InstrumentInput {
      * functions are instrumented and before the output is assembled), rather than run out of memory.
      */
     maxMemoryMb?: number;
+    /**
+     * Takes the site table's rows as they come (a big app has tens of millions): the result's table then
+     * keeps only the rows not yet handed over (see SiteTable).
+     */
+    siteSink?: SiteSink;
 }
 
 /** What the module gains, as the plan reports it. */

@@ -117,7 +117,7 @@ async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scrip
     try {
         result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink });
     } catch (e) {
-        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
+        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}${e.limit === 'memory' ? '; set WHAMM_MAX_MEMORY_MB to allow more' : ''}`);
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
             return 2;

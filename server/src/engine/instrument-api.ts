@@ -48,7 +48,10 @@ export interface PlanSink {
 }
 
 /** The module is too large to instrument with this script within InstrumentInput.maxMemoryMb. */
-export class TooLargeError extends Error {}
+export class TooLargeError extends Error {
+    /** `memory`: the memory budget was reached (a larger budget may do); `engine`: the output would pass an engine's limit. */
+    constructor(message: string, readonly limit: 'memory' | 'engine' = 'memory') { super(message); }
+}
 
 export interface InstrumentResult {
     bytes: Uint8Array;

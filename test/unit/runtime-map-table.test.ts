@@ -114,14 +114,20 @@ test('address-keyed counters: a delta of 0 or a wrap to 0 keeps the key, narrow 
 });
 
 test('a strided run adds 1 at each of its addresses, like one increment per access', async () => {
+    // Runs within one counter page and across pages (forwards, backwards, strides past a page), runs
+    // through 2^32, unaligned bases and strides (the table), and a counter the run wraps to 0.
     const b = new RuntimeBuilder();
     const m = b.addMap(MEM);
     const c = b.addMap(MEM);
     const { rt, exports } = await setup(b, [['$run', b.mapImport('run', MEM)], ['$inc', b.mapImport('inc', MEM)]], `
         (func (export "run") (param i32 i32 i32 i64 i32) (call $run (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
-        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))`);
+        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))
+        (func (export "add") (param i32 i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (local.get 3))))`);
+    for (const id of [m, c]) exports.add(id, 0x20010, 1, 0xfffffffe);
     const runs: [number, number, bigint, number][] = [
         [1000, 8, 500n, 0], [1000, 8, 500n, 1], [100000, 0, 7n, 1], [4096, -4, 300n, 0], [0xfffffff0, 4, 10n, 1], [3, 5, 40n, 0], [77, 3, 0n, 1],
+        [0x3ff8, 4, 9000n, 0], [0x1fff4, -8, 9000n, 1], [0x40000, 16384, 40n, 1], [0x50004, -20004, 30n, 0], [0x80000, 6, 50n, 1],
+        [0xffffbff8, 12, 3000n, 0], [0x20000, 4, 8n, 1], [0x20000, 4, 8n, 1],
     ];
     for (const [base, stride, n, w] of runs) {
         exports.run(m, base, stride, n, w);
@@ -131,4 +137,6 @@ test('a strided run adds 1 at each of its addresses, like one increment per acce
     assert.deepEqual(rows(m), rows(c));
     assert.ok(rows(m).includes('(100000,true)->7'), 'a run of stride 0 counts n at one address');
     assert.ok(!rows(m).some(r => r.startsWith('(77,')), 'an empty run adds no key');
+    assert.ok(rows(m).includes('(131088,true)->0'), 'a counter the runs wrap to 0 keeps its key');
+    assert.ok(rows(m).includes('(131100,true)->2'));
 });

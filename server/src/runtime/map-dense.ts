@@ -89,10 +89,10 @@ export function denseFunctions(d: DenseShape, s: number, exportName: string, run
         ${bump}))))
     (call $dslow${s} (local.get $id) ${kArgs} (local.get $d)))
   ;; A run: per page of key space, the counters it touches are walked with a pointer (one load, add and
-  ;; store per key, no call, no division); keys without a counter page (none yet, past the budget, counters off) and unaligned
+  ;; store per key, no call); keys without a counter page (none yet, past the budget, counters off) and unaligned
   ;; runs go through $inc${s} one key at a time.
   (func (export "${runName}") (param $id i32) (param $base i32) (param $stride i32) (param $n i64) ${d.pair ? '(param $k1 i32)' : ''}
-    (local $k0 i32) (local $dir i32) (local $pg i32) (local $page i32) (local $c i32) (local $step i32) (local $v i32)
+    (local $k0 i32) (local $dir i32) (local $pg i32) (local $m i64) (local $off i32) (local $abs i32) (local $c0 i32) (local $c i32) (local $end i32) (local $step i32) (local $v i32)
     (if (i64.eqz (local.get $n)) (then (return)))
     (if (i32.eqz (local.get $stride)) (then
       (drop (call $inc${s} (local.get $id) (local.get $base) ${d.pair ? '(local.get $k1)' : ''} (i32.wrap_i64 (local.get $n))))
@@ -110,19 +110,31 @@ export function denseFunctions(d: DenseShape, s: number, exportName: string, run
         (local.set $k0 (i32.add (local.get $k0) (local.get $stride)))
         (local.set $n (i64.sub (local.get $n) (i64.const 1)))
         (br $next)))
-      ;; The keys of the run in this page, one counter each, while the key stays in the page.
-      (local.set $page (i32.shr_u (local.get $k0) (i32.const ${PAGE_KEY_BITS})))
-      (local.set $c (i32.add (local.get $pg) ${slot}))
+      ;; The keys of the run in this page (up to its end, or its start for a negative stride), one
+      ;; counter each; a stride of a page or more has one key per page.
+      (local.set $off (i32.and (local.get $k0) (i32.const ${(1 << PAGE_KEY_BITS) - 1})))
+      (local.set $abs (select (local.get $stride) (i32.sub (i32.const 0) (local.get $stride)) (i32.gt_s (local.get $stride) (i32.const 0))))
+      (local.set $m (i64.const 1))
+      (if (i32.lt_u (local.get $abs) (i32.const ${1 << PAGE_KEY_BITS})) (then
+        (local.set $m (i64.extend_i32_u (i32.add (i32.const 1) (i32.div_u
+          (select (i32.sub (i32.const ${(1 << PAGE_KEY_BITS) - 1}) (local.get $off)) (local.get $off) (i32.gt_s (local.get $stride) (i32.const 0)))
+          (local.get $abs)))))))
+      (if (i64.gt_u (local.get $m) (local.get $n)) (then (local.set $m (local.get $n))))
+      (local.set $c0 (i32.add (local.get $pg) ${slot}))
+      (local.set $c (local.get $c0))
+      (local.set $end (i32.add (local.get $c) (i32.mul (i32.wrap_i64 (local.get $m)) (local.get $step))))
       (loop $key
         (local.set $v (i32.add (i32.load (local.get $c)) (i32.const 1)))
         (i32.store (local.get $c) (local.get $v))
         ;; A counter that wraps to 0 keeps its key through the table.
-        (if (i32.eqz (local.get $v)) (then (drop (call ${n.hinc} (local.get $id) ${kArgs} (i32.const 0)))))
+        (if (i32.eqz (local.get $v)) (then
+          (drop (call ${n.hinc} (local.get $id)
+            (i32.add (local.get $k0) (i32.mul (i32.div_s (i32.sub (local.get $c) (local.get $c0)) (local.get $step)) (local.get $stride)))
+            ${d.pair ? '(local.get $k1)' : ''} (i32.const 0)))))
         (local.set $c (i32.add (local.get $c) (local.get $step)))
-        (local.set $k0 (i32.add (local.get $k0) (local.get $stride)))
-        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
-        (br_if $key (i32.and (i64.ne (local.get $n) (i64.const 0))
-          (i32.eq (i32.shr_u (local.get $k0) (i32.const ${PAGE_KEY_BITS})) (local.get $page)))))
+        (br_if $key (i32.ne (local.get $c) (local.get $end))))
+      (local.set $k0 (i32.add (local.get $k0) (i32.mul (i32.wrap_i64 (local.get $m)) (local.get $stride))))
+      (local.set $n (i64.sub (local.get $n) (local.get $m)))
       (br $next))))
   ;; Starts counters (directory, page within the budget) or takes the table.
   (func $dslow${s} (param $id i32) ${kParams} (param $d i32) (result i32) (local $hdr i32) (local $dir i32) (local $e i32) (local $pg i32) (local $c i32) (local $v i32)

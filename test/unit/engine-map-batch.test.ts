@@ -77,6 +77,66 @@ test('after a trap the pending runs are flushed into the report', async () => {
     assert.ok(batched.rows.some(r => r.startsWith('(70000')), 'the trapping load was counted');
 });
 
+// Loop nests of the kernels the runs are tuned for, each run several times by $main: a triangular nest
+// (the inner trip count shrinks with the row), a 3-point stencil (three loads and a store per point,
+// interleaved), a column walk (a stride of a row) and pseudo-random addresses; $main stops early through
+// proc_exit in the middle of the random walk when $exitAt is set, or traps there when $trapAt is set.
+const KERNELS = `(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 2)
+  (global $exitAt (mut i32) (i32.const -1))
+  (global $trapAt (mut i32) (i32.const -1))
+  (func $triangle (local $i i32) (local $j i32)
+    (loop $rows
+      (local.set $j (local.get $i))
+      (loop $cols
+        (f64.store (i32.add (i32.const 4096) (i32.shl (i32.add (i32.mul (local.get $i) (i32.const 40)) (local.get $j)) (i32.const 3)))
+          (f64.add (f64.load (i32.add (i32.const 4096) (i32.shl (i32.add (i32.mul (local.get $j) (i32.const 40)) (local.get $i)) (i32.const 3)))) (f64.const 1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $cols (i32.lt_u (local.get $j) (i32.const 40))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $i) (i32.const 40)))))
+  (func $stencil (local $i i32)
+    (local.set $i (i32.const 1))
+    (loop $l
+      (f32.store offset=40000 (i32.shl (local.get $i) (i32.const 2))
+        (f32.add (f32.add (f32.load offset=36000 (i32.shl (local.get $i) (i32.const 2))) (f32.load offset=35996 (i32.shl (local.get $i) (i32.const 2))))
+          (f32.load offset=36004 (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 999)))))
+  (func $random (param $n i32) (local $x i32) (local $i i32)
+    (local.set $x (i32.const 12345))
+    (loop $l
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 1103515245)) (i32.const 12345)))
+      (if (i32.eq (local.get $i) (global.get $exitAt)) (then (call $exit (i32.const 3))))
+      (if (i32.eq (local.get $i) (global.get $trapAt)) (then (drop (i32.load (i32.const 200000)))))
+      (i32.store (i32.and (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 0x1fffc))
+        (i32.add (i32.load8_u (i32.and (i32.shr_u (local.get $x) (i32.const 5)) (i32.const 0x1ffff))) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+  (func (export "_start") (local $k i32)
+    (loop $again
+      (call $triangle)
+      (call $stencil)
+      (call $random (i32.const 3000))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $k) (i32.const 3))))))`;
+
+test('triangular, stencil, column and random walks count exactly; also after proc_exit or a trap mid-loop', async () => {
+    for (const [what, exitAt, trapAt] of [['to the end', -1, -1], ['proc_exit mid-loop', 1700, -1], ['a trap mid-loop', -1, 2200]] as const) {
+        const app = await wat(KERNELS.replace('(global $exitAt (mut i32) (i32.const -1))', `(global $exitAt (mut i32) (i32.const ${exitAt}))`)
+            .replace('(global $trapAt (mut i32) (i32.const -1))', `(global $trapAt (mut i32) (i32.const ${trapAt}))`));
+        const batched = await mapRows(app, MEM_ACCESS);
+        const each = await mapRows(app, PER_ACCESS);
+        assert.ok(batched.imports.some(n => n.startsWith('map.run<')), `${what}: the accesses are batched`);
+        assert.ok(each.rows.length > 3000, `${what}: many addresses (${each.rows.length})`);
+        assert.equal(Boolean(batched.trapped), trapAt >= 0, `${what}: trapped as expected`);
+        assert.deepEqual(batched.rows, each.rows, what);
+        // The stencil's three loads of one address (as a[i+1], a[i], a[i-1]): 3 reads per pass.
+        if (exitAt < 0 && trapAt < 0) assert.ok(batched.rows.includes(`(${36000 + 4 * 500}, false)->9`) || batched.rows.includes(`(${36000 + 4 * 500},false)->9`), what);
+    }
+});
+
 test('a map printed or read by a probe before the end is not batched', async () => {
     const app = await wat(APP);
     for (const extra of [

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuntimeBuilder, type RtImport } from '../../server/src/runtime/builder.js';
 import { WhammRuntime } from '../../server/src/runtime/runtime.js';
+import { CoreLibraryHost } from '../../server/src/runtime/core-lib.js';
 import { watToWasm } from '../../server/src/wasm/wat-assemble.js';
 
 function importDecl(imp: RtImport, id: string): string {
@@ -114,14 +115,20 @@ test('address-keyed counters: a delta of 0 or a wrap to 0 keeps the key, narrow 
 });
 
 test('a strided run adds 1 at each of its addresses, like one increment per access', async () => {
+    // Runs within one counter page and across pages (forwards, backwards, strides past a page), runs
+    // through 2^32, unaligned bases and strides (the table), and a counter the run wraps to 0.
     const b = new RuntimeBuilder();
     const m = b.addMap(MEM);
     const c = b.addMap(MEM);
     const { rt, exports } = await setup(b, [['$run', b.mapImport('run', MEM)], ['$inc', b.mapImport('inc', MEM)]], `
         (func (export "run") (param i32 i32 i32 i64 i32) (call $run (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
-        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))`);
+        (func (export "inc") (param i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (i32.const 1))))
+        (func (export "add") (param i32 i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (local.get 3))))`);
+    for (const id of [m, c]) exports.add(id, 0x20010, 1, 0xfffffffe);
     const runs: [number, number, bigint, number][] = [
         [1000, 8, 500n, 0], [1000, 8, 500n, 1], [100000, 0, 7n, 1], [4096, -4, 300n, 0], [0xfffffff0, 4, 10n, 1], [3, 5, 40n, 0], [77, 3, 0n, 1],
+        [0x3ff8, 4, 9000n, 0], [0x1fff4, -8, 9000n, 1], [0x40000, 16384, 40n, 1], [0x50004, -20004, 30n, 0], [0x80000, 6, 50n, 1],
+        [0xffffbff8, 12, 3000n, 0], [0x20000, 4, 8n, 1], [0x20000, 4, 8n, 1],
     ];
     for (const [base, stride, n, w] of runs) {
         exports.run(m, base, stride, n, w);
@@ -131,4 +138,29 @@ test('a strided run adds 1 at each of its addresses, like one increment per acce
     assert.deepEqual(rows(m), rows(c));
     assert.ok(rows(m).includes('(100000,true)->7'), 'a run of stride 0 counts n at one address');
     assert.ok(!rows(m).some(r => r.startsWith('(77,')), 'an empty run adds no key');
+    assert.ok(rows(m).includes('(131088,true)->0'), 'a counter the runs wrap to 0 keeps its key');
+    assert.ok(rows(m).includes('(131100,true)->2'));
+});
+
+test('print_map_as_csv read straight from the table prints what the per-entry path prints', async () => {
+    // Keys with the sign bit (u32 printed as i32), both flags, a second small-integer shape, a u8 value.
+    const b = new RuntimeBuilder();
+    const m = b.addMap(MEM);
+    const u = b.addMap('map<u16,u8>');
+    const { rt, exports } = await setup(b, [['$inc', b.mapImport('inc', MEM)], ['$incU', b.mapImport('inc', 'map<u16,u8>')]], `
+        (func (export "inc") (param i32 i32 i32 i32) (drop (call $inc (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
+        (func (export "incU") (param i32 i32 i32) (drop (call $incU (local.get 0) (local.get 1) (local.get 2))))`);
+    for (let i = 0; i < 3000; i++) exports.inc(m, ((i * 2654435761) >>> 0) & ~3, i & 1, i % 7 === 0 ? 0xfffffff0 : 1 + (i % 5));
+    for (const a of [0, 1, 0x7fffffff, 0x80000000, 0xfffffffc, 3]) exports.inc(m, a, 1, 2);
+    for (let i = 0; i < 300; i++) exports.incU(u, (i * 977) & 0xffff, 300 + i);
+    const maps = rt.scriptMaps();
+    const direct = new CoreLibraryHost({ scriptMaps: maps });
+    const perEntry = new CoreLibraryHost({ scriptMaps: { ...maps, csvRows: undefined } });
+    for (const id of [0, 1]) {
+        const text = direct.csv(id);
+        assert.ok(maps.csvRows!(maps.order[id]), 'read from the table');
+        assert.ok(text.split('\n').length > 300);
+        assert.equal(text, perEntry.csv(id));
+    }
+    assert.ok(direct.csv(0).includes('\n(-2147483648,true), 2\n'), 'u32 keys print as i32');
 });

@@ -56,7 +56,7 @@ export function emitBatchedIncrement(w: CodeWriter, spec: BatchSpec, vars: numbe
     get(NEXT); w.op(OP.i32_eq);
     w.op(OP.if).blockType();
     // The run goes on: one more access at the expected address.
-    get(NEXT); get(STRIDE); w.op(OP.i32_add); set(NEXT);
+    a(); get(STRIDE); w.op(OP.i32_add); set(NEXT);
     get(LEN); w.op(OP.i64_const).s64(1n); w.op(OP.i64_add); set(LEN);
     w.op(OP.else);
     get(LEN); w.op(OP.i64_const).s64(1n); w.op(OP.i64_eq);

@@ -43,7 +43,7 @@ export interface RunResult {
     /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
     trapFrames?: WasmFrame[];
     report?: string;
-    /** The report as values (the same the flush prints). */
+    /** The report as values (the same the flush prints), computed when first read. */
     variables?: ReportVariable[];
 }
 
@@ -141,7 +141,7 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
-    let variables: ReportVariable[] | undefined;
+    let variables: (() => ReportVariable[] | undefined) | undefined;
     // Offsets in the stack are those of the module as compiled (the same bytes unless lowered).
     const trapFrames = trapError !== undefined && !lowered ? wasmFrames(trapError) : undefined;
     if (layout) {
@@ -157,11 +157,20 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         report = formatReport(layout, slots, link.formatValue);
         link.flushLibraryOutput?.(); // a library's pending line comes before the report
         out(report);
-        try {
-            variables = reportVariables(layout, slots, link);
-        } catch { /* the printed report stands; values are a convenience */ }
+        // The report as values on first use only: a map of millions of entries is millions of objects.
+        variables = () => {
+            try {
+                return reportVariables(layout, slots, link);
+            } catch { return undefined; /* the printed report stands; values are a convenience */ }
+        };
     }
-    return { exitCode, trapped, trapFrames, report, variables, runMs, runCpuMs };
+    const result: RunResult = { exitCode, trapped, trapFrames, report, runMs, runCpuMs };
+    if (variables) {
+        const compute = variables;
+        let got: { v?: ReportVariable[] } | undefined;
+        Object.defineProperty(result, 'variables', { enumerable: true, get: () => (got ??= { v: compute() }).v });
+    }
+    return result;
 }
 
 function trapMessage(e: unknown): string {

@@ -37,6 +37,11 @@ export interface ScriptMaps {
     entries(rtId: number): { key: (bigint | number)[]; value: (bigint | number)[] }[];
     /** Text of a string handle (str leaves). */
     text(handle: number): string;
+    /**
+     * The CSV rows (`key, value` lines, sorted as mapContent sorts them) of maps of small integer leaves,
+     * read straight from the table; undefined for other maps.
+     */
+    csvRows?(rtId: number): string | undefined;
 }
 
 export class CoreLibraryError extends Error {}
@@ -233,6 +238,13 @@ export class CoreLibraryHost {
 
     /** `print_map_as_csv(id)`'s text. */
     csv(id: number): string {
+        const sm = this.opts.scriptMaps;
+        const rows = sm && id >= 0 && id < sm.order.length ? sm.csvRows?.(sm.order[id]) : undefined;
+        if (rows) {
+            const [kt, vt] = (parseRtType(sm!.typeOf(sm!.order[id])) as { map: [RtType, RtType] }).map;
+            const types = (t: RtType) => shapeText(t, (leaves(t) as LeafType[]).map(x => coreLeaf(x, 0, () => '').type));
+            return `== map${id} CSV FLUSH ==\nkey (${types(kt)}), val (${types(vt)})\n${rows}`;
+        }
         const c = this.mapContent(id, 'print_map_as_csv');
         if (c.rows.length === 0) return `== map${id} CSV FLUSH ==\nempty map\n`;
         return `== map${id} CSV FLUSH ==\nkey (${c.keyType}), val (${c.valueType})\n` + c.rows.map(r => `${r.key}, ${r.value}\n`).join('');

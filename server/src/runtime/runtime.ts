@@ -13,6 +13,28 @@ import type { ScriptMaps } from './core-lib.js';
 
 export class RuntimeError extends Error {}
 
+/**
+ * Text of many short pieces joined by `sep`, flattened every few thousand pieces: a piece built by
+ * concatenation is a tree of string parts until flattened, some 200 bytes per map entry if kept.
+ */
+class Chunks {
+    private readonly done: string[] = [];
+    private part: string[] = [];
+    constructor(private readonly sep: string) {}
+    add(piece: string): void {
+        this.part.push(piece);
+        if (this.part.length === 4096) { this.done.push(this.part.join(this.sep)); this.part = []; }
+    }
+    text(): string {
+        if (this.part.length) this.done.push(this.part.join(this.sep));
+        this.part = [];
+        return this.done.join(this.sep);
+    }
+}
+
+/** Leaves print_map_as_csv prints as i32 or bool (see csvRows). */
+const SMALL_LEAVES = new Set<LeafType>(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'bool']);
+
 type MemorySource = WebAssembly.Memory | (() => WebAssembly.Memory | undefined);
 
 export function readRuntimeSpec(module: WebAssembly.Module): { spec: RuntimeSpec; mapModule?: Uint8Array } | undefined {
@@ -131,7 +153,55 @@ export class WhammRuntime {
     scriptMaps(): ScriptMaps {
         const n = this.spec.maps.length;
         const order = this.spec.declOrder?.length === n ? this.spec.declOrder : Array.from({ length: n }, (_, i) => i);
-        return { order, typeOf: id => this.spec.maps[id], entries: id => this.mapEntries(id), text: h => this.strings.text(h) };
+        return { order, typeOf: id => this.spec.maps[id], entries: id => this.mapEntries(id), text: h => this.strings.text(h), csvRows: id => this.csvRows(id) };
+    }
+
+    /**
+     * print_map_as_csv's rows of map `id` when its key and value leaves are integers of at most 32 bits
+     * or bools, with at most 33 key bits (`map<(u32, bool), u32>`): sorted by key as whamm_core sorts
+     * (integers as i32, false before true) through one 64-bit word per entry (key bits, entry number),
+     * without an object per entry; the empty string for an empty map, undefined for other maps.
+     */
+    csvRows(id: number): string | undefined {
+        const m = this.mapTypes[id];
+        const small = (t: LeafType) => SMALL_LEAVES.has(t);
+        const flat = (t: RtType) => typeof t === 'string' || ('tuple' in t && t.tuple.every(u => typeof u === 'string'));
+        if (!m || !m.shape.key.every(small) || !m.shape.value.every(small)) return undefined;
+        const [kt, vt] = (m.type as { map: [RtType, RtType] }).map;
+        if (!flat(kt) || !flat(vt) || m.shape.key.reduce((b, t) => b + (t === 'bool' ? 1 : 32), 0) > 33) return undefined;
+        let at = new Uint32Array(1024), n = 0;
+        let views: Views | undefined, keys: LeafReader[] = [], values: LeafReader[] = [];
+        this.scanMap(id, (v, p, k, vals) => {
+            if (n === at.length) { const more = new Uint32Array(n * 2); more.set(at); at = more; }
+            at[n++] = p;
+            views = v; keys = k; values = vals;
+        });
+        if (n === 0 || !views) return '';
+        if (n >= 2 ** 31) return undefined;
+        const v = views;
+        const order = new BigUint64Array(n);
+        for (let i = 0; i < n; i++) {
+            let hi = 0;
+            for (let k = 0; k < keys.length; k++) {
+                const x = Number(keys[k](v, at[i]));
+                hi = m.shape.key[k] === 'bool' ? hi * 2 + (x ? 1 : 0) : hi * 2 ** 32 + (((x | 0) ^ 0x80000000) >>> 0);
+            }
+            order[i] = (BigInt(hi) << 31n) | BigInt(i);
+        }
+        order.sort();
+        const leaf = (t: LeafType, x: number | bigint) => (t === 'bool' ? (Number(x) ? 'true' : 'false') : String(Number(x) | 0));
+        const text = (readers: LeafReader[], types: LeafType[], tuple: boolean, p: number) => {
+            let s = leaf(types[0], readers[0](v, p));
+            for (let k = 1; k < readers.length; k++) s += ',' + leaf(types[k], readers[k](v, p));
+            return tuple ? `(${s})` : s;
+        };
+        const kTuple = typeof kt !== 'string', vTuple = typeof vt !== 'string';
+        const rows = new Chunks('');
+        for (let i = 0; i < n; i++) {
+            const p = at[Number(order[i] & 0x7fffffffn)];
+            rows.add(`${text(keys, m.shape.key, kTuple, p)}, ${text(values, m.shape.value, vTuple, p)}\n`);
+        }
+        return rows.text();
     }
 
     /** Entries of map `id` as [key leaves, value leaves], in table order. */
@@ -176,14 +246,16 @@ export class WhammRuntime {
 
     /** A map as the report prints it: `key->value;key->value` (tuple keys `(a,b)`). */
     mapText(id: number): string {
-        return this.mapLines(id, (k, v) => `${k}->${v}`).join(';');
+        const out = new Chunks(';');
+        this.mapLines(id, (k, v) => { out.add(`${k}->${v}`); });
+        return out.text();
     }
 
     /**
-     * Each entry of map `id` printed by `line(keyText, valueText)`. Maps can hold millions of entries, so
+     * Each entry of map `id` printed by `line(keyText, valueText)` (the lines it returns, in table order). Maps can hold millions of entries, so
      * this reads the table directly with one compiled printer per leaf (no per-entry BigInt or arrays).
      */
-    mapLines(id: number, line: (key: string, value: string) => string): string[] {
+    mapLines(id: number, line: (key: string, value: string) => string | void): string[] {
         const m = this.mapTypes[id];
         if (!m) throw new RuntimeError(`no map with id ${id}`);
         const [kt, vt] = (m.type as { map: [RtType, RtType] }).map;
@@ -192,7 +264,8 @@ export class WhammRuntime {
         this.scanMap(id, (v, p, keys, values) => {
             keyPrint ??= this.printer(kt, ',', (t, k) => this.leafPrinter(t, keys[k]));
             valPrint ??= this.printer(vt, '; ', (t, k) => this.leafPrinter(t, values[k]));
-            out.push(line(keyPrint(v, p), valPrint(v, p)));
+            const text = line(keyPrint(v, p), valPrint(v, p));
+            if (text !== undefined) out.push(text);
         });
         return out;
     }

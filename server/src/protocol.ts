@@ -140,7 +140,17 @@ export interface PreviewParams {
     executions?: Record<string, number>;
     /** Functions to print in full although the script does not touch them (unfolded by the user). */
     expand?: number[];
+    /** The preview this request is for (the client's document), and the `revision` of its text the
+     *  client holds: the answer's text may then come as edits of that text (`textEdits`). */
+    session?: string;
+    have?: number;
 }
+
+/** Replace `deleteCount` lines from line `start` (0-based, of the text before any edit) with `lines`. */
+export interface PreviewLineEdit { start: number; deleteCount: number; lines: string[] }
+
+/** The answer's text as edits of the text of revision `base` (ascending, non-overlapping). */
+export interface PreviewTextEdits { base: number; edits: PreviewLineEdit[] }
 
 /** A run of injected lines in the preview text, all from one injection. */
 export interface PreviewMark {
@@ -181,8 +191,12 @@ export interface PreviewFolded {
 }
 
 export interface PreviewResult {
-    /** The preview document (WAT with the injected code inlined). */
+    /** The preview document (WAT with the injected code inlined); empty when `textEdits` is set. */
     text: string;
+    /** This text's revision within the request's session (see PreviewParams.have). */
+    revision?: number;
+    /** The text as edits of the revision the client holds (PreviewParams.have), instead of `text`. */
+    textEdits?: PreviewTextEdits;
     plan: DryRunPlan;
     functions: PreviewFunction[];
     /** Functions folded to their first line, in line order. */

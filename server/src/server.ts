@@ -22,5 +22,5 @@ const { shared } = createWhammServices({ connection, ...NodeFileSystem });
 // Match preview for the client's "N sites" CodeLens (see language/lsp/sites.ts).
 connection.onRequest(SITES_REQUEST, (p: SitesParams) => computeSites(p));
 // The injection preview (language/lsp/preview.ts).
-connection.onRequest(PREVIEW_REQUEST, (p: PreviewParams) => computePreview(p));
+connection.onRequest(PREVIEW_REQUEST, (p: PreviewParams, token) => computePreview(p, token));
 startLanguageServer(shared);

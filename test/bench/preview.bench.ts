@@ -1,6 +1,7 @@
 // Edit -> injection preview latency, as the language server answers `whamm/preview` after each keystroke
 // (the script text changes, the app stays: the app's bytes, decoded module and source mapper are cached;
-// each answer is serialised to JSON as the server sends it, and that time counts), side by side with a full `whamm instr` of the same app and script (decode, place, encode, write).
+// each answer is serialised to JSON as the server sends it, and that time counts; like the editor, each request
+// names the text it holds, so the answer's text comes as line edits of it), side by side with a full `whamm instr` of the same app and script (decode, place, encode, write).
 // Apps: the bench apps of about 1 MB and more (../shared/bench/apps/real); target: p95 <= 300 ms on 1 MB.
 import '../../server/src/polyfill.js';
 import fs from 'node:fs';
@@ -56,21 +57,27 @@ async function main(): Promise<void> {
         .filter(f => fs.statSync(f).size >= 800_000).sort((a, b) => fs.statSync(a).size - fs.statSync(b).size);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-preview-bench-'));
     console.log(`edit -> preview (whamm/preview, ${EDITS} edits, app cached) vs a full \`whamm instr\` of the same app and script\n`);
-    console.log(`${'app'.padEnd(22)} ${'predicates'.padEnd(10)} ${'size'.padStart(8)}   ${'first'.padStart(8)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'reply'.padStart(8)}   ${'full instr'.padStart(10)}  ratio`);
+    console.log(`${'app'.padEnd(22)} ${'predicates'.padEnd(10)} ${'size'.padStart(8)}   ${'first'.padStart(8)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'cpu med'.padStart(8)} ${'reply'.padStart(8)}   ${'full instr'.padStart(10)}  ratio`);
     for (const app of apps) for (const [label, script] of SCRIPTS) {
         const size = fs.statSync(app).size;
-        const times: number[] = [];
+        const times: number[] = [], cpu: number[] = [];
         let reply = 0;
         let t = performance.now();
-        const first = await computePreview({ app, script: script(0), scriptPath: '/bench/s.mm' });
+        const session = `${app}|${label}`;
+        const first = await computePreview({ app, script: script(0), scriptPath: '/bench/s.mm', session });
+        let have = first.revision;
         JSON.stringify(first);
         const firstMs = performance.now() - t;
         if (first.error) throw new Error(`${path.basename(app)}: ${first.error}`);
         for (let k = 1; k <= EDITS; k++) {
             t = performance.now();
-            const r = await computePreview({ app, script: script(k), scriptPath: '/bench/s.mm' });
+            const c0 = process.cpuUsage();
+            const r = await computePreview({ app, script: script(k), scriptPath: '/bench/s.mm', session, have });
+            have = r.revision;
             reply = Math.max(reply, JSON.stringify(r).length);
             times.push(performance.now() - t);
+            const c = process.cpuUsage(c0);
+            cpu.push((c.user + c.system) / 1000);
             if (r.error) throw new Error(`${path.basename(app)}: ${r.error}`);
         }
         // A full instr: read, decode, place, encode, write (what `whamm instr` does in-process).
@@ -83,10 +90,11 @@ async function main(): Promise<void> {
             full.push(performance.now() - t);
         }
         const s = stats(times), f = stats(full);
-        console.log(`${path.basename(app).padEnd(22)} ${label.padEnd(10)} ${(size / 1e6).toFixed(2).padStart(6)} MB   ${ms(firstMs)} ${ms(s.median)} ${ms(s.p95)} ${`${(reply / 1024).toFixed(0)} KB`.padStart(8)}   ${ms(f.median).padStart(10)}  ${(f.median / s.p95).toFixed(1)}x`);
+        console.log(`${path.basename(app).padEnd(22)} ${label.padEnd(10)} ${(size / 1e6).toFixed(2).padStart(6)} MB   ${ms(firstMs)} ${ms(s.median)} ${ms(s.p95)} ${ms(stats(cpu).median)} ${`${(reply / 1024).toFixed(0)} KB`.padStart(8)}   ${ms(f.median).padStart(10)}  ${(f.median / s.p95).toFixed(1)}x`);
     }
     fs.rmSync(out, { recursive: true, force: true });
     console.log('\npredicates: `fid ==` = each probe limited to one function (decided once per function); app-wide = placed at every matching instruction of the app.');
+    console.log('cpu med = median CPU time of an edit (this process, all its threads: under load the wall time also waits for a core);');
     console.log('reply = the largest JSON answer; ratio = full instr median / preview p95 (how much cheaper an edit is than an instrumentation).');
 }
 

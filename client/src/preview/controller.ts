@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { pickApp, rememberedApp } from '../commands/selectApp.js';
 import { readSettings } from '../settings.js';
 import { PREVIEW_REQUEST, type PlanProbe, type PreviewMark, type PreviewParams, type PreviewResult, type ScriptRange } from '../../../server/src/protocol.js';
-import { PROBE_COLOURS, markAtLine, probeAt, probeSummary, siteSourceProblem, stepMark } from './model.js';
+import { PROBE_COLOURS, applyLineEdits, markAtLine, probeAt, probeSummary, siteSourceProblem, stepMark } from './model.js';
 
 export const PREVIEW_SCHEME = 'whamm-preview';
 export const PreviewCommands = {
@@ -41,6 +41,9 @@ interface Preview {
     updates: number;
     /** Functions the user unfolded (printed in full although the script does not touch them). */
     expanded: Set<number>;
+    /** The shown text's lines and its revision: the server answers later edits as line edits of it. */
+    lines?: string[];
+    revision?: number;
 }
 
 /** What the e2e suite reads back (see WhammPreviewApi). */
@@ -192,6 +195,7 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
                 userLibs: settings.userLibs, searchRoots: (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
                 executions: this.executions?.app === app ? this.executions.byName : undefined,
                 expand: [...p.expanded],
+                session: p.uri.toString(), have: p.lines ? p.revision : undefined,
             };
             let result: PreviewResult;
             try {
@@ -205,6 +209,13 @@ export class InjectionPreview implements vscode.TextDocumentContentProvider, vsc
             if (cts.token.isCancellationRequested) return;
             // A script whose text has errors keeps the last good preview (typing passes through broken states).
             if (result.plan.scriptErrors && p.result && !p.result.error) { p.version = version; return; }
+            if (result.textEdits) {
+                // Edits of a text this preview no longer holds: ask again for the whole text.
+                if (!p.lines || result.textEdits.base !== p.revision) { p.lines = undefined; p.revision = undefined; this.schedule(p, 0); return; }
+                p.lines = applyLineEdits(p.lines, result.textEdits.edits);
+                result = { ...result, text: p.lines.join('\n'), textEdits: undefined };
+            } else p.lines = result.revision === undefined ? undefined : result.text.split('\n');
+            p.revision = result.revision;
             p.result = result;
             p.version = version;
             p.updates++;

@@ -2,7 +2,7 @@
 // injection is on a line, which probe a script position is in, the next/previous injection, the summary
 // of a probe's injections per function, and each probe's colour.
 import * as path from 'node:path';
-import type { PlanProbe, PreviewMark, PreviewResult, ScriptRange, SiteLocation } from '../../../server/src/protocol.js';
+import type { PlanProbe, PreviewLineEdit, PreviewMark, PreviewResult, ScriptRange, SiteLocation } from '../../../server/src/protocol.js';
 
 /** Probe colours (used cyclically): distinguishable on light and dark themes. */
 export const PROBE_COLOURS = ['#e5a00d', '#3794ff', '#c74fd1', '#2ea043', '#f14c4c', '#1fb5b5', '#d18616', '#8c8cff'];
@@ -91,4 +91,17 @@ export function siteSourceProblem(s: Pick<SiteLocation, 'file' | 'line' | 'fname
     if (!s.file) return `Whamm: no source line for ${s.fname || `func ${s.fid}`} pc ${s.pc} (the app has no debug info there).`;
     if (!exists(s.file)) return `Whamm: the source file ${s.file} (line ${s.line}) is not on disk.`;
     return undefined;
+}
+
+/** The lines of a preview text after the server's line edits (PreviewResult.textEdits) of it. */
+export function applyLineEdits(a: readonly string[], edits: readonly PreviewLineEdit[]): string[] {
+    const out: string[] = [];
+    let at = 0;
+    for (const e of edits) {
+        for (; at < e.start && at < a.length; at++) out.push(a[at]);
+        for (const l of e.lines) out.push(l);
+        at = e.start + e.deleteCount;
+    }
+    for (; at < a.length; at++) out.push(a[at]);
+    return out;
 }

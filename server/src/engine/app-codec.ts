@@ -2,6 +2,7 @@
 import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '../wasm/decode.js';
 import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
 import { typeBody } from '../wasm/typing.js';
+import { OPCODES } from '../wasm/opcodes.js';
 import { ByteWriter } from '../wasm/encode.js';
 import { OP } from '../wasm/op.generated.js';
 import { ModuleRewriter, type CodeBuilder } from '../wasm/rewrite.js';
@@ -102,6 +103,62 @@ function* instrsOf(m: WasmModule, fid: number, contentStart: number, codeStart: 
         ins.atFuncEnd = op.name === 'end' && depth === 0;
         if (op.name === 'end' && depth > 0) depth--;
         yield ins;
+    }
+}
+
+/**
+ * A function's untyped walk recorded once into arrays (about 15 bytes an instruction) and replayed: for a
+ * caller that walks the same app again and again (the language server's preview, once per edit), the
+ * replay skips decoding. It yields the same records as f.instrs(false), one reused object per walk.
+ */
+export function recordedWalk(m: WasmModule, f: AppFunction): { instrs: () => Iterable<AppInstr>; count: number } {
+    const ops: number[] = [], starts: number[] = [], ends: number[] = [], pcs: number[] = [], flags: number[] = [];
+    for (const ins of f.instrs(false)) {
+        ops.push(ins.op.index); starts.push(ins.start); ends.push(ins.end); pcs.push(ins.pc);
+        flags.push((ins.exitsFunction ? 1 : 0) | (ins.atFuncEnd ? 2 : 0));
+    }
+    const op = Uint16Array.from(ops), start = Int32Array.from(starts), end = Int32Array.from(ends), pc = Int32Array.from(pcs), flag = Uint8Array.from(flags);
+    const n = op.length, pcBase = f.bodyStart;
+    function* replay(): Generator<AppInstr> {
+        const ins = new ReplayInstr(m.bytes, pcBase);
+        for (let i = 0; i < n; i++) {
+            ins.op = OPCODES[op[i]]; ins.start = start[i]; ins.end = end[i]; ins.pc = pc[i]; ins.opidx = i;
+            ins.decoded = false; ins.imms = NO_IMMS; ins.memarg = undefined; ins.brTable = undefined; ins.callee = undefined;
+            ins.exitsFunction = (flag[i] & 1) !== 0; ins.atFuncEnd = (flag[i] & 2) !== 0;
+            yield ins;
+        }
+    }
+    return { instrs: replay, count: n };
+}
+
+/** The reused record of a replayed walk: immediates decoded on demand from the instruction's bytes. */
+class ReplayInstr implements AppInstr {
+    op!: AppInstr['op'];
+    start = 0;
+    end = 0;
+    pc = 0;
+    opidx = 0;
+    imms: (number | bigint)[] = NO_IMMS;
+    args: ValType[] | undefined = undefined;
+    results: ValType[] | undefined = undefined;
+    memarg: AppInstr['memarg'] = undefined;
+    brTable: AppInstr['brTable'] = undefined;
+    exitsFunction = false;
+    callee: number | undefined = undefined;
+    atFuncEnd = false;
+    decoded = false;
+    constructor(private readonly bytes: Uint8Array, private readonly pcBase: number) {}
+    detail(): void {
+        if (this.decoded) return;
+        this.decoded = true;
+        let raw: readonly Imm[] = [];
+        if (this.op.imms.length) {
+            const c = new InstrCursor(this.bytes, this.start, this.end, this.pcBase);
+            c.next();
+            raw = c.immediates();
+        }
+        const d = describe(this.op, raw, this.start, this.end, this.pc, this.opidx, { depth: -1 }, undefined, undefined);
+        this.imms = d.imms; this.memarg = d.memarg; this.brTable = d.brTable; this.callee = d.callee;
     }
 }
 

@@ -10,6 +10,7 @@ export class FunctionWalk extends Blocks {
 
     // ---------- per function ----------
     protected instrumentFunction(f: AppFunction, warnedDead: Set<number>): void {
+        if (this.nothingIn(f)) return;
         const idx = this.index;
         const insertions: Insertion[] = [];
         this.pinned = [];

@@ -10,7 +10,8 @@ import { type ValType } from './types.js';
 import { nullableOf } from '../wasm/types.js';
 import { SiteCompiler } from './site-compile.js';
 import { type Insertion, type TemplateWrap, NO_GLOBALS } from './insertion.js';
-import { needsStack } from './operands.js';
+import { needsStack, siteKeyValue } from './operands.js';
+import { staticGate, type GateFacts, type StaticGate } from './placement-gate.js';
 import { MAX_BATCHED_SITES } from './map-batch.js';
 import { Compiler } from './compile.js';
 import type { IrExpr } from '../frontend/index.js';
@@ -21,6 +22,87 @@ const FUNCTION_LEVEL = new Set(['fid', 'fname']);
 export class Placement extends SiteCompiler {
     /** Per probe: the function last asked about and whether the probe can match there (see offIn). */
     private gates = new Map<ProbeDef, { fid: number; off: boolean; conjuncts: IrExpr[] }>();
+    /** Per probe: its predicate as a closure over static site facts (see placement-gate.ts), or null. */
+    private staticGates = new Map<ProbeDef, StaticGate | null>();
+    private uniformGated = new Map<ProbeDef, boolean>();
+    private readonly facts: GateFacts = { fid: 0, pc: 0, opidx: 0 };
+
+    /** The probes, when every one is placed at opcodes only (before, after, at_target); null otherwise. */
+    private opcodeOnly: ProbeDef[] | null | undefined;
+
+    /**
+     * Nothing of the script can land in `f`: every probe is an opcode probe whose function-level predicate
+     * is false here (offIn). The function is then not walked at all (nor typed).
+     */
+    protected nothingIn(f: AppFunction): boolean {
+        if (this.opcodeOnly === undefined) {
+            const idx = this.index;
+            const placed = new Set<ProbeDef>();
+            for (const list of [idx.before, idx.after, idx.atTarget]) for (const ops of list) for (const op of ops ?? []) placed.add(op.probe);
+            const other = idx.nesting || idx.funcEntry.length > 0 || idx.funcExit.length > 0 || idx.blockStart.length > 0 || idx.blockEnd.length > 0
+                || idx.alt.some(x => x?.length) || placed.size === 0;
+            this.opcodeOnly = other ? null : [...placed];
+        }
+        const ps = this.opcodeOnly;
+        if (!ps) return false;
+        for (const p of ps) if (!this.offIn(p, f)) return false;
+        return true;
+    }
+
+    /**
+     * The probe's static predicate, for probes that read no operand (for those, a site the predicate
+     * rejects is rejected before anything else happens at it: no warning, no site, no code).
+     */
+    protected staticGateOf(p: ProbeDef): StaticGate | undefined {
+        let g = this.staticGates.get(p);
+        if (g === undefined) this.staticGates.set(p, g = (!needsStack(p) && staticGate(p)) || null);
+        return g ?? undefined;
+    }
+
+    /**
+     * The probe's code is the same at every site its static predicate accepts: the body reads only names
+     * the predicate reads, and nothing per site (no bounds, per-site variables or @static calls).
+     */
+    private gatedUniform(p: ProbeDef): boolean {
+        let u = this.uniformGated.get(p);
+        if (u === undefined) {
+            const g = this.staticGateOf(p);
+            u = !!g && !p.bounds.size && !p.siteVars.length && !p.hasStaticCalls && [...p.uses].every(n => g.predicateOnly.has(n));
+            this.uniformGated.set(p, u);
+        }
+        return u;
+    }
+
+    /** False when the probe's static predicate rejects this instruction (undefined: not decided here). */
+    private gateAt(p: ProbeDef, f: AppFunction, ins: AppInstr): boolean | undefined {
+        const g = this.staticGateOf(p);
+        if (!g) return undefined;
+        if (g.memarg) ins.detail();
+        const x = this.facts;
+        x.fid = f.fid; x.pc = ins.pc; x.opidx = ins.opidx;
+        x.memarg = ins.memarg && ins.op.mem ? { offset: ins.memarg.offset, align: ins.memarg.align, memory: ins.memarg.memory, bytes: ins.op.mem.bytes } : undefined;
+        return g.test(x);
+    }
+
+    /**
+     * The code cache key: where the static predicate decides the site, its result replaces the names only
+     * the predicate reads (the code at two sites differs only in what the body reads).
+     */
+    protected override cacheKey(p: ProbeDef, mode: string, s: SiteInfo): string {
+        const g = this.staticGateOf(p);
+        if (!g?.predicateOnly.size) return super.cacheKey(p, mode, s);
+        const x = this.facts;
+        x.fid = s.fid; x.pc = s.opname === 'entry' ? 0 : s.pc; x.opidx = s.opidx; x.memarg = s.memarg;
+        const r = g.test(x);
+        if (r === undefined) return super.cacheKey(p, mode, s);
+        let key = `${p.index}|${mode}|${s.opname}|?${r ? 1 : 0}`;
+        for (const name of p.uses) {
+            if (g.predicateOnly.has(name)) continue;
+            const v = siteKeyValue(name, s);
+            if (v !== undefined) key += `|${name}=${v}`;
+        }
+        return key;
+    }
 
     /**
      * True when the probe's predicate is false at every site of `f` whatever the site: one of its top-level
@@ -67,6 +149,7 @@ export class Placement extends SiteCompiler {
             this.warnedWrites.add(p.index);
             return;
         }
+        if (this.gateAt(p, f, ins) === false) return;
         ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);
         if (!site) return;
@@ -105,6 +188,22 @@ export class Placement extends SiteCompiler {
             this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
             if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS, probe: p.index });
             return;
+        }
+        const gate = this.gateAt(p, f, ins);
+        if (gate === false) return;
+        if (gate === true && this.gatedUniform(p)) {
+            // The predicate holds and the body reads nothing of the site: the code compiled at the first
+            // such site serves every other (the key placeCompiled caches it under, without site facts).
+            const c = this.cache.get(`${p.index}|${op.mode}|${event}|?1${this.batchesFull ? '|unbatched' : ''}`);
+            if (c === null) return;
+            if (c && !c.startInit && !c.argsBefore && !c.batches?.length) {
+                const key = ruleKey(ins.op.index, p.index, after);
+                let ruleId = this.ruleIdCache.get(key);
+                if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
+                this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
+                if (c.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: c.template, siteGlobals: NO_GLOBALS, probe: p.index });
+                return;
+            }
         }
         ins.detail();
         const site = this.siteInfo(f, ins, p, op.mode);

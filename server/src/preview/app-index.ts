@@ -17,6 +17,7 @@ const INDEX = new WeakMap<WasmModule, AppIndex>();
 const NAMES = new WeakMap<WasmModule, WatNames>();
 const PRINTED = new WeakMap<WasmModule, Map<number, PrintedFunc>>();
 const HEADERS = new WeakMap<WasmModule, Map<number, string>>();
+const LINES = new WeakMap<WasmModule, Map<number, string[]>>();
 
 /** The module's text-format names, built once per decoded app. */
 export function namesOf(m: WasmModule): WatNames {
@@ -59,4 +60,13 @@ export function headerOf(m: WasmModule, f: number): string {
     let h = byFid.get(f);
     if (h === undefined) byFid.set(f, h = funcHeader(m, f, namesOf(m)));
     return h;
+}
+
+/** Each instruction of function `f` as its line of the preview (indented by nesting), built once per decoded app. */
+export function instrLines(m: WasmModule, f: number): string[] {
+    let byFid = LINES.get(m);
+    if (!byFid) LINES.set(m, byFid = new Map());
+    let l = byFid.get(f);
+    if (!l) byFid.set(f, l = printedFunc(m, f).instrs.map(ins => `${'  '.repeat(Math.max(1, ins.depth))}${ins.text}`));
+    return l;
 }

@@ -3,7 +3,7 @@
 // folded to their first line (printed in full when the user unfolds them). Every injected run of lines is a mark
 // (probe, injection, sites), every site has its line, every function its line range, so the editor can
 // highlight, link and fold without reading the text.
-import { appIndex, headerOf, namesOf, printedFunc } from './app-index.js';
+import { appIndex, headerOf, instrLines, namesOf, printedFunc } from './app-index.js';
 import { type PrintedInstr } from '../wasm/wat-print.js';
 import type { WasmModule } from '../wasm/decode.js';
 import type { DryRunPlan, PlanInjection, PreviewFolded, PreviewFunction, PreviewMark, PreviewResult } from '../protocol.js';
@@ -33,29 +33,61 @@ export function bar(value: number, max: number, width = BAR_WIDTH): string {
     return '█'.repeat(full) + (rest ? ' ▏▎▍▌▋▊▉'[rest] : '');
 }
 
-export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions = {}): PreviewResult {
+/** Per function: its sites, its injections and the injected lines they take (see plan.ts passCounts). */
+export interface FunctionCounts { sites: Map<number, number>; injections: Map<number, number>; injectedLines: Map<number, number> }
+
+/** The counts of a plan that lists every site and injection. */
+export function countsOfPlan(plan: DryRunPlan): FunctionCounts {
+    const c: FunctionCounts = { sites: new Map(), injections: new Map(), injectedLines: new Map() };
+    for (const s of plan.sites) c.sites.set(s.fid, (c.sites.get(s.fid) ?? 0) + 1);
+    for (const x of plan.injections) {
+        c.injections.set(x.fid, (c.injections.get(x.fid) ?? 0) + 1);
+        c.injectedLines.set(x.fid, (c.injectedLines.get(x.fid) ?? 0) + Math.max(1, x.code.length));
+    }
+    return c;
+}
+
+/** The functions with sites or injections, and the ones of them printed in full (most sites first, within the budgets). */
+export function chooseShown(m: WasmModule, c: FunctionCounts, o: PreviewOptions = {}): { fids: number[]; shown: Set<number> } {
+    const fids = [...new Set([...c.sites.keys(), ...c.injections.keys()])].filter(f => f >= m.numImportedFuncs && f < m.funcTypes.length);
+    const weight = (f: number) => (c.sites.get(f) ?? 0) + (c.injections.get(f) ?? 0);
+    const max = o.maxFunctions ?? MAX_PREVIEW_FUNCTIONS;
+    const counts = appIndex(m).instrCount;
+    // The functions with the most sites first, while they fit the line budget (the first always does).
+    const cost = (f: number) => (counts.get(f) ?? 0) + (c.injectedLines.get(f) ?? 0);
+    const shown = new Set<number>();
+    let budget = o.maxLines ?? MAX_PREVIEW_LINES;
+    for (const f of [...fids].sort((a, b) => weight(b) - weight(a) || a - b)) {
+        if (shown.size >= max) break;
+        const k = cost(f);
+        if (shown.size && k > budget) continue;
+        shown.add(f);
+        budget -= k;
+    }
+    return { fids, shown };
+}
+
+/**
+ * The preview document of a plan. With `fc` (the counts of the whole pass), the plan may list only the
+ * sites and injections of the functions printed (chooseShown, and the ones unfolded on request).
+ */
+export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions = {}, fc: FunctionCounts = countsOfPlan(plan)): PreviewResult {
+    const { lines, result } = previewLines(m, plan, o, fc);
+    return { ...result, text: lines.join('\n') };
+}
+
+/** The preview's text as lines (the last one empty: the text ends with a newline), and the rest of the answer. */
+export function previewLines(m: WasmModule, plan: DryRunPlan, o: PreviewOptions, fc: FunctionCounts): { lines: string[]; result: Omit<PreviewResult, 'text'> } {
     const names = namesOf(m);
     // Per function: its sites and injections (plan order is placement order within a function).
     const sitesOf = new Map<number, number[]>();
     plan.sites.forEach((s, i) => { let a = sitesOf.get(s.fid); if (!a) sitesOf.set(s.fid, a = []); a.push(i); });
     const injOf = new Map<number, number[]>();
     plan.injections.forEach((x, i) => { let a = injOf.get(x.fid); if (!a) injOf.set(x.fid, a = []); a.push(i); });
-    const fids = [...new Set([...sitesOf.keys(), ...injOf.keys()])].filter(f => f >= m.numImportedFuncs && f < m.funcTypes.length);
-    const weight = (f: number) => (sitesOf.get(f)?.length ?? 0) + (injOf.get(f)?.length ?? 0);
-    const max = o.maxFunctions ?? MAX_PREVIEW_FUNCTIONS;
     const counts = appIndex(m).instrCount;
-    // The functions with the most sites first, while they fit the line budget (the first always does).
-    const cost = (f: number) => (counts.get(f) ?? 0) + (injOf.get(f) ?? []).reduce((a, i) => a + Math.max(1, plan.injections[i].code.length), 0);
-    const shown = new Set<number>();
-    let budget = o.maxLines ?? MAX_PREVIEW_LINES;
-    for (const f of [...fids].sort((a, b) => weight(b) - weight(a) || a - b)) {
-        if (shown.size >= max) break;
-        const c = cost(f);
-        if (shown.size && c > budget) continue;
-        shown.add(f);
-        budget -= c;
-    }
+    const { fids, shown } = chooseShown(m, fc, o);
     const ordered = fids.filter(f => shown.has(f)).sort((a, b) => a - b);
+    const nSitesOf = (f: number) => fc.sites.get(f) ?? 0;
 
     const lines: string[] = [];
     const marks: PreviewMark[] = [];
@@ -73,13 +105,13 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
     if (ordered.length) {
         const exec = o.executions;
         const runs = (f: number) => exec?.[names.display(f)] ?? 0;
-        const maxSites = Math.max(...ordered.map(f => sitesOf.get(f)?.length ?? 0));
+        const maxSites = Math.max(...ordered.map(nSitesOf));
         const maxExec = exec ? Math.max(0, ...ordered.map(runs)) : 0;
         const nameW = Math.min(32, Math.max(...ordered.map(f => names.display(f).length)));
         lines.push(';;');
         lines.push(`;; sites per function${exec ? ' | executions in the last run' : ''}`);
         for (const f of ordered) {
-            const n = sitesOf.get(f)?.length ?? 0;
+            const n = nSitesOf(f);
             const nm = names.display(f);
             let row = `;;   ${(nm.length > nameW ? `${nm.slice(0, nameW - 1)}…` : nm).padEnd(nameW)} ${bar(n, maxSites).padEnd(BAR_WIDTH)} ${String(n).padStart(5)}`;
             if (exec) row += `  | ${bar(runs(f), maxExec).padEnd(BAR_WIDTH)} ${runs(f)}`;
@@ -99,7 +131,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         const f = b.func;
         if (!shown.has(f) && !expand.has(f)) {
             if (!prevFolded) lines.push('');
-            const n = sitesOf.get(f)?.length ?? 0;
+            const n = nSitesOf(f);
             const instrs = counts.get(f) ?? 0;
             folded.push({ fid: f, name: names.display(f), line: lines.length, instrs, sites: n });
             lines.push(`${headerOf(m, f)} …)  ;; ${instrs} instruction${instrs === 1 ? '' : 's'}${n ? `, ${n} site${n === 1 ? '' : 's'}` : ''}`);
@@ -118,10 +150,15 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         const sitesAt = new Map<number, number[]>();
         for (const i of sitesOf.get(f) ?? []) { const k = plan.sites[i].opidx; let a = sitesAt.get(k); if (!a) sitesAt.set(k, a = []); a.push(i); }
         const byProbe: Record<number, number> = {};
-        for (const ins of p.instrs) {
-            const here = atInstr.get(ins.opidx) ?? [];
-            const sites = sitesAt.get(ins.opidx) ?? [];
-            const isLast = ins === p.instrs[p.instrs.length - 1];
+        const text = instrLines(m, f);
+        const lastIns = p.instrs[p.instrs.length - 1];
+        for (let n = 0; n < p.instrs.length; n++) {
+            const ins = p.instrs[n];
+            const here = atInstr.get(ins.opidx) ?? NONE;
+            const sites = sitesAt.get(ins.opidx) ?? NONE;
+            const isLast = ins === lastIns;
+            // Most instructions: their line as it is.
+            if (here === NONE && sites === NONE) { if (!isLast) lines.push(text[n]); continue; }
             let replaced = false;
             const emit = (i: number) => {
                 const x = plan.injections[i];
@@ -138,7 +175,7 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
             if (replaced) for (const s of sites) siteLines[s] = marks[marks.length - 1].startLine;
             else if (!isLast) {
                 for (const s of sites) siteLines[s] = lines.length;
-                lines.push(`${indent(ins)}${ins.text}`);
+                lines.push(text[n]);
             }
             for (const i of here) if (plan.injections[i].where === 'after') emit(i);
             // The body's final `end` is implicit in the text format: its sites point at the closing parenthesis.
@@ -147,15 +184,18 @@ export function buildPreview(m: WasmModule, plan: DryRunPlan, o: PreviewOptions 
         lines.push(')');
         functions.push({
             fid: f, name: names.display(f), startLine: start, endLine: lines.length - 1,
-            sites: sitesOf.get(f)?.length ?? 0, byProbe, executions: o.executions?.[names.display(f)],
+            sites: nSitesOf(f), byProbe, executions: o.executions?.[names.display(f)],
             ...(shown.has(f) ? {} : { expanded: true }),
         });
     }
     // Injected code is shown only where it is printed: the answer leaves it out for folded functions.
     const printed = new Set(functions.map(f => f.fid));
     const injections = plan.injections.map(x => printed.has(x.fid) || x.code.length === 0 ? x : { ...x, code: [] });
-    return { text: lines.join('\n') + '\n', plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted };
+    lines.push('');
+    return { lines, result: { plan: { ...plan, injections }, functions, folded, marks, siteLines, omittedFunctions: omitted } };
 }
+
+const NONE: number[] = [];
 
 function indent(ins: PrintedInstr): string {
     return '  '.repeat(Math.max(1, ins.depth));

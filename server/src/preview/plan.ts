@@ -7,7 +7,8 @@ import { GrammarUtils } from 'langium';
 import { instrumentProgram, libraryResolver, ScriptError } from '../engine/instrument.js';
 import type { PlanSink, PlannedAdditions } from '../engine/instrument-api.js';
 import type { DecodedApp } from '../engine/app-codec.js';
-import { buildScriptModel, type ProbeDef } from '../engine/script.js';
+import { buildScriptModel, type ProbeDef, type ScriptModel } from '../engine/script.js';
+import type { SiteTable } from '../engine/site-table.js';
 import { buildProgram } from '../frontend/program.js';
 import type { SourceMapper } from '../mapping/index.js';
 import { cursorOf, decodeModule, readImms, readOp, Reader, type WasmModule } from '../wasm/index.js';
@@ -31,7 +32,31 @@ export interface DryRunInput {
     module?: WasmModule;
 }
 
-interface RawInjection { fid: number; opidx: number; where: InjectionWhere; probe: number; code: Uint8Array }
+/** One placed fragment: `frag` indexes the pass's distinct fragments (most sites of a probe get the same bytes). */
+interface RawInjection { fid: number; opidx: number; where: InjectionWhere; probe: number; frag: number }
+
+/** Distinct byte strings, each kept once (found again by a hash of the bytes). */
+class Fragments {
+    readonly list: Uint8Array[] = [];
+    private readonly byHash = new Map<number, number[]>();
+    add(code: Uint8Array): number {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code[i], 0x01000193);
+        let same = this.byHash.get(h);
+        if (same) {
+            for (const k of same) if (equalBytes(this.list[k], code)) return k;
+        } else this.byHash.set(h, same = []);
+        same.push(this.list.length);
+        this.list.push(code.slice());
+        return this.list.length - 1;
+    }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+}
 
 const NO_RANGE: ScriptRange = { line: 0, character: 0, endLine: 0, endCharacter: 0 };
 
@@ -47,7 +72,36 @@ function emptyPlan(app: string, error: string): DryRunPlan {
     };
 }
 
-export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; module?: WasmModule }> {
+/**
+ * What one placement pass produced, before any of it is turned into text: the site table, the injected
+ * bytes, what the module gains. The language server keeps it per script text and materialises only the
+ * part an answer shows (the sites and injections of the functions printed in full).
+ */
+export interface PlanPass {
+    m: WasmModule;
+    model: ScriptModel;
+    appPath: string;
+    mapper?: SourceMapper;
+    sites: SiteTable;
+    warnings: string[];
+    raw: RawInjection[];
+    fragments: Uint8Array[];
+    added: PlannedAdditions;
+    /** Sites per probe (exact). */
+    counts: number[];
+}
+
+export interface MaterializeOptions {
+    /** At most this many sites are listed in all (counts stay exact). Default 20000. */
+    siteLimit?: number;
+    /** ...and at most this many per probe. */
+    perProbeLimit?: number;
+    /** Only the sites and injections of these functions (counts stay exact). */
+    functions?: ReadonlySet<number>;
+}
+
+/** The placement pass of a script on an app, or the plan that says why there is none. */
+export async function planPass(input: DryRunInput): Promise<{ pass?: PlanPass; plan?: DryRunPlan; module?: WasmModule }> {
     const file = input.scriptPath ?? 'script.mm';
     let m: WasmModule;
     try {
@@ -69,9 +123,10 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
     const model = buildScriptModel(program);
 
     const raw: RawInjection[] = [];
+    const fragments = new Fragments();
     let added: PlannedAdditions | undefined;
     const sink: PlanSink = {
-        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, code: code.slice() }); },
+        inject: (fid, opidx, where, probe, code) => { raw.push({ fid, opidx, where, probe, frag: fragments.add(code) }); },
         added: a => { added = a; },
     };
     let result;
@@ -81,17 +136,86 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         if (e instanceof ScriptError) return { plan: { ...emptyPlan(input.appPath, e.message), scriptErrors: true }, module: m };
         return { plan: emptyPlan(input.appPath, `instrumentation failed: ${(e as Error).message}`), module: m };
     }
-
-    // Sites, with the instruction text and the source line.
-    const names = namesOf(m);
-    const limit = input.siteLimit ?? 20000;
     const t = result.sites;
     const counts = new Array<number>(model.probes.length).fill(0);
     for (let i = 0; i < t.length; i++) counts[t.probe[i]]++;
+    return {
+        pass: {
+            m, model, appPath: input.appPath, mapper: input.mapper, sites: t, warnings: result.warnings, raw, fragments: fragments.list, counts,
+            added: added ?? { imports: [], functions: [], globals: [], exports: [] },
+        },
+        module: m,
+    };
+}
+
+export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; module?: WasmModule }> {
+    const r = await planPass(input);
+    if (!r.pass) return { plan: r.plan!, module: r.module };
+    return { plan: materialize(r.pass, { siteLimit: input.siteLimit }), module: r.module };
+}
+
+/** Per function: its sites and its injections (with the injected lines each takes when printed). */
+export interface PassCounts { sites: Map<number, number>; injections: Map<number, number>; injectedLines: Map<number, number> }
+
+const COUNTS = new WeakMap<PlanPass, PassCounts>();
+const TEXTS = new WeakMap<PlanPass, (frag: number) => string[]>();
+
+export function passCounts(pass: PlanPass): PassCounts {
+    let c = COUNTS.get(pass);
+    if (c) return c;
+    c = { sites: new Map(), injections: new Map(), injectedLines: new Map() };
+    const fids = pass.sites.fid;
+    for (const f of fids) c.sites.set(f, (c.sites.get(f) ?? 0) + 1);
+    const text = fragmentText(pass);
+    for (const x of pass.raw) {
+        c.injections.set(x.fid, (c.injections.get(x.fid) ?? 0) + 1);
+        c.injectedLines.set(x.fid, (c.injectedLines.get(x.fid) ?? 0) + Math.max(1, text(x.frag).length));
+    }
+    COUNTS.set(pass, c);
+    return c;
+}
+
+/**
+ * Injected code as text, each distinct fragment printed once (its lines shared, read-only, by the
+ * injections). Function indices are the output module's (added imports come after the app's).
+ */
+function fragmentText(pass: PlanPass): (frag: number) => string[] {
+    let f = TEXTS.get(pass);
+    if (f) return f;
+    const { m, added: a } = pass;
+    const names = namesOf(m);
+    const nImp = m.numImportedFuncs, k = a.imports.length, nApp = m.funcTypes.length;
+    const namer: FuncNamer = {
+        func: i => i < nImp ? names.func(i)
+            : i < nImp + k ? `$${sanitizeId(`${a.imports[i - nImp].module}.${a.imports[i - nImp].name}`)}`
+                : i < nApp + k ? names.func(i - k) : String(i),
+    };
+    const printed: string[][] = [];
+    f = (frag: number): string[] => (printed[frag] ??= printFragment(pass.fragments[frag], namer));
+    TEXTS.set(pass, f);
+    return f;
+}
+
+/** The plan of a pass as the dry run prints it (the sites and injections of some functions only, on request). */
+export function materialize(pass: PlanPass, o: MaterializeOptions = {}): DryRunPlan {
+    const { m, model, counts } = pass;
+    const only = o.functions;
+    // Sites, with the instruction text and the source line.
+    const names = namesOf(m);
+    const limit = o.siteLimit ?? 20000;
+    const perProbe = o.perProbeLimit ?? Number.MAX_SAFE_INTEGER;
+    const t = pass.sites;
+    const listed = new Array<number>(model.probes.length).fill(0);
     const sites: PlanSite[] = [];
-    const locator = input.mapper?.locator();
+    const locator = pass.mapper?.locator();
     const r = new Reader(m.bytes);
+    const fidCol = t.fid, probeCol = t.probe;
+    let wanted = 0;
     for (let i = 0; i < t.length && sites.length < limit; i++) {
+        if (only && !only.has(fidCol[i])) continue;
+        wanted++;
+        if (listed[probeCol[i]] >= perProbe) continue;
+        listed[probeCol[i]]++;
         const s = t.get(i);
         r.pos = s.offset;
         let text = '';
@@ -100,15 +224,11 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         if (locator?.at(s.offset)) { site.file = locator.file; site.line = locator.line; site.column = locator.column; }
         sites.push(site);
     }
+    let truncated = sites.length < wanted;
+    if (!only) truncated = t.length > sites.length;
 
-    // Injected code: function indices are the output module's (added imports come after the app's).
-    const a = added ?? { imports: [], functions: [], globals: [], exports: [] };
+    const a = pass.added;
     const nImp = m.numImportedFuncs, k = a.imports.length, nApp = m.funcTypes.length;
-    const namer: FuncNamer = {
-        func: f => f < nImp ? names.func(f)
-            : f < nImp + k ? `$${sanitizeId(`${a.imports[f - nImp].module}.${a.imports[f - nImp].name}`)}`
-                : f < nApp + k ? names.func(f - k) : String(f),
-    };
     const pcs = new Map<number, Int32Array>();
     const pcOf = (fid: number, opidx: number): number => {
         let arr = pcs.get(fid);
@@ -120,21 +240,15 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         }
         return arr[opidx] ?? -1;
     };
-    // Most sites of a probe get the same bytes (a call to its compiled body, a counter increment): each
-    // distinct fragment is printed once and its lines shared (read-only) by the injections.
-    const printed = new Map<string, string[]>();
-    const textOf = (code: Uint8Array): string[] => {
-        const key = Buffer.from(code.buffer, code.byteOffset, code.byteLength).toString('latin1');
-        let lines = printed.get(key);
-        if (!lines) printed.set(key, lines = printFragment(code, namer));
-        return lines;
-    };
-    const injections: PlanInjection[] = raw.map(x => ({
-        fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: textOf(x.code),
-    }));
+    const textOf = fragmentText(pass);
+    const injections: PlanInjection[] = [];
+    for (const x of pass.raw) {
+        if (only && !only.has(x.fid)) continue;
+        injections.push({ fid: x.fid, opidx: x.opidx, pc: pcOf(x.fid, x.opidx), where: x.where, probe: x.probe, code: textOf(x.frag) });
+    }
 
-    const perProbe = new Array<number>(model.probes.length).fill(0);
-    for (const x of injections) if (x.probe >= 0) perProbe[x.probe]++;
+    const perProbeInj = new Array<number>(model.probes.length).fill(0);
+    for (const x of pass.raw) if (x.probe >= 0) perProbeInj[x.probe]++;
     const reasons = noMatchReasons(m, model.probes, counts);
     const probes: PlanProbe[] = model.probes.map((p: ProbeDef) => {
         // The editor's ranges come from the syntax tree the front-end keeps beside the IR.
@@ -146,7 +260,7 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
             index: p.index, rule: ast.rule ?? '', mode: info.rule.parts.length >= 4 ? info.rule.parts[3].glob : '',
             range: rangeOf(ast) ?? NO_RANGE,
             ruleRange: rr ? { line: rr.start.line, character: rr.start.character, endLine: rr.end.line, endCharacter: rr.end.character } : rangeOf(ast) ?? NO_RANGE,
-            sites: counts[p.index], injections: perProbe[p.index],
+            sites: counts[p.index], injections: perProbeInj[p.index],
         };
         const pred = rangeOf(ast.predicate as never);
         if (pred) pp.predicate = pred;
@@ -154,15 +268,14 @@ export async function dryRun(input: DryRunInput): Promise<{ plan: DryRunPlan; mo
         if (why) pp.noMatch = why;
         return pp;
     });
-    const plan: DryRunPlan = {
-        app: input.appPath, probes, sites, sitesTruncated: t.length > sites.length, injections,
+    return {
+        app: pass.appPath, probes, sites, sitesTruncated: truncated, injections,
         added: {
             imports: a.imports.map((x, i) => ({ index: nImp + i, module: x.module, name: x.name })),
             functions: a.functions.map((x, i) => ({ index: nApp + k + i, params: x.params, results: x.results, instrs: printFragment(x.body).length })),
             globals: a.globals.map((x, i) => ({ index: m.globals.length + i, type: x.type, mutable: x.mutable })),
             exports: a.exports,
         },
-        warnings: result.warnings, mapping: input.mapper?.kind ?? 'none',
+        warnings: pass.warnings, mapping: pass.mapper?.kind ?? 'none',
     };
-    return { plan, module: m };
 }

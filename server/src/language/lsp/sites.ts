@@ -11,7 +11,7 @@ export type { ProbeSites, SiteLocation, SitesParams, SitesResult } from '../../p
 
 export async function computeSites(params: SitesParams): Promise<SitesResult> {
     const limit = params.limit ?? 1000;
-    const plan = await planFor(params);
+    const plan = await planFor(params, limit);
     if (plan.error) return { probes: [], mapping: 'none', error: plan.scriptErrors ? 'the script has errors' : plan.error };
     const probes: ProbeSites[] = plan.probes.map(p => ({
         index: p.index, rule: p.rule, line: p.ruleRange.line, character: p.ruleRange.character, count: p.sites, sites: [],

@@ -1,0 +1,242 @@
+// Checking an edited script again, item by item. Top-level items (probes, functions, globals' initial values,
+// top-level statements) depend on each other only through the script-level names (globals, functions,
+// `use`d libraries). Each item's check is kept, keyed by its AST node (the incremental parse keeps the
+// nodes of the items an edit left alone), together with the script-level symbols its check looked up by
+// name, found or not. After an edit the declarations are checked again (cheap: duplicates, signatures);
+// an item is checked again when its node is new or one of the names it looked up now resolves to another
+// symbol. A declaration whose kind and type did not change keeps its symbol, so editing a function's body or
+// a global's initial value does not re-check every item that uses it.
+// Kept diagnostics are moved with their item. The result equals `checkScript`'s (test/unit/incremental-parse
+// .test.ts compares the two after thousands of random edits).
+import type { AstNode } from 'langium';
+import type * as ast from '../language/generated/ast.js';
+import { Checker, noProbeDiagnostic } from './checker.js';
+import { Scope, type CheckDiagnostic, type CheckOptions, type CheckResult, type LibraryCall, type ProbeInfo } from './check-support.js';
+import type { ScriptSymbol, VarSymbol } from './symbols.js';
+import { typeEquals, type Type } from './types.js';
+
+/** The script scope's names, recording which names an item's check looks up there (and what it found). */
+class RecordingNames extends Map<string, ScriptSymbol> {
+    log: Map<string, ScriptSymbol | undefined> | undefined;
+    override get(name: string): ScriptSymbol | undefined {
+        const sym = super.get(name);
+        if (this.log && !this.log.has(name)) this.log.set(name, sym);
+        return sym;
+    }
+    peek(name: string): ScriptSymbol | undefined {
+        return super.get(name);
+    }
+}
+
+class ScriptScope extends Scope {
+    override readonly names = new RecordingNames();
+    constructor() { super(undefined); }
+}
+
+/** One item's check, with what it depended on. */
+interface ItemCheck {
+    item: AstNode;
+    /** The item's offset when it was checked (its diagnostics' offsets are relative to that). */
+    base: number;
+    /** The item's first line when it was checked, if a message names a line. */
+    line: number | undefined;
+    /** Script-level names the check looked up, and the symbol each resolved to. */
+    deps: Map<string, ScriptSymbol | undefined>;
+    /** The symbol the item itself declares (a global or function). */
+    self: ScriptSymbol | undefined;
+    diagnostics: CheckDiagnostic[];
+    /** "declared but never used" warnings (reported after all others, as a whole check does). */
+    unused: CheckDiagnostic[];
+    state: CheckerState;
+}
+
+interface CheckerState {
+    types: Map<AstNode, Type>;
+    symbols: Map<AstNode, ScriptSymbol>;
+    decls: Map<AstNode, ScriptSymbol>;
+    probeInfos: Map<ast.Probe, ProbeInfo>;
+    uses: Map<VarSymbol, number>;
+    globals: ScriptSymbol[];
+    libraryCalls: LibraryCall[];
+    calledFunctions: Set<string>;
+    stringMethods: Set<string>;
+    refs: Map<VarSymbol, ast.VarRef[]>;
+    diagnostics: CheckDiagnostic[];
+}
+
+class StateChecker extends Checker {
+    state(): CheckerState {
+        return this as unknown as CheckerState;
+    }
+
+    adopt(node: AstNode, sym: ScriptSymbol): void {
+        this.decls.set(node, sym);
+    }
+
+    unusedDiagnostics(): CheckDiagnostic[] {
+        const from = this.diagnostics.length;
+        this.reportUnused();
+        return this.diagnostics.splice(from);
+    }
+}
+
+/** Declares the script-level names, keeping the symbols of the last check that are still the same. */
+class DeclarationChecker extends StateChecker {
+    private readonly taken = new Set<ScriptSymbol>();
+
+    constructor(options: CheckOptions, private readonly previous: ReadonlyMap<string, ScriptSymbol>) {
+        super(options);
+    }
+
+    protected override scriptSymbol<S extends ScriptSymbol>(sym: S): S {
+        const prev = this.previous.get(sym.name);
+        if (!prev || this.taken.has(prev) || !sameSymbol(prev, sym)) return sym;
+        this.taken.add(prev);
+        (prev as { decl: unknown }).decl = (sym as { decl: unknown }).decl;
+        return prev as S;
+    }
+
+    /** "declared but never used" for script-level variables, counting the uses of every item. */
+    unusedGiven(items: readonly ItemCheck[]): CheckDiagnostic[] {
+        const uses = this.state().uses;
+        for (const sym of uses.keys()) {
+            if (sym.kind !== 'unshared' && sym.kind !== 'local') continue;
+            let count = 0;
+            for (const c of items) count += c.state.uses.get(sym) ?? 0;
+            uses.set(sym, count);
+        }
+        return this.unusedDiagnostics();
+    }
+}
+
+/** Same kind, name and type: items checked against `a` are checked the same against `b`. */
+function sameSymbol(a: ScriptSymbol, b: ScriptSymbol): boolean {
+    if (a.kind !== b.kind || a.name !== b.name) return false;
+    switch (a.kind) {
+        case 'library': return true;
+        case 'function': {
+            const f = b as typeof a;
+            // Messages about calls name the parameters.
+            return a.params.length === f.params.length && a.params.every((t, i) => typeEquals(t, f.params[i]))
+                && typeEquals(a.result, f.result) && a.decl.params.every((p, i) => p.name === f.decl.params[i]?.name);
+        }
+        case 'global': case 'report': case 'unshared': case 'local': case 'param': {
+            const v = b as typeof a;
+            return typeEquals(a.type, v.type) && a.perSite === v.perSite && a.owner === v.owner;
+        }
+        default: return false;
+    }
+}
+
+function shifted(ds: readonly CheckDiagnostic[], delta: number, out: CheckDiagnostic[]): void {
+    if (delta === 0) { for (const d of ds) out.push(d); return; }
+    for (const d of ds) out.push({ ...d, start: d.start + delta, end: d.end + delta });
+}
+
+/** The top-level item a node belongs to. */
+function topItem(node: AstNode): AstNode {
+    let n = node;
+    while (n.$container && n.$container.$type !== 'Script') n = n.$container;
+    return n;
+}
+
+export interface IncrementalCheckStats { checked: number; reused: number }
+
+/** Checks successive versions of one script, re-checking only the items an edit affected. */
+export class IncrementalChecker {
+    private previous: ReadonlyMap<string, ScriptSymbol> = new Map();
+    private cache = new WeakMap<AstNode, ItemCheck>();
+    /** Items checked and reused by the last check. */
+    readonly stats: IncrementalCheckStats = { checked: 0, reused: 0 };
+
+    constructor(private readonly options: CheckOptions = {}) {}
+
+    check(script: ast.Script): CheckResult {
+        const items = script.items ?? [];
+        const root = new ScriptScope();
+        const declarations = new DeclarationChecker(this.options, this.previous);
+        declarations.declareItems(items, root);
+        this.stats.checked = 0;
+        this.stats.reused = 0;
+        const checks: ItemCheck[] = [];
+        // The order of a whole check: functions last.
+        for (const fns of [false, true]) {
+            for (const item of items) {
+                if ((item.$type === 'FnDef') !== fns || item.$type === 'Use') continue;
+                let c = this.cache.get(item);
+                if (c && this.stillValid(c, item, root, declarations)) this.stats.reused++;
+                else {
+                    c = this.checkItem(item, root, declarations);
+                    this.cache.set(item, c);
+                    this.stats.checked++;
+                }
+                checks.push(c);
+            }
+        }
+        this.previous = new Map(root.names);
+
+        const decl = declarations.state();
+        const diagnostics: CheckDiagnostic[] = [...decl.diagnostics];
+        const offsets = checks.map(c => c.item.$cstNode?.offset ?? 0);
+        checks.forEach((c, i) => shifted(c.diagnostics, offsets[i] - c.base, diagnostics));
+        const noProbe = noProbeDiagnostic(script);
+        if (noProbe) diagnostics.push(noProbe);
+        for (const d of declarations.unusedGiven(checks)) diagnostics.push(d);
+        checks.forEach((c, i) => shifted(c.unused, offsets[i] - c.base, diagnostics));
+        diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
+
+        const byItem = new Map<AstNode, ItemCheck>();
+        const probes: ProbeInfo[] = [];
+        const libraryCalls: LibraryCall[] = [];
+        const calledFunctions = new Set<string>();
+        const stringMethods = new Set<string>();
+        for (const c of checks) {
+            byItem.set(c.item, c);
+            const s = c.state;
+            for (const p of s.probeInfos.values()) probes.push(p);
+            for (const call of s.libraryCalls) {
+                if (!libraryCalls.some(x => x.lib === call.lib && x.fn === call.fn)) libraryCalls.push(call);
+            }
+            for (const f of s.calledFunctions) calledFunctions.add(f);
+            for (const m of s.stringMethods) stringMethods.add(m);
+        }
+        const of = (n: AstNode) => byItem.get(topItem(n))?.state;
+        return {
+            diagnostics, probes, libraryCalls, calledFunctions, stringMethods,
+            globals: decl.globals,
+            typeOf: n => of(n)?.types.get(n) ?? decl.types.get(n),
+            symbolOf: n => of(n)?.symbols.get(n) ?? decl.symbols.get(n),
+            declared: n => decl.decls.get(n) ?? of(n)?.decls.get(n),
+            probeInfo: p => byItem.get(p)?.state.probeInfos.get(p),
+            referencesOf: sym => {
+                const out: ast.VarRef[] = [];
+                for (const c of checks) { const r = c.state.refs.get(sym); if (r) for (const x of r) out.push(x); }
+                return out;
+            },
+        };
+    }
+
+    private stillValid(c: ItemCheck, item: AstNode, root: ScriptScope, declarations: DeclarationChecker): boolean {
+        if (c.self !== declarations.state().decls.get(item)) return false;
+        for (const [name, sym] of c.deps) if (root.names.peek(name) !== sym) return false;
+        return c.line === undefined || c.line === item.$cstNode?.range.start.line;
+    }
+
+    private checkItem(item: ast.TopItem, root: ScriptScope, declarations: DeclarationChecker): ItemCheck {
+        const checker = new StateChecker(this.options);
+        const self = declarations.state().decls.get(item);
+        if (self) checker.adopt(item, self);
+        const deps = new Map<string, ScriptSymbol | undefined>();
+        root.names.log = deps;
+        try {
+            checker.checkItem(item, root);
+        } finally {
+            root.names.log = undefined;
+        }
+        const unused = checker.unusedDiagnostics();
+        const state = checker.state();
+        // "Duplicate declaration of `x` (first declared on line N)" names a line.
+        const line = state.diagnostics.some(d => d.code === 'duplicate') ? item.$cstNode?.range.start.line : undefined;
+        return { item, base: item.$cstNode?.offset ?? 0, line, deps, self, diagnostics: state.diagnostics, unused, state };
+    }
+}

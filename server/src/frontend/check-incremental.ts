@@ -80,16 +80,48 @@ class StateChecker extends Checker {
     }
 }
 
-/** Declares the script-level names, keeping the symbols of the last check that are still the same. */
+/** A declaration's own diagnostics (all but "duplicate", relative to `base`) and its symbol. */
+interface DeclarationCheck { base: number; diagnostics: CheckDiagnostic[]; sym: ScriptSymbol }
+
+/**
+ * Declares the script-level names, keeping the symbols of the last check that are still the same. A global
+ * or function whose node is unchanged keeps its symbol and its own diagnostics (they depend on its text
+ * alone); whether its name is a duplicate is decided again.
+ */
 class DeclarationChecker extends StateChecker {
     private readonly taken = new Set<ScriptSymbol>();
 
-    constructor(options: CheckOptions, private readonly previous: ReadonlyMap<string, ScriptSymbol>) {
+    constructor(options: CheckOptions, private readonly previous: ReadonlyMap<string, ScriptSymbol>,
+        private readonly kept: WeakMap<AstNode, DeclarationCheck>) {
         super(options);
+    }
+
+    override declareItems(items: readonly ast.TopItem[], root: Scope): void {
+        for (const item of items) {
+            if (item.$type !== 'FnDef' && item.$type !== 'VarDecl') {
+                if (item.$type === 'Use') super.declareItems([item], root);
+                continue;
+            }
+            const at = item.$cstNode?.offset ?? 0;
+            const k = this.kept.get(item);
+            if (k) {
+                shifted(k.diagnostics, at - k.base, this.diagnostics);
+                // The kept symbol may have gone to another declaration of the same name since.
+                const own = (k.sym as { decl?: AstNode }).decl === item ? k.sym : { ...k.sym, decl: item } as ScriptSymbol;
+                k.sym = this.declare(root, item, own);
+                if (item.$type === 'VarDecl') this.uses.set(k.sym as VarSymbol, 0);
+                continue;
+            }
+            const from = this.diagnostics.length;
+            super.declareItems([item], root);
+            const own = this.diagnostics.slice(from).filter(d => d.code !== 'duplicate');
+            this.kept.set(item, { base: at, diagnostics: own, sym: this.decls.get(item)! });
+        }
     }
 
     protected override scriptSymbol<S extends ScriptSymbol>(sym: S): S {
         const prev = this.previous.get(sym.name);
+        if (prev === sym && !this.taken.has(sym)) { this.taken.add(sym); return sym; }
         if (!prev || this.taken.has(prev) || !sameSymbol(prev, sym)) return sym;
         this.taken.add(prev);
         (prev as { decl: unknown }).decl = (sym as { decl: unknown }).decl;
@@ -146,6 +178,7 @@ export interface IncrementalCheckStats { checked: number; reused: number }
 export class IncrementalChecker {
     private previous: ReadonlyMap<string, ScriptSymbol> = new Map();
     private cache = new WeakMap<AstNode, ItemCheck>();
+    private declarationCache = new WeakMap<AstNode, DeclarationCheck>();
     /** Items checked and reused by the last check. */
     readonly stats: IncrementalCheckStats = { checked: 0, reused: 0 };
 
@@ -154,7 +187,7 @@ export class IncrementalChecker {
     check(script: ast.Script): CheckResult {
         const items = script.items ?? [];
         const root = new ScriptScope();
-        const declarations = new DeclarationChecker(this.options, this.previous);
+        const declarations = new DeclarationChecker(this.options, this.previous, this.declarationCache);
         declarations.declareItems(items, root);
         this.stats.checked = 0;
         this.stats.reused = 0;

@@ -23,9 +23,6 @@ class RecordingNames extends Map<string, ScriptSymbol> {
         if (this.log && !this.log.has(name)) this.log.set(name, sym);
         return sym;
     }
-    peek(name: string): ScriptSymbol | undefined {
-        return super.get(name);
-    }
 }
 
 class ScriptScope extends Scope {
@@ -89,8 +86,6 @@ interface DeclarationCheck { base: number; diagnostics: CheckDiagnostic[]; sym: 
  * alone); whether its name is a duplicate is decided again.
  */
 class DeclarationChecker extends StateChecker {
-    private readonly taken = new Set<ScriptSymbol>();
-
     constructor(options: CheckOptions, private readonly previous: ReadonlyMap<string, ScriptSymbol>,
         private readonly kept: WeakMap<AstNode, DeclarationCheck>) {
         super(options);
@@ -102,10 +97,9 @@ class DeclarationChecker extends StateChecker {
                 if (item.$type === 'Use') super.declareItems([item], root);
                 continue;
             }
-            const at = item.$cstNode?.offset ?? 0;
             const k = this.kept.get(item);
             if (k) {
-                shifted(k.diagnostics, at - k.base, this.diagnostics);
+                if (k.diagnostics.length > 0) shifted(k.diagnostics, (item.$cstNode?.offset ?? 0) - k.base, this.diagnostics);
                 // The kept symbol may have gone to another declaration of the same name since.
                 const own = (k.sym as { decl?: AstNode }).decl === item ? k.sym : { ...k.sym, decl: item } as ScriptSymbol;
                 k.sym = this.declare(root, item, own);
@@ -115,15 +109,15 @@ class DeclarationChecker extends StateChecker {
             const from = this.diagnostics.length;
             super.declareItems([item], root);
             const own = this.diagnostics.slice(from).filter(d => d.code !== 'duplicate');
-            this.kept.set(item, { base: at, diagnostics: own, sym: this.decls.get(item)! });
+            this.kept.set(item, { base: item.$cstNode?.offset ?? 0, diagnostics: own, sym: this.decls.get(item)! });
         }
     }
 
-    protected override scriptSymbol<S extends ScriptSymbol>(sym: S): S {
+    protected override scriptSymbol<S extends ScriptSymbol>(sym: S, root: Scope): S {
+        // A name declared again in this script is a duplicate: it gets a symbol of its own.
+        if (root.names.has(sym.name)) return sym;
         const prev = this.previous.get(sym.name);
-        if (prev === sym && !this.taken.has(sym)) { this.taken.add(sym); return sym; }
-        if (!prev || this.taken.has(prev) || !sameSymbol(prev, sym)) return sym;
-        this.taken.add(prev);
+        if (prev === sym || !prev || !sameSymbol(prev, sym)) return sym;
         (prev as { decl: unknown }).decl = (sym as { decl: unknown }).decl;
         return prev as S;
     }
@@ -191,13 +185,14 @@ export class IncrementalChecker {
         declarations.declareItems(items, root);
         this.stats.checked = 0;
         this.stats.reused = 0;
+        const names = new Map(root.names);
         const checks: ItemCheck[] = [];
         // The order of a whole check: functions last.
         for (const fns of [false, true]) {
             for (const item of items) {
                 if ((item.$type === 'FnDef') !== fns || item.$type === 'Use') continue;
                 let c = this.cache.get(item);
-                if (c && this.stillValid(c, item, root, declarations)) this.stats.reused++;
+                if (c && this.stillValid(c, item, names, declarations)) this.stats.reused++;
                 else {
                     c = this.checkItem(item, root, declarations);
                     this.cache.set(item, c);
@@ -206,16 +201,17 @@ export class IncrementalChecker {
                 checks.push(c);
             }
         }
-        this.previous = new Map(root.names);
+        this.previous = names;
 
         const decl = declarations.state();
         const diagnostics: CheckDiagnostic[] = [...decl.diagnostics];
-        const offsets = checks.map(c => c.item.$cstNode?.offset ?? 0);
-        checks.forEach((c, i) => shifted(c.diagnostics, offsets[i] - c.base, diagnostics));
+        // Most items have no diagnostics: only those that do need their (computed) offset.
+        const delta = (c: ItemCheck) => (c.item.$cstNode?.offset ?? 0) - c.base;
+        for (const c of checks) if (c.diagnostics.length > 0) shifted(c.diagnostics, delta(c), diagnostics);
         const noProbe = noProbeDiagnostic(script);
         if (noProbe) diagnostics.push(noProbe);
         for (const d of declarations.unusedGiven(checks)) diagnostics.push(d);
-        checks.forEach((c, i) => shifted(c.unused, offsets[i] - c.base, diagnostics));
+        for (const c of checks) if (c.unused.length > 0) shifted(c.unused, delta(c), diagnostics);
         diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
 
         const byItem = new Map<AstNode, ItemCheck>();
@@ -249,9 +245,9 @@ export class IncrementalChecker {
         };
     }
 
-    private stillValid(c: ItemCheck, item: AstNode, root: ScriptScope, declarations: DeclarationChecker): boolean {
+    private stillValid(c: ItemCheck, item: AstNode, names: ReadonlyMap<string, ScriptSymbol>, declarations: DeclarationChecker): boolean {
         if (c.self !== declarations.state().decls.get(item)) return false;
-        for (const [name, sym] of c.deps) if (root.names.peek(name) !== sym) return false;
+        for (const [name, sym] of c.deps) if (names.get(name) !== sym) return false;
         return c.line === undefined || c.line === item.$cstNode?.range.start.line;
     }
 

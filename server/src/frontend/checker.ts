@@ -127,7 +127,7 @@ export class Checker extends ExprChecker {
 
     /** Declares `sym` in `scope`; returns the symbol that stands for it (see `scriptSymbol`). */
     protected declare<S extends ScriptSymbol>(scope: Scope, node: ast.NamedElement, declared: S): S {
-        const sym = scope.parent ? declared : this.scriptSymbol(declared);
+        const sym = scope.parent ? declared : this.scriptSymbol(declared, scope);
         const previous = scope.names.get(sym.name);
         if (previous) {
             const prev = (previous as { decl?: AstNode }).decl;
@@ -142,7 +142,7 @@ export class Checker extends ExprChecker {
     }
 
     /** The symbol a script-level declaration gets (an incremental check keeps earlier, equal ones). */
-    protected scriptSymbol<S extends ScriptSymbol>(sym: S): S {
+    protected scriptSymbol<S extends ScriptSymbol>(sym: S, _root: Scope): S {
         return sym;
     }
 

@@ -185,7 +185,8 @@ export class IncrementalChecker {
         declarations.declareItems(items, root);
         this.stats.checked = 0;
         this.stats.reused = 0;
-        const names = new Map(root.names);
+        const names = new Map<string, ScriptSymbol>();
+        root.names.forEach((sym, name) => names.set(name, sym));
         const checks: ItemCheck[] = [];
         // The order of a whole check: functions last.
         for (const fns of [false, true]) {

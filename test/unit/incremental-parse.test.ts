@@ -120,7 +120,7 @@ function checkPrint(doc: LangiumDocument): string[] {
     return out;
 }
 
-test('incremental parsing: diagnostics and CST equal a parse from scratch after every random edit', async () => {
+test('incremental parsing and checking: diagnostics, CST and checker result equal a parse and check from scratch after every random edit', async () => {
     const texts = new Map<string, string>();
     class MemoryFileSystem extends EmptyFileSystemProvider {
         override async readFile(...args: unknown[]): Promise<string> { return texts.get(String(args[0])) ?? ''; }

@@ -2,12 +2,13 @@
 // top-level statements) depend on each other only through the script-level names (globals, functions,
 // `use`d libraries). Each item's check is kept, keyed by its AST node (the incremental parse keeps the
 // nodes of the items an edit left alone), together with the script-level symbols its check looked up by
-// name, found or not. After an edit the declarations are checked again (cheap: duplicates, signatures);
-// an item is checked again when its node is new or one of the names it looked up now resolves to another
-// symbol. A declaration whose kind and type did not change keeps its symbol, so editing a function's body or
-// a global's initial value does not re-check every item that uses it.
-// Kept diagnostics are moved with their item. The result equals `checkScript`'s (test/unit/incremental-parse
-// .test.ts compares the two after thousands of random edits).
+// name, found or not. After an edit the script-level names are declared again (an unchanged declaration
+// keeps its symbol and its own diagnostics; duplicates are decided anew), and an item is checked again when
+// its node is new or one of the names it looked up now resolves to another symbol. A declaration whose kind
+// and type did not change keeps its symbol, so editing a function's body or a global's initial value does
+// not re-check the items that use it. Kept diagnostics move with their item.
+// The result equals `checkScript`'s: test/unit/incremental-parse.test.ts compares the two after thousands of
+// random edits.
 import type { AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { Checker, noProbeDiagnostic } from './checker.js';

@@ -32,3 +32,36 @@ test('instr over the memory budget says "too large" with exit 2 and writes nothi
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
+
+test('per-site state past the engines\' limit of 1,000,000 globals is a one-line "too large" with exit 2, nothing written', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-globals-'));
+    try {
+        // A per-site counter takes one global per straight-line segment, and a call ends a segment: one
+        // function of 1,000,001 calls needs 1,000,001 globals. The module is built directly (the WAT text
+        // would be tens of MB): type () -> (), two functions, the second's body `call 0` repeated.
+        const N = 1_000_001;
+        const body = new Uint8Array(1 + N * 2 + 1);
+        body[0] = 0; // no locals
+        for (let i = 0; i < N; i++) { body[1 + 2 * i] = 0x10; body[2 + 2 * i] = 0; }
+        body[body.length - 1] = 0x0b;
+        const leb = (n: number) => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+        const section = (id: number, content: number[] | Uint8Array) => [id, ...leb(content.length), ...content];
+        const code = [2, 2, 0, 0x0b, ...leb(body.length)];
+        const bytes = Uint8Array.from([
+            0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+            ...section(1, [1, 0x60, 0, 0]), ...section(3, [2, 0, 0]),
+            10, ...leb(code.length + body.length), ...code,
+        ]);
+        const app = path.join(dir, 'calls.wasm'), script = path.join(dir, 'hot.mm'), out = path.join(dir, 'out.wasm');
+        fs.writeFileSync(app, Buffer.concat([bytes, body]));
+        fs.writeFileSync(script, 'wasm:opcode:call:before {\n    report var count: u32;\n    count++;\n}\n');
+        const r = whamm(['instr', '--app', app, '--script', script, '-o', out]);
+        assert.equal(r.code, 2, r.err);
+        assert.match(r.err, /too large to instrument with this script: its per-site state needs more than 1,000,000 globals/);
+        assert.doesNotMatch(r.err, /WHAMM_MAX_MEMORY_MB/, 'more memory would not help');
+        assert.equal(r.err.trim().split('\n').length, 1, 'one line, no stack trace');
+        assert.deepEqual(fs.readdirSync(dir).sort(), ['calls.wasm', 'hot.mm'], 'nothing written');
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});

@@ -55,7 +55,7 @@ test('partial words elsewhere: one error each, at the word', async () => {
     for (const [text, word, message] of [
         ['wasm:opcode:call:before / fi / { }', 'fi', 'Unknown name `fi`'],
         ['wasm:opcode:call:before { var x: u32 = cou; x++; }', 'cou', 'Unknown name `cou`'],
-        ['wasm:opcode:call:before { var x: u3 }', 'u3', 'Unexpected `u3`; expected `u8`, `i8`, `u16`, `i16`, `u32`, `i32`'],
+        ['wasm:opcode:call:before { var x: u3 }', 'u3', 'Unknown type `u3`: did you mean `u32`?'],
         ['wasm:opcode:call:before { var }', '}', 'Expected a name but found `}`'],
     ] as const) {
         const r = await diagnostics(text);

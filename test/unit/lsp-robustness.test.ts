@@ -168,3 +168,24 @@ test('over LSP: Objective-C++ and unparsable .mm files in the workspace neither 
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
+
+test('over LSP: scripts without a file name extension (untitled, another extension set to Whamm) opened and closed leave the server answering', { timeout: 60_000 }, async () => {
+    const client = new LspClient();
+    try {
+        await client.initialize();
+        // A new script is untitled until saved; any file can be switched to the Whamm language.
+        for (const uri of ['untitled:Untitled-1', 'file:///scratch/notes.txt']) {
+            const early = await client.open(uri, 'wasm:opcode:call:before { missing++; }');
+            assert.deepEqual(early.map(d => d.message), ['Unknown name `missing`'], uri);
+            client.close(uri);
+        }
+        // Each later edit of another script is still analysed, and its requests answered.
+        const uri = 'file:///scratch/script.mm';
+        assert.deepEqual((await client.open(uri, 'wasm:opcode:call:before { other++; }')).map(d => d.message), ['Unknown name `other`']);
+        assert.deepEqual((await client.change(uri, 'var other: u32;\nwasm:opcode:call:before { other++; }')).map(d => d.message), []);
+        assert.equal((await client.symbols(uri))?.length, 2);
+        assert.doesNotMatch(client.stderr, /failed/);
+    } finally {
+        await client.shutdown();
+    }
+});

@@ -11,6 +11,7 @@ import { readRunResult, type RunResultJson } from '../run/results.js';
 import { readSettings, workspaceRoot } from '../settings.js';
 import { requireTrust } from '../trust.js';
 import { keepOnlyProbe } from '../sites/probeOnly.js';
+import { NoAnswer, SERVER_ANSWER_MS, withDeadline } from '../deadline.js';
 import { resolveApp } from './selectApp.js';
 
 export interface RunOverrides {
@@ -76,11 +77,22 @@ function scriptFile(doc: vscode.TextDocument, dir: string, text?: string): strin
     return copy;
 }
 
-/** The script's text with only probe `index` left (the language server's symbols give the probes' ranges). */
-async function oneProbeText(doc: vscode.TextDocument, index: number): Promise<string | undefined> {
-    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri) ?? [];
+/**
+ * The script's text with only probe `index` left (the language server's symbols give the probes' ranges),
+ * or why it cannot be had: the server did not answer in time, or the script has no such probe (any more).
+ */
+async function oneProbeText(doc: vscode.TextDocument, index: number): Promise<{ text: string } | { error: string }> {
+    let symbols: vscode.DocumentSymbol[];
+    try {
+        symbols = await withDeadline(vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
+            SERVER_ANSWER_MS, 'the Whamm language server') ?? [];
+    } catch (e) {
+        const why = e instanceof NoAnswer ? e.message : `the Whamm language server failed (${(e as Error).message ?? String(e)})`;
+        return { error: `${why} with the probes of ${path.basename(doc.uri.path)}, so the probe could not be run alone; nothing ran. "Whamm: Restart Language Server" starts it again.` };
+    }
     const probes = symbols.filter(s => s.kind === vscode.SymbolKind.Event).map(s => ({ start: s.range.start.line, end: s.range.end.line }));
-    return index < probes.length ? keepOnlyProbe(doc.getText(), probes, index) : undefined;
+    return index < probes.length ? { text: keepOnlyProbe(doc.getText(), probes, index) }
+        : { error: `${path.basename(doc.uri.path)} has no probe ${index + 1} (it has ${probes.length}); nothing ran.` };
 }
 
 function quoteArg(a: string): string {
@@ -107,7 +119,13 @@ export async function instrumentAndRun(rc: RunContext, target?: vscode.Uri, over
 
     const settings = readSettings(doc.uri);
     const dir = runsDir(rc.extension);
-    const only = overrides.probe !== undefined ? await oneProbeText(doc, overrides.probe) : undefined;
+    const one = overrides.probe !== undefined ? await oneProbeText(doc, overrides.probe) : undefined;
+    if (one && 'error' in one) {
+        rc.output.appendLine(`[run] ${one.error}`);
+        void vscode.window.showErrorMessage(`Whamm: ${one.error}`);
+        return undefined;
+    }
+    const only = one?.text;
     const script = scriptFile(doc, dir, only);
     const instrumented = path.join(dir, `${path.basename(app, '.wasm')}.instr.wasm`);
     const resultFile = path.join(dir, 'last-run.json');

@@ -8,6 +8,7 @@ import { Commands } from '../commands/ids.js';
 import { rememberedApp } from '../commands/selectApp.js';
 import { readSettings, workspaceRoot } from '../settings.js';
 import { pickSite } from '../preview/sitesPicker.js';
+import { SERVER_ANSWER_MS, withDeadline } from '../deadline.js';
 import { SITES_REQUEST, type ProbeSites, type SitesParams, type SitesResult } from '../../../server/src/protocol.js';
 export const SHOW_SITES = 'whamm.showSites';
 
@@ -66,10 +67,16 @@ export class SitesLensProvider implements vscode.CodeLensProvider, vscode.Dispos
                 ? { title: `app: ${path.basename(app)}`, tooltip: app, command: Commands.selectApp }
                 : { title: 'choose an app to preview match sites', command: Commands.selectApp }));
         }
-        const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri) ?? [];
+        // A language server that does not answer leaves the lenses above the probes out (and the counts
+        // unknown), never the editor waiting for them.
+        const symbols = await withDeadline(vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
+            SERVER_ANSWER_MS, 'the Whamm language server').catch(() => undefined) ?? [];
         const probes = symbols.filter(s => s.kind === vscode.SymbolKind.Event);
         const sites = this.sites(doc, token);
-        const result = sites ? await sites : undefined;
+        const result = sites ? await withDeadline(sites, SERVER_ANSWER_MS, 'the Whamm language server').catch((e: Error) => {
+            this.cache.delete(doc.uri.toString());
+            return { probes: [], mapping: 'none' as const, error: e.message };
+        }) : undefined;
         if (token.isCancellationRequested) return [];
         const byLine = new Map<number, ProbeSites>((result?.probes ?? []).map(p => [p.line, p]));
         for (const [i, p] of probes.entries()) {

@@ -1,13 +1,13 @@
 // `whamm instr`: instrument an app with a script; writes the module and its site table together.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
+import { instrument, ScriptError, TooLargeError } from '../engine/instrument.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { InputError, readApp, readInput } from './io.js';
 import { checkOutput, PlacedLog } from '../preview/validate.js';
 import { dryRunCommand } from './dry-run.js';
 import { checkDistinct, existingFile, writeTogether } from './output.js';
+import { SiteRowsScratch, siteTableData, siteTablePath } from './site-table-file.js';
+
 import { checkInstrumented, InternalError, validateInput } from './validate.js';
 import { WASM_MAGIC } from '../wasm/decode.js';
 
@@ -97,17 +97,27 @@ function checkOutputs(o: InstrCommandOptions): void {
 export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     const app = await readApp(o.app);
     const scriptBytes = readInput(o.script, 'script');
-    const script = scriptBytes.toString('utf8');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
     checkOutputs(o);
     const checked = await validateInput(app, o.app);
+    const scratch = new SiteRowsScratch(o.output);
+    try {
+        return await instrumentAndWrite(o, app, scriptBytes, libs, checked, scratch);
+    } finally {
+        scratch.close();
+    }
+}
+
+async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scriptBytes: Buffer, libs: Map<string, Uint8Array>,
+    checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch): Promise<number> {
+    const script = scriptBytes.toString('utf8');
     let result;
     const placed = new PlacedLog();
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink });
     } catch (e) {
-        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}; set WHAMM_MAX_MEMORY_MB to allow more`);
+        if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}${e.limit === 'memory' ? '; set WHAMM_MAX_MEMORY_MB to allow more' : ''}`);
         if (e instanceof ScriptError) {
             process.stderr.write(e.message + '\n');
             return 2;
@@ -120,7 +130,7 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
             await checkInstrumented(result.bytes, checked);
         } catch (e) {
             // Never written; say which probe's injected code breaks the module, where that can be told.
-            const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => ruleOfProbe(result.sites, p)) : null;
+            const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => result.sites.ruleOfProbe(p) ?? `probe ${p}`) : null;
             if (invalid?.probe !== undefined) throw new InternalError(`${invalid.message}; nothing was written`);
             throw e;
         }
@@ -129,15 +139,13 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     // The site table first, the module last: a module is never seen beside another module's table for
     // longer than a rename, and the table names the module's hash either way.
     writeTogether([
-        { path: siteTablePath(o.output), data: siteTableData(o, fs.readFileSync(o.app), scriptBytes, result.bytes, result.sites), what: 'site table' },
+        {
+            path: siteTablePath(o.output), what: 'site table',
+            data: siteTableData({ app: o.app, script: o.script, output: o.output, appBytes: fs.readFileSync(o.app), scriptBytes, module: result.bytes }, result.sites, scratch),
+        },
         { path: o.output, data: result.bytes, what: 'output' },
     ]);
     return 0;
-}
-
-function ruleOfProbe(sites: SiteTable, probe: number): string {
-    for (let i = 0; i < sites.length; i++) if (sites.probe[i] === probe) return sites.rules[sites.ruleId[i]];
-    return `probe ${probe}`;
 }
 
 /** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */
@@ -145,33 +153,4 @@ export const DEFAULT_MAX_MEMORY_MB = 2048;
 function maxMemoryMb(): number {
     const v = Number(process.env.WHAMM_MAX_MEMORY_MB);
     return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_MEMORY_MB;
-}
-
-export function siteTablePath(output: string): string {
-    return output.replace(/\.wasm$/, '') + '.sites.json';
-}
-
-const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
-
-/**
- * The site table beside the output: which app, script and module it belongs to (paths and SHA-256),
- * then one compact row per match site (it can have millions of rows):
- * `[fid, pc, opidx, module offset of the original instruction, probe index, rule index]`. Built chunk by
- * chunk as bytes: no string per row, and no single string (a big module's table passes V8's limit).
- */
-function siteTableData(o: InstrCommandOptions, app: Uint8Array, script: Uint8Array, module: Uint8Array, sites: SiteTable): Uint8Array {
-    const head = JSON.stringify({
-        format: 'whamm-sites', app: path.resolve(o.app), script: path.resolve(o.script),
-        appSha256: sha256(app), scriptSha256: sha256(script),
-        module: { path: path.resolve(o.output), sha256: sha256(module), bytes: module.length },
-        rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'],
-    });
-    const parts: Buffer[] = [Buffer.from(head.slice(0, -1) + ',"sites":[\n')];
-    for (const { first, count, cols: [fid, pc, opidx, offset, probe, ruleId] } of sites.chunksOf()) {
-        let text = '';
-        for (let j = 0; j < count; j++) text += `${first + j ? ',\n' : ''}[${fid[j]},${pc[j]},${opidx[j]},${offset[j]},${probe[j]},${ruleId[j]}]`;
-        parts.push(Buffer.from(text));
-    }
-    parts.push(Buffer.from('\n]}\n'));
-    return Buffer.concat(parts);
 }

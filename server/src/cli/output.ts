@@ -97,7 +97,36 @@ function target(file: string): string {
     try { return fs.realpathSync(file); } catch { return path.resolve(file); }
 }
 
-function writeTemp(file: string, data: string | Uint8Array, what: string): string {
+/** What an output is made of: its bytes, or its pieces in order (written one by one, never joined). */
+export type OutputData = string | Uint8Array | Iterable<Uint8Array>;
+
+/**
+ * A scratch file beside `near` for data too big to keep in memory, open for reading and writing. Its name
+ * is removed at once where the system allows it (the data lives until the descriptor is closed, whatever
+ * ends the process); elsewhere it is removed with the other temporary files.
+ */
+export function scratchFile(near: string, what: string): { fd: number; close(): void } {
+    const dir = path.dirname(path.resolve(near));
+    const file = path.join(dir, `.${path.basename(near)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.scratch`);
+    let fd: number;
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        fd = fs.openSync(file, 'wx+', 0o600);
+    } catch (e) {
+        throw new OutputError(`cannot write the ${what} beside ${near}: ${reason(e)}`);
+    }
+    let named = true;
+    try { fs.unlinkSync(file); named = false; } catch { pendingTemps.add(file); }
+    return {
+        fd,
+        close() {
+            try { fs.closeSync(fd); } catch { /* closed */ }
+            if (named) dropTemp(file);
+        },
+    };
+}
+
+function writeTemp(file: string, data: OutputData, what: string): string {
     const dir = path.dirname(file);
     try {
         fs.mkdirSync(dir, { recursive: true });
@@ -109,7 +138,8 @@ function writeTemp(file: string, data: string | Uint8Array, what: string): strin
     try {
         const fd = fs.openSync(temp, 'wx', 0o666);
         try {
-            fs.writeFileSync(fd, data);
+            if (typeof data === 'string' || data instanceof Uint8Array) fs.writeFileSync(fd, data);
+            else for (const piece of data) writeAll(fd, piece);
             fs.fsyncSync(fd);
         } finally {
             fs.closeSync(fd);
@@ -123,6 +153,11 @@ function writeTemp(file: string, data: string | Uint8Array, what: string): strin
     }
 }
 
+/** Writes all of `bytes` at the descriptor's position. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
 function dropTemp(temp: string): void {
     try { fs.unlinkSync(temp); } catch { /* never written */ }
     pendingTemps.delete(temp);
@@ -132,11 +167,11 @@ function dropTemp(temp: string): void {
  * Writes several files as one: each to a temporary file first; only when all are written are they
  * renamed into place, in the order given (put the file that names the others last).
  */
-export function writeTogether(files: { path: string; data: string | Uint8Array; what: string }[]): void {
+export function writeTogether(files: { path: string; data: OutputData; what: string }[]): void {
     uninterrupted(() => commit(files));
 }
 
-function commit(files: { path: string; data: string | Uint8Array; what: string }[]): void {
+function commit(files: { path: string; data: OutputData; what: string }[]): void {
     const temps: string[] = [];
     try {
         for (const f of files) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunResultJson } from '../protocol.js';
 import { decodeModule, type WasmModule } from '../wasm/index.js';
-import { siteTablePath } from './instr.js';
+import { siteTablePath } from './site-table-file.js';
 
 export function writeRunJson(file: string, json: RunResultJson): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -28,6 +28,7 @@ export class Counters extends GlobalLayout {
             if (g) g.n++; else groups.set(key, { first: i, n: 1 });
         }
         const sites = this.sites, fid = f.fid;
+        let fname: string | undefined;
         for (const [key, g] of groups) {
             const c = seg.ops[e[g.first]].probe.counter!;
             // A script global counter is spread over a few globals, used in turn by consecutive segments:
@@ -69,11 +70,11 @@ export class Counters extends GlobalLayout {
                 if (ruleId < 0) ruleId = rules[opIndex] = sites.ruleIdOf(`wasm:opcode:${OPCODES[opIndex].name}:${op.mode}`);
                 sites.addWithRuleId(fid, pc, e[i + 3], e[i + 4], p.index, ruleId);
                 if (c.perSite && c.report) {
-                    // Every site of the segment reads the segment's counter.
-                    this.reportVars.push({
-                        name: c.name, type: c.type, fname: f.name || `#${f.fid}`, fid, pc,
-                        probe: `${p.index}_${sites.rules[ruleId]}`, slot: 0, global: target, vt: valTypeOf(c.type),
-                    });
+                    // Every site of the segment reads the segment's counter. The names are shared strings (a
+                    // hot monitor on a big app has millions of rows).
+                    this.addReportVar({
+                        name: c.name, type: c.type, fname: fname ??= f.name || `#${f.fid}`, fid, pc, probe: this.probeLabel(p.index, ruleId), slot: 0,
+                    }, target, valTypeOf(c.type));
                 }
             }
             out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target], probe: Math.max(-1, groupProbe) });
@@ -113,10 +114,18 @@ export class Counters extends GlobalLayout {
         }
     }
 
+    /** `<probe>_<rule>`, the probe column of a per-site report row, made once per probe and rule. */
+    protected probeLabel(probe: number, ruleId: number): string {
+        const key = probe * 65536 + ruleId;
+        let label = this.probeLabels.get(key);
+        if (label === undefined) this.probeLabels.set(key, label = `${probe}_${this.sites.rules[ruleId]}`);
+        return label;
+    }
+
     /** The report var of script-global counter `global` (declared before any site is placed; looked up once). */
     protected scriptCounterRow(global: number): number {
         let row = this.scriptCounterRows.get(global);
-        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportVars.findIndex(v => v.global === global && v.pc === undefined));
+        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportGlobals.findIndex((g, i) => g === global && this.reportVars[i].pc === undefined));
         return row;
     }
 

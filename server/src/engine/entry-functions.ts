@@ -75,31 +75,34 @@ export class EntryFunctions extends FunctionWalk {
     protected emitReaders(): ReportLayout {
         const layout: ReportLayout = { version: 1, script: this.input.scriptPath ?? 'script.mm', vars: [], readers: [] };
         const vars = this.reportVars;
-        // A tuple takes one slot per leaf.
-        const leaves = vars.some(v => v.more) ? vars.flatMap(v => [v, ...(v.more ?? [])]) : vars;
-        for (let from = 0; from < leaves.length; from += READER_BATCH) {
-            const batch = leaves.slice(from, from + READER_BATCH);
+        // Every value the readers return, in slot order: a var's global, then a tuple's further leaves.
+        const leafGlobals: number[] = [], leafVts: ValType[] = [];
+        let slot = 0;
+        for (let i = 0; i < vars.length; i++) {
+            vars[i].slot = slot++;
+            leafGlobals.push(this.reportGlobals[i]);
+            leafVts.push(this.reportVts[i]);
+            for (const m of this.reportMore.get(i) ?? []) { leafGlobals.push(m.global); leafVts.push(m.vt); slot++; }
+        }
+        for (let from = 0; from < leafGlobals.length; from += READER_BATCH) {
+            const to = Math.min(from + READER_BATCH, leafGlobals.length);
             const w = new CodeWriter();
-            for (const v of batch) {
-                this.emitGlobalValue(w, v.global);
-                switch (v.vt) {
+            for (let k = from; k < to; k++) {
+                this.emitGlobalValue(w, leafGlobals[k]);
+                switch (leafVts[k]) {
                     case 'i32': w.op(OP.i64_extend_i32_u); break;
                     case 'f32': w.op(OP.f64_promote_f32).op(OP.i64_reinterpret_f64); break;
                     case 'f64': w.op(OP.i64_reinterpret_f64); break;
                 }
             }
             w.op(OP.end);
-            const fid = this.addFunction([], batch.map(() => 'i64' as ValType), [], w.finish().bytes);
+            const fid = this.addFunction([], new Array<ValType>(to - from).fill('i64'), [], w.finish().bytes);
             const name = `whamm$report${layout.readers.length}`;
             this.exports.push({ name, kind: 'func', index: fid });
-            layout.readers.push({ export: name, count: batch.length });
+            layout.readers.push({ export: name, count: to - from });
         }
-        let slot = 0;
-        for (const v of vars) {
-            const { global: _g, vt: _vt, more, ...rest } = v;
-            layout.vars.push({ ...rest, slot });
-            slot += 1 + (more?.length ?? 0);
-        }
+        // The rows themselves are the layout's (their slots set above).
+        layout.vars = vars;
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const t = this.trapFixups;

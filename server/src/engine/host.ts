@@ -29,8 +29,13 @@ export class InstrumenterHost implements CompileHost {
     protected readonly newGlobals: NewGlobal[] = [];
     protected readonly newFunctions: NewFunction[] = [];
     protected readonly exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[] = [];
-    /** `more`: a tuple's further leaves (its first is `global`). */
-    protected readonly reportVars: (ReportVar & { global: number; vt: ValType; more?: { global: number; vt: ValType }[] })[] = [];
+    /** The report's rows, as the layout lists them (their slots are set when the readers are made). */
+    protected readonly reportVars: ReportVar[] = [];
+    /** Where each report var's value is read, by var: its global and value type (a million rows on a big app: no object each). */
+    protected readonly reportGlobals: number[] = [];
+    protected readonly reportVts: ValType[] = [];
+    /** A tuple's further leaves (its first is the var's global), by var index. */
+    protected readonly reportMore = new Map<number, { global: number; vt: ValType }[]>();
     protected readonly sites: SiteTable;
     protected readonly warnings: string[] = [];
     protected readonly scriptFns = new Map<string, { index: number; params: WType[]; result: WType }>();
@@ -66,6 +71,8 @@ export class InstrumenterHost implements CompileHost {
      * then one (first report var, count, amount) triple: 5 numbers each.
      */
     protected readonly trapFixups: number[] = [];
+    /** Per-site report rows' probe labels, by probe * 65536 + rule id. */
+    protected readonly probeLabels = new Map<number, string>();
     /**
      * Segments run on across instructions that can only trap (see segmentBoundary). Off in --testing mode
      * (the get_<name> exports read the globals directly) and when imports are added: they renumber calls
@@ -103,8 +110,16 @@ export class InstrumenterHost implements CompileHost {
     protected batchesFull = false;
 
 
+    /** Adds a report row read from global `global` (then `more`, for a tuple's further leaves). */
+    protected addReportVar(v: ReportVar, global: number, vt: ValType, more?: { global: number; vt: ValType }[]): void {
+        if (more) this.reportMore.set(this.reportVars.length, more);
+        this.reportVars.push(v);
+        this.reportGlobals.push(global);
+        this.reportVts.push(vt);
+    }
+
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
-        this.sites = new SiteTable(f => app.funcName(f));
+        this.sites = new SiteTable(f => app.funcName(f), input.siteSink);
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined) || this.index.blockAlt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);

@@ -1,6 +1,6 @@
 // What the instrumenter takes and gives back, and the error it throws for a script with errors.
 import type { ReportLayout } from './report-layout.js';
-import type { SiteTable } from './site-table.js';
+import type { SiteSink, SiteTable } from './site-table.js';
 import type { DecodedApp } from './app-codec.js';
 
 export interface InstrumentInput {
@@ -21,6 +21,11 @@ export interface InstrumentInput {
      * functions are instrumented and before the output is assembled), rather than run out of memory.
      */
     maxMemoryMb?: number;
+    /**
+     * Takes the site table's rows as they come (a big app has tens of millions): the result's table then
+     * keeps only the rows not yet handed over (see SiteTable).
+     */
+    siteSink?: SiteSink;
 }
 
 /** What the module gains, as the plan reports it. */
@@ -43,7 +48,10 @@ export interface PlanSink {
 }
 
 /** The module is too large to instrument with this script within InstrumentInput.maxMemoryMb. */
-export class TooLargeError extends Error {}
+export class TooLargeError extends Error {
+    /** `memory`: the memory budget was reached (a larger budget may do); `engine`: the output would pass an engine's limit. */
+    constructor(message: string, readonly limit: 'memory' | 'engine' = 'memory') { super(message); }
+}
 
 export interface InstrumentResult {
     bytes: Uint8Array;

@@ -81,6 +81,7 @@ class Instrumenter extends EntryFunctions {
         for (let i = 0; i < functions.length; i++) {
             if ((i & 63) === 0) this.checkMemory(`after ${i} of ${functions.length} functions`);
             this.instrumentFunction(functions[i], warnedDead);
+            this.checkGlobals(i + 1, functions.length);
         }
         this.checkMemory(`after all ${functions.length} functions`);
 
@@ -130,6 +131,16 @@ class Instrumenter extends EntryFunctions {
         return { bytes, layout, sites: this.sites, warnings: this.warnings };
     }
 
+    /**
+     * Per-site state lives in globals, and engines accept at most MAX_MODULE_GLOBALS of them: give up as soon
+     * as the module would pass that, rather than write a module no engine loads.
+     */
+    private checkGlobals(done: number, of: number): void {
+        const n = this.app.globalCount + this.newGlobals.length;
+        if (n <= MAX_MODULE_GLOBALS) return;
+        throw new TooLargeError(`the module is too large to instrument with this script: its per-site state needs more than ${MAX_MODULE_GLOBALS.toLocaleString('en-US')} globals, the most an engine accepts (${n.toLocaleString('en-US')} after ${done} of ${of} functions, ${this.sites.length.toLocaleString('en-US')} sites); narrow the probe's rule or predicate, or count into a script variable`, 'engine');
+    }
+
     private checkMemory(when: string): void {
         const limit = this.input.maxMemoryMb;
         if (limit === undefined) return;
@@ -139,5 +150,8 @@ class Instrumenter extends EntryFunctions {
         }
     }
 }
+
+/** The most globals V8 (and so Node and VS Code) accepts in a module. */
+export const MAX_MODULE_GLOBALS = 1_000_000;
 
 export { valTypeOf };

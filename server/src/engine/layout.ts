@@ -40,7 +40,7 @@ export class GlobalLayout extends InstrumenterHost {
             const b = this.globals.get(d.var.name);
             if (b?.kind === 'global' && b.map) {
                 const id = this.newGlobals[b.index - globalBase].init;
-                if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: typeText(d.var.type), slot: 0, global: b.index, vt: 'i32', ids: [Number(id)] });
+                if (d.var.storage === 'report') this.addReportVar({ name: d.var.name, type: typeText(d.var.type), slot: 0, ids: [Number(id)] }, b.index, 'i32');
                 continue;
             }
             const at = numbering.slots.get(d)!;
@@ -56,10 +56,8 @@ export class GlobalLayout extends InstrumenterHost {
                 });
                 if (d.init) startCode.push(d);
                 if (d.var.storage === 'report') {
-                    this.reportVars.push({
-                        name: d.var.name, type: typeText(d.var.type), slot: 0, global: index, vt: valTypeOf(slots.leaves[0]),
-                        more: slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })), ids,
-                    });
+                    this.addReportVar({ name: d.var.name, type: typeText(d.var.type), slot: 0, ids }, index, valTypeOf(slots.leaves[0]),
+                        slots.leaves.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })));
                 }
                 continue;
             }
@@ -72,7 +70,7 @@ export class GlobalLayout extends InstrumenterHost {
                 if (v) init = convert(v.v!, v.t, t); else startCode.push(d);
             }
             this.newGlobals[at.first] = { type: valTypeOf(t), init: constBits(init, t), mutable: true };
-            if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: t, slot: 0, global: index, vt: valTypeOf(t), ids });
+            if (d.var.storage === 'report') this.addReportVar({ name: d.var.name, type: t, slot: 0, ids }, index, valTypeOf(t));
         }
         // Top-level statements: folded into initial values where static, otherwise run at start-up.
         for (const s of this.model.topStatements) {
@@ -171,7 +169,7 @@ export class GlobalLayout extends InstrumenterHost {
             if (mapShape(d.var.type)) {
                 siteGlobals[first] = index;
                 this.newGlobals.push({ type: 'i32', init: BigInt(this.newMap(d.var.type)), mutable: false });
-                if (d.var.storage === 'report') this.reportVars.push({ name: d.var.name, type: typeText(d.var.type), ...where, global: index, vt: 'i32' });
+                if (d.var.storage === 'report') this.addReportVar({ name: d.var.name, type: typeText(d.var.type), ...where }, index, 'i32');
                 return;
             }
             const types = slotsOf.leaves.slice(first, last);
@@ -180,11 +178,9 @@ export class GlobalLayout extends InstrumenterHost {
                 this.newGlobals.push({ type: valTypeOf(lt), init: constBits(inits?.[first + j] ?? defaultOf(lt), lt), mutable: true });
             });
             if (d.var.storage === 'report') {
-                this.reportVars.push({
-                    // The reference prints functions without a name as `#<fid>` (see `where`).
-                    name: d.var.name, type: typeText(d.var.type), ...where, global: index, vt: valTypeOf(types[0]),
-                    ...(slotsOf.shapes[k] ? { more: types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) } : {}),
-                });
+                // The reference prints functions without a name as `#<fid>` (see `where`).
+                this.addReportVar({ name: d.var.name, type: typeText(d.var.type), ...where }, index, valTypeOf(types[0]),
+                    slotsOf.shapes[k] ? types.slice(1).map((lt, j) => ({ global: index + 1 + j, vt: valTypeOf(lt) })) : undefined);
             }
         });
         return siteGlobals;

@@ -74,18 +74,33 @@ export function encodeLayout(layout: ReportLayout): Uint8Array {
         if (i === undefined) { i = strings.length; strings.push(s); stringIndex.set(s, i); }
         return i;
     };
-    const packed: number[] = new Array(layout.vars.length * 7);
+    // `packed` is written as text in pieces of PIECE_VARS rows (a hot monitor on a big app has millions of
+    // rows: no array of numbers and no single string of them all); the JSON is the same as stringifying
+    // the whole PackedLayout.
+    const vars = layout.vars;
+    const encoder = new TextEncoder();
+    const pieces: Uint8Array[] = [];
     const ids: number[] = [];
-    let k = 0;
-    layout.vars.forEach((v, i) => {
-        packed[k++] = str(v.name); packed[k++] = str(v.type); packed[k++] = str(v.fname); packed[k++] = str(v.probe);
-        packed[k++] = v.fid ?? -1; packed[k++] = v.pc ?? -1; packed[k++] = v.slot;
-        if (v.ids) ids.push(i, v.ids.length, ...v.ids);
-    });
+    for (let from = 0; from < vars.length; from += PIECE_VARS) {
+        let text = '';
+        for (let i = from; i < Math.min(from + PIECE_VARS, vars.length); i++) {
+            const v = vars[i];
+            text += `${i ? ',' : ''}${str(v.name)},${str(v.type)},${str(v.fname)},${str(v.probe)},${v.fid ?? -1},${v.pc ?? -1},${v.slot}`;
+            if (v.ids) ids.push(i, v.ids.length, ...v.ids);
+        }
+        pieces.push(encoder.encode(text));
+    }
     const { vars: _vars, ...rest } = layout;
-    const out: PackedLayout = { ...rest, strings, packed, ...(ids.length ? { ids } : {}) };
-    return new TextEncoder().encode(JSON.stringify(out));
+    const head = JSON.stringify({ ...rest, strings });
+    pieces.unshift(encoder.encode(`${head.slice(0, -1)},"packed":[`));
+    pieces.push(encoder.encode(`]${ids.length ? `,"ids":${JSON.stringify(ids)}` : ''}}`));
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) { out.set(p, at); at += p.length; }
+    return out;
 }
+
+const PIECE_VARS = 1 << 16;
 
 export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
     const raw = JSON.parse(new TextDecoder().decode(bytes)) as ReportLayout | PackedLayout;

@@ -321,7 +321,8 @@ export class Checker extends ExprChecker {
         this.fn = sym;
         if (fn.body) {
             const returns = this.block(fn.body, scope, fn);
-            if (sym && sym.result.kind !== 'unit' && !returns) {
+            // An unknown return type was reported where it is written.
+            if (sym && sym.result.kind !== 'unit' && sym.result.kind !== 'unknown' && !returns) {
                 this.reportProp('error', `\`${fn.name}\` must return a value of type ${typeToString(sym.result)} on every path`, fn, 'name', 'missing-return');
             }
         }

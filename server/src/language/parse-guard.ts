@@ -6,7 +6,7 @@
 // statement with more than MAX_CHAIN operators is blanked out (replaced by spaces, so every other offset
 // stays valid) and reported as "nesting too deep" on that item. Everything downstream only ever sees trees of
 // bounded depth; the rest of the script is still parsed and checked.
-import { matchBlockComment, matchProbeRule, stringEnd } from './whamm-token-builder.js';
+import { endsOperand, matchBlockComment, matchProbeRule, ruleAfterUnfinished, stringEnd } from './whamm-token-builder.js';
 
 /** Bracket/block/prefix-operator/`?:`/`else if` levels at any point of the script. */
 export const MAX_NESTING = 40;
@@ -121,8 +121,9 @@ export function guardText(text: string): GuardResult {
             continue;
         }
         // A probe rule is one token wherever a top-level item may start.
-        if (braces.length === 1 && (prev === '' || prev === ';' || prev === '}')) {
-            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: prev } as never]);
+        const unfinished = (prev === 'value' || (prev === 'word' && endsOperand(prevWord))) && ruleAfterUnfinished(text, i, prev === 'word' ? prevWord : ')');
+        if (braces.length === 1 && (prev === '' || prev === ';' || prev === '}' || unfinished)) {
+            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: unfinished ? (prev === 'word' ? prevWord : ')') : prev } as never]);
             if (rule) { i += rule[0].length; prev = 'rule'; continue; }
         }
         if (isWordStart(code)) {

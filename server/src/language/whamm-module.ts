@@ -17,7 +17,7 @@ import { WhammFormatter } from './lsp/formatter.js';
 import { WhammDocumentBuilder } from './whamm-document-builder.js';
 import { WhammDocumentFactory } from './whamm-document-factory.js';
 import { WhammLinker } from './whamm-linker.js';
-import { WhammDocumentUpdateHandler, WhammWorkspaceManager } from './whamm-workspace.js';
+import { WhammDocumentUpdateHandler, WhammServiceRegistry, WhammWorkspaceManager } from './whamm-workspace.js';
 import { WhammReferenceDescriptionProvider, WhammReferences } from './whamm-references.js';
 
 /** Services added on top of Langium's defaults (validators, completion, hover... register here). */
@@ -53,6 +53,7 @@ export const WhammModule: Module<WhammServices, PartialLangiumServices & WhammAd
 
 /** Shared (cross-language) services: scripts are independent documents. */
 export const WhammSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    ServiceRegistry: services => new WhammServiceRegistry(services),
     workspace: {
         DocumentBuilder: services => new WhammDocumentBuilder(services),
         LangiumDocumentFactory: services => new WhammDocumentFactory(services),

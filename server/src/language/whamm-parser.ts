@@ -9,15 +9,24 @@
 //    comes from parsing it alone without recovery.
 // 3. A statement that starts like an expression but fits no statement is blanked and the script parsed
 //    again (incomplete-statements.ts), so that the items after it are not lost.
+// 4. A word where a type is expected (a type name being typed) is lexed as a type keyword and the script
+//    parsed again (partial-types.ts), for the same reason.
 import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult, type ParserOptions } from 'langium';
-import type { IRecognitionException, IToken } from 'chevrotain';
+import type { ILexingError, IRecognitionException, IToken, TokenType } from 'chevrotain';
 import { blankIncompleteStatement, incompleteStatement } from './incomplete-statements.js';
+import { partialTypeMessage, partialTypeWord, retypeTokens, withoutUnfinished } from './partial-types.js';
 import { blanked, guardText, type GuardIssue, type ItemSpan } from './parse-guard.js';
 
 /** The fields of Langium's and Chevrotain's parser state that a thrown parse leaves behind. */
 interface ParserInternals {
     stack: unknown[];
     wrapper: { recoveryEnabled: boolean; currIdx: number; tokVector?: IToken[] };
+    lexer: Lexer;
+}
+
+interface Lexer {
+    definition: Record<string, TokenType>;
+    tokenize(text: string, options?: unknown): { tokens: IToken[]; errors: ILexingError[] };
 }
 
 const MAX_RETRIES = 8;
@@ -49,16 +58,29 @@ function guardedParse(parser: LangiumParser, parse: Parse, input: string, option
         crash = {};
         result = attempt(internals, parse, text, options, crash);
     }
-    // An incomplete statement would end the parse there: blanked, the items after it are parsed too.
+    // An incomplete statement or a partly typed type name would end the parse there: the statement blanked,
+    // the word lexed as a type, the items after them are parsed too.
+    const types = new Set<number>();
     for (let n = 0; result && n < MAX_RETRIES; n++) {
         const at = incompleteStatement(result.parserErrors);
-        const fixed = at && blankIncompleteStatement(text, internals.wrapper.tokVector ?? [], at);
-        const again = fixed && attempt(internals, parse, fixed.text, options, {});
-        if (!fixed || !again) break;
-        text = fixed.text;
+        if (at) {
+            const fixed = blankIncompleteStatement(text, internals.wrapper.tokVector ?? [], at);
+            const again = fixed && attempt(internals, parse, fixed.text, options, {}, types);
+            if (!fixed || !again) break;
+            text = fixed.text;
+            result = again;
+            issues.push(fixed.issue);
+            continue;
+        }
+        const word = partialTypeWord(result.parserErrors, types);
+        if (!word) break;
+        const again = attempt(internals, parse, text, options, {}, new Set([...types, word.startOffset]));
+        if (!again) break;
+        types.add(word.startOffset);
         result = again;
-        issues.push(fixed.issue);
+        issues.push({ start: word.startOffset, end: word.endOffset! + 1, message: partialTypeMessage(word.image) });
     }
+    if (result && types.size > 0) result.parserErrors = withoutUnfinished(result.parserErrors, types);
     if (!result) {
         // Nothing to isolate: an empty script (of the same line structure) with one error at the start.
         result = parse(blanked(input), options);
@@ -68,7 +90,15 @@ function guardedParse(parser: LangiumParser, parse: Parse, input: string, option
     return result;
 }
 
-function attempt(internals: ParserInternals, parse: Parse, text: string, options: ParserOptions | undefined, crash: { at?: number }): ParseResult | undefined {
+/** A parse of `text`; `types`: the offsets of words to lex as a type keyword (see partial-types.ts). */
+function attempt(internals: ParserInternals, parse: Parse, text: string, options: ParserOptions | undefined, crash: { at?: number }, types?: ReadonlySet<number>): ParseResult | undefined {
+    const lexer = internals.lexer;
+    const own = Object.prototype.hasOwnProperty.call(lexer, 'tokenize');
+    const tokenize = lexer.tokenize;
+    if (types?.size) {
+        const as = lexer.definition['u32'];
+        lexer.tokenize = (t, o) => { const r = tokenize.call(lexer, t, o); return { ...r, tokens: retypeTokens(r.tokens, types, as) }; };
+    }
     try {
         return parse(text, options);
     } catch {
@@ -77,6 +107,9 @@ function attempt(internals: ParserInternals, parse: Parse, text: string, options
         crash.at = token && Number.isFinite(token.startOffset) ? token.startOffset : undefined;
         internals.stack = [];
         return undefined;
+    } finally {
+        if (own) lexer.tokenize = tokenize;
+        else delete (lexer as Partial<Lexer>).tokenize;
     }
 }
 

@@ -9,12 +9,14 @@ const RULE_START = /[A-Za-z_*?\[:]/;
  * may be empty (`:::alt`, `::call:`): it then matches everything.
  * Its glob characters collide with operators, so it is only recognised where a top-level item may start:
  * at the beginning of the file or right after `;` or `}`. Statements never begin with `name:`, so this
- * cannot swallow an expression.
+ * cannot swallow an expression. Also at the start of a line after a statement missing its `;` (`var x: u32`
+ * or a type name being typed, ending in a name, literal or bracket): nothing valid goes on with a name
+ * there, and the probe after it is then still parsed.
  */
 export function matchProbeRule(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
     if (!RULE_START.test(text.charAt(offset))) return null;
     const prev = tokens.length > 0 ? tokens[tokens.length - 1].image : undefined;
-    if (prev !== undefined && prev !== ';' && prev !== '}') return null;
+    if (prev !== undefined && prev !== ';' && prev !== '}' && !ruleAfterUnfinished(text, offset, prev)) return null;
     let i = offset;
     let colons = 0;
     for (;;) {
@@ -30,6 +32,27 @@ export function matchProbeRule(text: string, offset: number, tokens: IToken[]): 
     }
     if (colons === 0) return null;
     return execResult(text, offset, i);
+}
+
+/** Words after which a statement goes on: a name on the next line is not a probe rule after them. */
+const CONTINUED = new Set(['var', 'report', 'unshared', 'fn', 'use', 'if', 'elif', 'else', 'return', 'as', 'map']);
+
+/** Whether a token of this text ends an operand (a name, a literal, `)` or `]`): no name may follow it. */
+export function endsOperand(image: string): boolean {
+    const c = image.charCodeAt(0);
+    if (/^[A-Za-z_]\w*$/.test(image)) return !CONTINUED.has(image);
+    return (c >= 48 && c <= 57) || c === 34 /* " */ || image === ')' || image === ']';
+}
+
+/** A rule starting a line (a name first) after a token that ends an operand (see matchProbeRule). */
+export function ruleAfterUnfinished(text: string, offset: number, prev: string): boolean {
+    if (!/[A-Za-z_]/.test(text.charAt(offset)) || !endsOperand(prev)) return false;
+    for (let i = offset - 1; i >= 0; i--) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || c === 13) return true;
+        if (c !== 32 && c !== 9) return false;
+    }
+    return false;
 }
 
 /** Block comments nest (`/* a /* b *\/ c *\/`); an unterminated one runs to the end of the text. */

@@ -3,12 +3,28 @@
 // start-up, files changed on disk are not loaded, and a document opened under another language id is left
 // alone. `.mm` is also Objective-C++'s extension: a project full of `.mm` sources must not be parsed as
 // Whamm, and one unparsable file must never stop the server from starting.
-import { DefaultWorkspaceManager, isOperationCancelled, type URI } from 'langium';
+// Every document the server holds is therefore a Whamm script, whatever its name: an untitled script, or a
+// file of another extension switched to Whamm. Langium looks a document's language up by the editor's
+// language id while it is open and by its file extension after it is closed; an untitled script closed
+// (no extension) made that lookup throw in every later build, so no document was analysed again and the
+// requests waiting for one (symbols, CodeLenses) never answered. The registry answers Whamm for any URI.
+import { DefaultServiceRegistry, DefaultWorkspaceManager, isOperationCancelled, type LangiumCoreServices, type URI } from 'langium';
 import { DefaultDocumentUpdateHandler } from 'langium/lsp';
 import type { DidChangeWatchedFilesParams, TextDocumentChangeEvent } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
 export const WHAMM_LANGUAGE_ID = 'whamm';
+
+export class WhammServiceRegistry extends DefaultServiceRegistry {
+    override getServices(uri: URI): LangiumCoreServices {
+        const only = this.languageIdMap.get(WHAMM_LANGUAGE_ID);
+        return only ?? super.getServices(uri);
+    }
+
+    override hasServices(uri: URI): boolean {
+        return this.languageIdMap.has(WHAMM_LANGUAGE_ID) || super.hasServices(uri);
+    }
+}
 
 export class WhammWorkspaceManager extends DefaultWorkspaceManager {
     protected override async traverseFolder(): Promise<void> {

@@ -94,7 +94,8 @@ describe('coverage and heat', function () {
         if (!UI_DIR) this.skip();
         // Show VS Code's own coverage decorations in the editor (gutters), then let the runner capture the window.
         await vscode.commands.executeCommand('testing.coverage.toggleInline').then(undefined, () => undefined);
-        // The Hot spots view (in the Testing side bar) beside the editor, for the picture.
+        // The Testing side bar (Test Coverage) and the Hot spots view (in the panel, below the editor), for the picture.
+        await vscode.commands.executeCommand('workbench.view.extension.test').then(undefined, () => undefined);
         await vscode.commands.executeCommand('whamm.hotSpots.focus').then(undefined, () => undefined);
         await vscode.window.showTextDocument(vscode.Uri.file(MAIN_C), { preview: false, selection: new vscode.Range(14, 0, 14, 0) });
         await new Promise(r => setTimeout(r, 1500));

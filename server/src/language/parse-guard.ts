@@ -63,7 +63,7 @@ export function guardText(text: string): GuardResult {
     let itemStart = -1;
     let itemFlagged = false;
     let prev = ''; // previous significant token ('' at the start of an item)
-    let prevElse = false; // the previous word was `else`
+    let prevWord = '';
 
     const nesting = () => braces.length - 1 + elseIfSum + parenSum;
     const flag = (start: number, end: number, message: string) => {
@@ -129,10 +129,9 @@ export function guardText(text: string): GuardResult {
         if (isWordStart(code)) {
             let j = i + 1;
             while (j < n && isWordChar(text.charCodeAt(j))) j++;
-            // Compared in place: a substring per word was most of what a scan allocated.
             if (wordIs(text, i, j, 'if')) {
                 const frame = braces[braces.length - 1];
-                if (prevElse && prev === 'word') { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
+                if (prevWord === 'else' && prev === 'word') { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
                 else { elseIfSum -= frame.elseIfs; frame.elseIfs = 0; }
             } else if (wordIs(text, i, j, 'map')) {
                 // `map<K, map<...>>`: each map type is a level of the type parser.
@@ -142,7 +141,7 @@ export function guardText(text: string): GuardResult {
             }
             endPrefixRun();
             prev = 'word';
-            prevElse = wordIs(text, i, j, 'else');
+            prevWord = text.substring(i, j);
             i = j;
             continue;
         }

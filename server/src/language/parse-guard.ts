@@ -63,7 +63,10 @@ export function guardText(text: string): GuardResult {
     let itemStart = -1;
     let itemFlagged = false;
     let prev = ''; // previous significant token ('' at the start of an item)
-    let prevWord = '';
+    // The previous word, as a range of the text (a substring per word was most of what a scan allocated).
+    let prevWordStart = 0;
+    let prevWordEnd = 0;
+    const prevWord = () => text.substring(prevWordStart, prevWordEnd);
 
     const nesting = () => braces.length - 1 + elseIfSum + parenSum;
     const flag = (start: number, end: number, message: string) => {
@@ -121,9 +124,11 @@ export function guardText(text: string): GuardResult {
             continue;
         }
         // A probe rule is one token wherever a top-level item may start.
-        const unfinished = (prev === 'value' || (prev === 'word' && endsOperand(prevWord))) && ruleAfterUnfinished(text, i, prev === 'word' ? prevWord : ')');
+        // (Only at the top level: the check allocates.)
+        const unfinished = braces.length === 1 && (prev === 'value' || (prev === 'word' && endsOperand(prevWord())))
+            && ruleAfterUnfinished(text, i, prev === 'word' ? prevWord() : ')');
         if (braces.length === 1 && (prev === '' || prev === ';' || prev === '}' || unfinished)) {
-            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: unfinished ? (prev === 'word' ? prevWord : ')') : prev } as never]);
+            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: unfinished ? (prev === 'word' ? prevWord() : ')') : prev } as never]);
             if (rule) { i += rule[0].length; prev = 'rule'; continue; }
         }
         if (isWordStart(code)) {
@@ -131,7 +136,7 @@ export function guardText(text: string): GuardResult {
             while (j < n && isWordChar(text.charCodeAt(j))) j++;
             if (wordIs(text, i, j, 'if')) {
                 const frame = braces[braces.length - 1];
-                if (prevWord === 'else' && prev === 'word') { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
+                if (prev === 'word' && wordIs(text, prevWordStart, prevWordEnd, 'else')) { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
                 else { elseIfSum -= frame.elseIfs; frame.elseIfs = 0; }
             } else if (wordIs(text, i, j, 'map')) {
                 // `map<K, map<...>>`: each map type is a level of the type parser.
@@ -141,7 +146,8 @@ export function guardText(text: string): GuardResult {
             }
             endPrefixRun();
             prev = 'word';
-            prevWord = text.substring(i, j);
+            prevWordStart = i;
+            prevWordEnd = j;
             i = j;
             continue;
         }

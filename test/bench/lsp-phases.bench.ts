@@ -1,9 +1,10 @@
-// In-process CPU time of a re-validation after an edit, per build phase (1 parsed ... 6 validated), on the
-// generated script of test/bench/lsp.bench.ts: `npx tsx test/bench/lsp-phases.bench.ts [LINES] [EDITS]`.
+// In-process CPU time of a re-validation after an edit, per build phase (1 parsed ... 6 validated), with what
+// the incremental parse and check reused, on the generated script of test/bench/lsp.bench.ts: `npx tsx test/bench/lsp-phases.bench.ts [LINES] [EDITS]`.
 import { EmptyFileSystemProvider, URI } from 'langium';
 import '../../server/src/polyfill.js';
 import { createWhammServices } from '../../server/src/language/whamm-module.js';
 import { generate } from './lsp.bench.js';
+import { incrementalCheckStats } from '../../server/src/language/whamm-validator.js';
 const N = Number(process.argv[2] ?? 2000);
 const text = generate(N);
 const texts = new Map<string, string>();
@@ -30,4 +31,5 @@ for (let k = 0; k < K; k++) {
   times.push(cpu() - t);
 }
 times.sort((a, b) => a - b);
-console.log('CPU ms per edit: median', times[K >> 1].toFixed(1), 'mean', (times.reduce((a, b) => a + b) / K).toFixed(1), 'phases', [...phases].map(([k, v]) => `${k}:${(v / K).toFixed(1)}`).join(' '), (shared.workspace.LangiumDocumentFactory as any).lastStats);
+console.log('CPU ms per edit: median', times[K >> 1].toFixed(1), 'mean', (times.reduce((a, b) => a + b) / K).toFixed(1), 'phases', [...phases].map(([k, v]) => `${k}:${(v / K).toFixed(1)}`).join(' '), 'parse', (shared.workspace.LangiumDocumentFactory as any).lastStats,
+  'check', incrementalCheckStats(shared.workspace.LangiumDocuments.getDocument(uri)!));

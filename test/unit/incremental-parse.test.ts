@@ -1,13 +1,14 @@
 // The incremental parse (server/src/language/incremental-parse.ts) against a parse from scratch: thousands of
 // seeded random edits (characters, tokens, braces, comment and string delimiters, whole lines) over
 // gallery-like scripts, each applied to a document the language server's builder updates incrementally; after
-// every edit its diagnostics (message, range, severity) and CST (every token's offset, range and AST type)
-// must equal those of a fresh parse and check of the same text.
+// every edit its diagnostics (message, range, severity), CST (every token's offset, range and AST type) and
+// checker result (types, symbols, declarations, probes, references...; the edited document is checked
+// incrementally, frontend/check-incremental.ts) must equal those of a fresh parse and check of the same text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CstUtils, EmptyFileSystemProvider, URI, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, CstUtils, EmptyFileSystemProvider, URI, type AstNode, type LangiumDocument } from 'langium';
 import '../../server/src/polyfill.js';
 import { createWhammServices } from '../../server/src/language/whamm-module.js';
 import { parseScript, whammServices } from '../../server/src/language/parse.js';
@@ -15,6 +16,9 @@ import type { WhammDocumentFactory } from '../../server/src/language/whamm-docum
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Script } from '../../server/src/language/generated/ast.js';
 import { PROJECT_ROOT } from '../support/shared.js';
+import { checkResultOf, incrementalCheckStats } from '../../server/src/language/whamm-validator.js';
+import { typeToString } from '../../server/src/frontend/types.js';
+import type { ScriptSymbol } from '../../server/src/frontend/symbols.js';
 
 const EDITS = Number(process.env.WHAMM_INCREMENTAL_EDITS ?? 2000);
 const RESET_EVERY = 5;
@@ -91,7 +95,32 @@ function cstPrint(doc: LangiumDocument): string[] {
     return out;
 }
 
-test('incremental parsing: diagnostics and CST equal a parse from scratch after every random edit', async () => {
+/** Everything the checker's result says about a document, with offsets (what the editor features read). */
+function checkPrint(doc: LangiumDocument): string[] {
+    const script = doc.parseResult.value as Script;
+    const r = checkResultOf(script);
+    const at = (n: AstNode | undefined) => n?.$cstNode ? `${n.$cstNode.offset}` : '-';
+    const sym = (s: ScriptSymbol | undefined) => s ? `${s.kind} ${s.name} ${'type' in s ? typeToString(s.type) : ''} ${at((s as { decl?: AstNode }).decl)}` : '';
+    const out: string[] = [];
+    for (const n of AstUtils.streamAst(script)) {
+        const t = r.typeOf(n), s = r.symbolOf(n), d = r.declared(n);
+        if (t || s || d) out.push(`${n.$type}@${at(n)} ${t ? typeToString(t) : ''} | ${sym(s)} | ${sym(d)}`);
+        if (n.$type === 'Probe') {
+            const p = r.probeInfo(n as never);
+            out.push(`probe@${at(n)} rule@${p?.ruleOffset} ${p?.matches.length} uses ${[...p?.uses ?? []].sort().join()} writes ${[...p?.writes ?? []].sort().join()} sites ${p?.siteVars.map(at).join()} bound ${[...p?.boundVars.keys() ?? []].sort().join()} static ${p?.hasStaticCalls}`);
+        }
+        if (d && (d.kind === 'global' || d.kind === 'report' || d.kind === 'unshared' || d.kind === 'local' || d.kind === 'param')) {
+            out.push(`refs ${d.name}: ${r.referencesOf(d).map(at).join()}`);
+        }
+    }
+    out.push(`probes ${r.probes.map(p => `${at(p.probe)}/${p.ruleOffset}`).join()}`);
+    out.push(`globals ${r.globals.map(sym).join(', ')}`);
+    out.push(`library calls ${r.libraryCalls.map(c => `${c.lib}.${c.fn}@${at(c.node)}`).join()}`);
+    out.push(`called ${[...r.calledFunctions].sort().join()} methods ${[...r.stringMethods].sort().join()}`);
+    return out;
+}
+
+test('incremental parsing and checking: diagnostics, CST and checker result equal a parse and check from scratch after every random edit', async () => {
     const texts = new Map<string, string>();
     class MemoryFileSystem extends EmptyFileSystemProvider {
         override async readFile(...args: unknown[]): Promise<string> { return texts.get(String(args[0])) ?? ''; }
@@ -106,6 +135,7 @@ test('incremental parsing: diagnostics and CST equal a parse from scratch after 
     let text = '';
     let reused = 0;
     let parsed = 0;
+    let checksReused = 0;
     for (let n = 0; n < EDITS; n++) {
         const previous = text;
         text = n % RESET_EVERY === 0 ? pool[(n / RESET_EVERY) % pool.length] : edit(text, rand, pool);
@@ -119,8 +149,11 @@ test('incremental parsing: diagnostics and CST equal a parse from scratch after 
         const context = () => `after edit ${n} (${n % RESET_EVERY} since a reset), text:\n${text}`;
         assert.deepEqual((doc.diagnostics ?? []).map(key).sort(), fresh.diagnostics.map(key).sort(), context());
         assert.deepEqual(cstPrint(doc), cstPrint(fresh.document), context());
+        assert.deepEqual(checkPrint(doc), checkPrint(fresh.document), context());
+        checksReused += incrementalCheckStats(doc)?.reused ?? 0;
     }
     assert.ok(reused > 0 && parsed > 0, `reused ${reused} chunk parses, parsed ${parsed}`);
+    assert.ok(checksReused > EDITS, `reused ${checksReused} item checks`);
 });
 
 test('incremental parsing: an edit inside one item parses that item alone and moves the others', async () => {

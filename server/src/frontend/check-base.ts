@@ -7,6 +7,9 @@ import type { FnSymbol, ScriptSymbol, VarSymbol } from './symbols.js';
 import { assignable, isNumeric, typeToString, type Type } from './types.js';
 import { type CheckDiagnostic, type CheckOptions, type LibraryCall, type ProbeInfo, type Severity, type ProbeCtx, catalogNames } from './check-support.js';
 
+/** The bound variable and bound function names of a catalog (computed once per catalog, not per check). */
+const namesOf = new WeakMap<CatalogView, { vars: Set<string>; fns: Set<string> }>();
+
 export abstract class CheckerBase {
     protected readonly catalog: CatalogView;
     protected readonly diagnostics: CheckDiagnostic[] = [];
@@ -33,8 +36,13 @@ export abstract class CheckerBase {
 
     constructor(protected readonly options: CheckOptions) {
         this.catalog = options.catalog ?? catalogView();
-        this.catalogVarNames = catalogNames(this.catalog);
-        this.catalogFnNames = new Set(this.catalog.events.flatMap(e => e.fns.map(f => f.name)));
+        let names = namesOf.get(this.catalog);
+        if (!names) {
+            names = { vars: catalogNames(this.catalog), fns: new Set(this.catalog.events.flatMap(e => e.fns.map(f => f.name))) };
+            namesOf.set(this.catalog, names);
+        }
+        this.catalogVarNames = names.vars;
+        this.catalogFnNames = names.fns;
     }
 
     // ---- helpers ----

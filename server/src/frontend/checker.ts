@@ -15,7 +15,7 @@ import { BUILTIN_CONSTS, BUILTIN_FNS } from './builtins.js';
 import { matchRule } from './rule-match.js';
 import type { FnSymbol, ScriptSymbol, VarSymbol } from './symbols.js';
 import { isNumeric, prim, T, typeEquals, typeOfRef, typeToString, type Type } from './types.js';
-import { type CheckOptions, type CheckResult, type ProbeInfo, Scope, FAMILY, containsMap, describeKind } from './check-support.js';
+import { type CheckDiagnostic, type CheckOptions, type CheckResult, type ProbeInfo, Scope, FAMILY, containsMap, describeKind } from './check-support.js';
 import { ExprChecker } from './check-expr.js';
 
 export type { CheckDiagnostic, CheckOptions, CheckResult, LibraryCall, ProbeInfo, Severity } from './check-support.js';
@@ -40,6 +40,21 @@ export function checkScript(script: ast.Script, options: CheckOptions = {}): Che
     return new Checker(options).run(script);
 }
 
+/**
+ * "A script must contain at least one probe". After a syntax error (or an item the parse guard left out)
+ * the probe may be the part that was lost: "no probe" would then only repeat the real error in a
+ * misleading way.
+ */
+export function noProbeDiagnostic(script: ast.Script): CheckDiagnostic | undefined {
+    const items = script.items ?? [];
+    const parse = script.$document?.parseResult;
+    const syntaxErrors = (parse?.parserErrors.length ?? 0) + (parse?.lexerErrors.length ?? 0);
+    if (syntaxErrors > 0 || items.some(i => i.$type === 'Probe')) return undefined;
+    const first = items[0]?.$cstNode;
+    return { severity: 'error', message: 'A script must contain at least one probe, e.g. `wasm:opcode:*:before { ... }`',
+        start: first?.offset ?? 0, end: first?.end ?? 0, code: 'no-probe', unnecessary: undefined };
+}
+
 
 /** Events that run once, not at a match site. */
 const BEGIN_END = new Set(['wasm:begin', 'wasm:end', 'wasm:report']);
@@ -51,40 +66,48 @@ function containsFuncref(t: Type): boolean {
     return false;
 }
 
-class Checker extends ExprChecker {
+export class Checker extends ExprChecker {
 
     run(script: ast.Script): CheckResult {
         const root = new Scope(undefined);
         // Script-level names are visible everywhere, whatever their position.
         const items = script.items ?? [];
+        this.declareItems(items, root);
+        for (const item of items) if (item.$type !== 'FnDef') this.checkItem(item, root);
+        for (const item of items) if (item.$type === 'FnDef') this.checkItem(item, root);
+        const noProbe = noProbeDiagnostic(script);
+        if (noProbe) this.diagnostics.push(noProbe);
+        this.reportUnused();
+        return this.result(this.diagnostics.sort((a, b) => a.start - b.start || a.end - b.end));
+    }
+
+    /** Declares the script-level names (`use`d libraries, functions, globals) in `root`. */
+    declareItems(items: readonly ast.TopItem[], root: Scope): void {
         for (const item of items) {
             if (item.$type === 'Use') this.declare(root, item, { kind: 'library', name: item.name, decl: item });
             else if (item.$type === 'FnDef') this.declareFn(root, item);
             else if (item.$type === 'VarDecl') this.declareVar(root, item, undefined);
         }
-        let probes = 0;
-        for (const item of items) {
-            switch (item.$type) {
-                case 'Use': case 'FnDef': break;
-                case 'Probe': probes++; this.checkProbe(item, root); break;
-                case 'VarDecl': this.checkVarInit(item, root); break;
-                default:
-                    this.checkTopStatement(item as ast.Statement);
-                    this.checkStatement(item as ast.Statement, root);
-            }
+    }
+
+    /**
+     * Checks one top-level item against the script-level names of `root`: a probe, a global's initial value,
+     * a top-level statement or a function body. Items are independent of each other except through `root`.
+     */
+    checkItem(item: ast.TopItem, root: Scope): void {
+        switch (item.$type) {
+            case 'Use': break;
+            case 'FnDef': this.checkFn(item, root); break;
+            case 'Probe': this.checkProbe(item, root); break;
+            case 'VarDecl': this.checkVarInit(item, root); break;
+            default:
+                this.checkTopStatement(item as ast.Statement);
+                this.checkStatement(item as ast.Statement, root);
         }
-        for (const item of items) if (item.$type === 'FnDef') this.checkFn(item, root);
-        // After a syntax error (or an item the parse guard left out) the probe may be the part that was
-        // lost: "no probe" would then only repeat the real error in a misleading way.
-        const parse = script.$document?.parseResult;
-        const syntaxErrors = (parse?.parserErrors.length ?? 0) + (parse?.lexerErrors.length ?? 0);
-        if (probes === 0 && syntaxErrors === 0) {
-            const first = items[0]?.$cstNode;
-            this.report('error', 'A script must contain at least one probe, e.g. `wasm:opcode:*:before { ... }`',
-                first?.offset ?? 0, first?.end ?? 0, 'no-probe');
-        }
-        this.reportUnused();
-        const diagnostics = this.diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
+    }
+
+    /** The check's result over this checker's state, with `diagnostics` as given. */
+    result(diagnostics: CheckDiagnostic[]): CheckResult {
         return {
             diagnostics,
             probes: [...this.probeInfos.values()],
@@ -102,7 +125,9 @@ class Checker extends ExprChecker {
 
     // ---- declarations ----
 
-    protected declare(scope: Scope, node: ast.NamedElement, sym: ScriptSymbol): void {
+    /** Declares `sym` in `scope`; returns the symbol that stands for it (see `scriptSymbol`). */
+    protected declare<S extends ScriptSymbol>(scope: Scope, node: ast.NamedElement, declared: S): S {
+        const sym = scope.parent ? declared : this.scriptSymbol(declared, scope);
         const previous = scope.names.get(sym.name);
         if (previous) {
             const prev = (previous as { decl?: AstNode }).decl;
@@ -113,6 +138,12 @@ class Checker extends ExprChecker {
         }
         if (!scope.parent) this.globals.push(sym);
         this.decls.set(node, sym);
+        return sym;
+    }
+
+    /** The symbol a script-level declaration gets (an incremental check keeps earlier, equal ones). */
+    protected scriptSymbol<S extends ScriptSymbol>(sym: S, _root: Scope): S {
+        return sym;
     }
 
     /** Script functions and variables cannot take the name of a built-in function or constant. */
@@ -207,9 +238,9 @@ class Checker extends ExprChecker {
                 decl, decl.report ? 'report' : 'unshared', 'site-var-without-site');
         }
         if (sym.perSite) this.probeInfos.get(owner as ast.Probe)?.siteVars.push(decl);
-        this.declare(scope, decl, sym);
-        this.uses.set(sym, 0);
-        return sym;
+        const declared = this.declare(scope, decl, sym);
+        this.uses.set(declared, 0);
+        return declared;
     }
 
     protected checkVarInit(decl: ast.VarDecl, scope: Scope): void {
@@ -241,8 +272,9 @@ class Checker extends ExprChecker {
             for (const b of part.bounds) this.checkBound(b, index === 0, bounds, ruleOffset);
         });
         const modes = [...new Set(matches.map(m => m.mode))];
+        // The rule's offset is read from its syntax node, which an incremental parse moves with the probe.
         const info: ProbeInfo = {
-            probe, rule, ruleOffset, matches, modes, bounds, boundVars: new Map(),
+            probe, rule, get ruleOffset() { return ruleNode?.offset ?? probe.$cstNode?.offset ?? 0; }, matches, modes, bounds, boundVars: new Map(),
             uses: new Set(), writes: new Set(), siteVars: [], hasStaticCalls: false,
         };
         this.probeInfos.set(probe, info);

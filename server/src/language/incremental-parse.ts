@@ -29,6 +29,9 @@ interface Unit {
     lexerErrors: ILexingError[];
     parserErrors: IRecognitionException[];
     lexerDiagnostics: unknown[];
+    /** The unit's CST nodes, flat (collected once per parse: moving a unit then visits no tree). */
+    leaves: LeafFields[];
+    composites: CompositeFields[];
     /** Where the unit's CST nodes currently are: offset, 0-based line and column of the unit's first character. */
     base: Position;
 }
@@ -140,12 +143,23 @@ function unitOf(parser: LangiumParser, text: string, chunks: number, firstLength
     const root = r.value.$cstNode as unknown as CompositeFields | undefined;
     if (root) rootClass ??= root.constructor as new (input: string) => CstNode;
     const lexerDiagnostics = (r as { lexerReport?: { diagnostics?: unknown[] } }).lexerReport?.diagnostics ?? [];
+    const leaves: LeafFields[] = [];
+    const composites: CompositeFields[] = [];
+    const stack: CstNode[] = root ? [...root.content] : [];
+    while (stack.length > 0) {
+        const node = stack.pop()!;
+        const composite = node as unknown as CompositeFields;
+        if (Array.isArray(composite.content)) {
+            composites.push(composite);
+            for (const c of composite.content) stack.push(c);
+        } else leaves.push(node as unknown as LeafFields);
+    }
     return {
         text, chunks, firstLength, endsScript: false,
         clean: r.lexerErrors.length === 0 && r.parserErrors.length === 0 && lexerDiagnostics.length === 0,
         items: r.value.items ?? [],
         content: root ? root.content : [],
-        lexerErrors: r.lexerErrors, parserErrors: r.parserErrors, lexerDiagnostics,
+        lexerErrors: r.lexerErrors, parserErrors: r.parserErrors, lexerDiagnostics, leaves, composites,
         base: { offset: 0, line: 0, column: 0 },
     };
 }
@@ -220,24 +234,21 @@ function advance(text: string, from: Position, offset: number): Position {
     return { offset, line, column: offset - lineStart };
 }
 
-/** Moves every CST node of a unit from its current base to `to` (an explicit stack: no recursion). */
+/** Moves every CST node of a unit from its current base to `to`. */
 function move(u: Unit, to: Position): void {
     const from = u.base;
     const dOffset = to.offset - from.offset;
     const dLine = to.line - from.line;
     const dColumn = to.column - from.column;
-    const stack: CstNode[] = [...u.content];
-    while (stack.length > 0) {
-        const node = stack.pop()!;
-        const composite = node as unknown as CompositeFields;
-        if (Array.isArray(composite.content)) {
-            composite._rangeCache = undefined;
-            for (const c of composite.content) stack.push(c);
-        } else {
-            const leaf = node as unknown as LeafFields;
-            leaf._offset += dOffset;
-            if (leaf._startLine === from.line) leaf._startColumn += dColumn;
-            if (leaf._endLine === from.line) leaf._endColumn += dColumn;
+    for (const c of u.composites) c._rangeCache = undefined;
+    const first = from.line;
+    for (const leaf of u.leaves) {
+        leaf._offset += dOffset;
+        if (dColumn !== 0) {
+            if (leaf._startLine === first) leaf._startColumn += dColumn;
+            if (leaf._endLine === first) leaf._endColumn += dColumn;
+        }
+        if (dLine !== 0) {
             leaf._startLine += dLine;
             leaf._endLine += dLine;
         }

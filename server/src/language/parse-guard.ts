@@ -54,14 +54,19 @@ export function guardText(text: string): GuardResult {
     const bad: Array<{ item: number; issue: GuardIssue }> = [];
     // braces[0] is the top level (an `if` there can carry an `else if` chain too).
     const braces: BraceFrame[] = [{ elseIfs: 0 }];
-    let parens: ParenFrame[] = [{ ternaries: 0, prefixRun: 0 }];
+    // Open paren frames are parens[0 .. depth); the frames are reused (a scan allocates next to nothing).
+    const parens: ParenFrame[] = [{ ternaries: 0, prefixRun: 0 }];
+    let depth = 1;
     let chain = 0;
     let elseIfSum = 0;
     let parenSum = 0; // sum over open paren frames of (1 + ternaries + prefixRun), outermost frame without the 1
     let itemStart = -1;
     let itemFlagged = false;
     let prev = ''; // previous significant token ('' at the start of an item)
-    let prevWord = '';
+    // The previous word, as a range of the text (a substring per word was most of what a scan allocated).
+    let prevWordStart = 0;
+    let prevWordEnd = 0;
+    const prevWord = () => text.substring(prevWordStart, prevWordEnd);
 
     const nesting = () => braces.length - 1 + elseIfSum + parenSum;
     const flag = (start: number, end: number, message: string) => {
@@ -76,7 +81,9 @@ export function guardText(text: string): GuardResult {
     };
     const resetStatement = () => {
         chain = 0;
-        parens = [{ ternaries: 0, prefixRun: 0 }];
+        depth = 1;
+        parens[0].ternaries = 0;
+        parens[0].prefixRun = 0;
         parenSum = 0;
     };
     const endItem = (end: number) => {
@@ -117,28 +124,30 @@ export function guardText(text: string): GuardResult {
             continue;
         }
         // A probe rule is one token wherever a top-level item may start.
-        const unfinished = (prev === 'value' || (prev === 'word' && endsOperand(prevWord))) && ruleAfterUnfinished(text, i, prev === 'word' ? prevWord : ')');
+        // (Only at the top level: the check allocates.)
+        const unfinished = braces.length === 1 && (prev === 'value' || (prev === 'word' && endsOperand(prevWord())))
+            && ruleAfterUnfinished(text, i, prev === 'word' ? prevWord() : ')');
         if (braces.length === 1 && (prev === '' || prev === ';' || prev === '}' || unfinished)) {
-            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: unfinished ? (prev === 'word' ? prevWord : ')') : prev } as never]);
+            const rule = matchProbeRule(text, i, prev === '' ? [] : [{ image: unfinished ? (prev === 'word' ? prevWord() : ')') : prev } as never]);
             if (rule) { i += rule[0].length; prev = 'rule'; continue; }
         }
         if (isWordStart(code)) {
             let j = i + 1;
             while (j < n && isWordChar(text.charCodeAt(j))) j++;
-            const word = text.substring(i, j);
-            if (word === 'if') {
+            if (wordIs(text, i, j, 'if')) {
                 const frame = braces[braces.length - 1];
-                if (prevWord === 'else' && prev === 'word') { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
+                if (prev === 'word' && wordIs(text, prevWordStart, prevWordEnd, 'else')) { frame.elseIfs++; elseIfSum++; checkNesting(i, j); }
                 else { elseIfSum -= frame.elseIfs; frame.elseIfs = 0; }
-            } else if (word === 'map') {
+            } else if (wordIs(text, i, j, 'map')) {
                 // `map<K, map<...>>`: each map type is a level of the type parser.
-                parens[parens.length - 1].ternaries++; parenSum++; checkNesting(i, j);
-            } else if (word === 'as') {
+                parens[depth - 1].ternaries++; parenSum++; checkNesting(i, j);
+            } else if (wordIs(text, i, j, 'as')) {
                 bumpChain(i, j);
             }
             endPrefixRun();
             prev = 'word';
-            prevWord = word;
+            prevWordStart = i;
+            prevWordEnd = j;
             i = j;
             continue;
         }
@@ -176,14 +185,16 @@ export function guardText(text: string): GuardResult {
                 break;
             case '(': case '[':
                 if (c === '[') bumpChain(i, i + 1);
-                parens.push({ ternaries: 0, prefixRun: 0 });
+                if (depth === parens.length) parens.push({ ternaries: 0, prefixRun: 0 });
+                else { parens[depth].ternaries = 0; parens[depth].prefixRun = 0; }
+                depth++;
                 parenSum++;
                 checkNesting(i, i + 1);
                 prev = c;
                 break;
             case ')': case ']':
-                if (parens.length > 1) {
-                    const frame = parens.pop()!;
+                if (depth > 1) {
+                    const frame = parens[--depth];
                     parenSum -= 1 + frame.ternaries + frame.prefixRun;
                 }
                 prev = 'value';
@@ -209,7 +220,7 @@ export function guardText(text: string): GuardResult {
                     } else {
                         endPrefixRun();
                         bumpChain(i, i + 1);
-                        if (c === '?') { parens[parens.length - 1].ternaries++; parenSum++; checkNesting(i, i + 1); }
+                        if (c === '?') { parens[depth - 1].ternaries++; parenSum++; checkNesting(i, i + 1); }
                     }
                     prev = c === '.' ? '.' : 'op';
                 } else {
@@ -221,7 +232,7 @@ export function guardText(text: string): GuardResult {
     if (itemStart >= 0) endItem(n);
 
     function addPrefix(start: number, end: number): void {
-        parens[parens.length - 1].prefixRun++;
+        parens[depth - 1].prefixRun++;
         parenSum++;
         checkNesting(start, end);
     }
@@ -231,7 +242,7 @@ export function guardText(text: string): GuardResult {
         }
     }
     function endPrefixRun(): void {
-        const frame = parens[parens.length - 1];
+        const frame = parens[depth - 1];
         parenSum -= frame.prefixRun;
         frame.prefixRun = 0;
     }
@@ -247,6 +258,11 @@ export function guardText(text: string): GuardResult {
         from = span.end;
     }
     return { text: out + text.substring(from), issues, items };
+}
+
+/** `text[start, end)` is `word`. */
+function wordIs(text: string, start: number, end: number, word: string): boolean {
+    return end - start === word.length && text.startsWith(word, start);
 }
 
 /** Offset of the first character at or after `from` that is not white space or a comment. */

@@ -6,6 +6,13 @@ import type { CancellationToken } from 'vscode-languageserver';
 import { parseIncrementally, type IncrementalState, type IncrementalStats } from './incremental-parse.js';
 import type { Script } from './generated/ast.js';
 
+/** Scripts parsed for the editor (through `parseAsync`): their documents are checked incrementally too. */
+const edited = new WeakSet<object>();
+
+export function isEditedScript(script: Script): boolean {
+    return edited.has(script);
+}
+
 export class WhammDocumentFactory extends DefaultLangiumDocumentFactory {
     private readonly states = new Map<string, IncrementalState>();
     /** What the last incremental parse reused and parsed (for tests and the benchmark's log). */
@@ -30,7 +37,9 @@ export class WhammDocumentFactory extends DefaultLangiumDocumentFactory {
             console.error('whamm: incremental parse failed, parsing the whole script:', e);
             state.units = [];
         }
-        return (result ?? await super.parseAsync(uri, text, cancellationToken)) as unknown as ParseResult<T>;
+        const parsed = result ?? await super.parseAsync(uri, text, cancellationToken);
+        edited.add(parsed.value);
+        return parsed as unknown as ParseResult<T>;
     }
 
     /** Drops what is kept of a document that was closed or deleted. */

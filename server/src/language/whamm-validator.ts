@@ -10,24 +10,44 @@ import type { Script } from './generated/ast.js';
 import { checkScript, failedCheck, type CheckResult } from '../frontend/checker.js';
 import { incompleteStatementMessage, isIncompleteStatement } from './incomplete-statements.js';
 import { buildFailure } from './whamm-document-builder.js';
+import { isEditedScript } from './whamm-document-factory.js';
+import { IncrementalChecker, type IncrementalCheckStats } from '../frontend/check-incremental.js';
 
 const results = new WeakMap<AstNode, CheckResult>();
+/** The incremental checker of each document the editor edits (see frontend/check-incremental.ts). */
+const incremental = new WeakMap<LangiumDocument, IncrementalChecker>();
 
-/** The checker's result for a parsed script, computed once per parse (the AST is rebuilt on every edit). */
+/**
+ * The checker's result for a parsed script, computed once per parse (the script node is new on every edit).
+ * A document the editor edits is checked incrementally: only the items an edit affected are checked again.
+ */
 export function checkResultOf(script: Script): CheckResult {
     let r = results.get(script);
     if (!r) {
+        const doc = script.$document;
         try {
-            r = checkScript(script);
+            if (doc && isEditedScript(script)) {
+                let checker = incremental.get(doc);
+                if (!checker) { checker = new IncrementalChecker(); incremental.set(doc, checker); }
+                r = checker.check(script);
+            } else {
+                r = checkScript(script);
+            }
         } catch (e) {
             // A checker bug must not take completion, hover and the other diagnostics down with it, and
             // must not let an unchecked script through (the CLI would instrument it): it is an error here.
             console.error('whamm checker failed:', e);
+            if (doc) incremental.delete(doc);
             r = failedCheck(e);
         }
         results.set(script, r);
     }
     return r;
+}
+
+/** What the last incremental check of a document re-checked and reused (for tests and the benchmark). */
+export function incrementalCheckStats(doc: LangiumDocument): IncrementalCheckStats | undefined {
+    return incremental.get(doc)?.stats;
 }
 
 /** The checker's result for a script if it was already computed (never runs the checker). */

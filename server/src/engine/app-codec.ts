@@ -63,8 +63,11 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
 
 const NO_IMMS: (number | bigint)[] = [];
 
-/** One reused record per walk; immediates are decoded on demand (detail()). */
-class CursorInstr implements AppInstr {
+/**
+ * One reused record per walk: the walker points it at each instruction (at()); immediates are decoded on
+ * demand (detail()), from wherever the subclass reads them.
+ */
+abstract class LazyInstr implements AppInstr {
     op!: AppInstr['op'];
     start = 0;
     end = 0;
@@ -79,13 +82,29 @@ class CursorInstr implements AppInstr {
     callee: number | undefined = undefined;
     atFuncEnd = false;
     decoded = false;
-    constructor(private readonly c: InstrCursor) {}
+
+    /** Points the record at an instruction; what detail() fills is cleared. */
+    at(op: AppInstr['op'], start: number, end: number, pc: number, opidx: number, exitsFunction: boolean, atFuncEnd: boolean): void {
+        this.op = op; this.start = start; this.end = end; this.pc = pc; this.opidx = opidx;
+        this.exitsFunction = exitsFunction; this.atFuncEnd = atFuncEnd;
+        this.decoded = false; this.imms = NO_IMMS; this.memarg = undefined; this.brTable = undefined; this.callee = undefined;
+    }
+
     detail(): void {
         if (this.decoded) return;
         this.decoded = true;
-        const d = describe(this.op, this.op.imms.length ? this.c.immediates() : [], this.start, this.end, this.pc, this.opidx, { depth: -1 }, undefined, undefined);
+        const d = describe(this.op, this.op.imms.length ? this.immediates() : [], this.start, this.end, this.pc, this.opidx, { depth: -1 }, undefined, undefined);
         this.imms = d.imms; this.memarg = d.memarg; this.brTable = d.brTable; this.callee = d.callee;
     }
+
+    /** The current instruction's raw immediates (only asked for when it has some). */
+    protected abstract immediates(): readonly Imm[];
+}
+
+/** The record of a decoding walk: immediates come from the cursor, which stands at the instruction. */
+class CursorInstr extends LazyInstr {
+    constructor(private readonly c: InstrCursor) { super(); }
+    protected immediates(): readonly Imm[] { return this.c.immediates(); }
 }
 
 function* instrsOf(m: WasmModule, fid: number, contentStart: number, codeStart: number, end: number): Generator<AppInstr> {
@@ -95,13 +114,11 @@ function* instrsOf(m: WasmModule, fid: number, contentStart: number, codeStart: 
     let depth = 0;
     while (c.next()) {
         const op = c.op;
-        ins.op = op; ins.start = c.offset; ins.end = c.end; ins.pc = c.pc; ins.opidx = c.opidx;
-        ins.decoded = false; ins.imms = NO_IMMS; ins.memarg = undefined; ins.brTable = undefined; ins.callee = undefined;
-        ins.exitsFunction = false;
-        if (op.category === 'branch' && (op.name === 'br' || op.name === 'br_if')) ins.exitsFunction = (c.immediates()[0] as number) === depth;
+        const exits = op.category === 'branch' && (op.name === 'br' || op.name === 'br_if') && (c.immediates()[0] as number) === depth;
         if (op.blockLike) depth++;
-        ins.atFuncEnd = op.name === 'end' && depth === 0;
+        const atFuncEnd = op.name === 'end' && depth === 0;
         if (op.name === 'end' && depth > 0) depth--;
+        ins.at(op, c.offset, c.end, c.pc, c.opidx, exits, atFuncEnd);
         yield ins;
     }
 }
@@ -122,43 +139,20 @@ export function recordedWalk(m: WasmModule, f: AppFunction): { instrs: () => Ite
     function* replay(): Generator<AppInstr> {
         const ins = new ReplayInstr(m.bytes, pcBase);
         for (let i = 0; i < n; i++) {
-            ins.op = OPCODES[op[i]]; ins.start = start[i]; ins.end = end[i]; ins.pc = pc[i]; ins.opidx = i;
-            ins.decoded = false; ins.imms = NO_IMMS; ins.memarg = undefined; ins.brTable = undefined; ins.callee = undefined;
-            ins.exitsFunction = (flag[i] & 1) !== 0; ins.atFuncEnd = (flag[i] & 2) !== 0;
+            ins.at(OPCODES[op[i]], start[i], end[i], pc[i], i, (flag[i] & 1) !== 0, (flag[i] & 2) !== 0);
             yield ins;
         }
     }
     return { instrs: replay, count: n };
 }
 
-/** The reused record of a replayed walk: immediates decoded on demand from the instruction's bytes. */
-class ReplayInstr implements AppInstr {
-    op!: AppInstr['op'];
-    start = 0;
-    end = 0;
-    pc = 0;
-    opidx = 0;
-    imms: (number | bigint)[] = NO_IMMS;
-    args: ValType[] | undefined = undefined;
-    results: ValType[] | undefined = undefined;
-    memarg: AppInstr['memarg'] = undefined;
-    brTable: AppInstr['brTable'] = undefined;
-    exitsFunction = false;
-    callee: number | undefined = undefined;
-    atFuncEnd = false;
-    decoded = false;
-    constructor(private readonly bytes: Uint8Array, private readonly pcBase: number) {}
-    detail(): void {
-        if (this.decoded) return;
-        this.decoded = true;
-        let raw: readonly Imm[] = [];
-        if (this.op.imms.length) {
-            const c = new InstrCursor(this.bytes, this.start, this.end, this.pcBase);
-            c.next();
-            raw = c.immediates();
-        }
-        const d = describe(this.op, raw, this.start, this.end, this.pc, this.opidx, { depth: -1 }, undefined, undefined);
-        this.imms = d.imms; this.memarg = d.memarg; this.brTable = d.brTable; this.callee = d.callee;
+/** The record of a replayed walk: immediates decoded from the instruction's bytes. */
+class ReplayInstr extends LazyInstr {
+    constructor(private readonly bytes: Uint8Array, private readonly pcBase: number) { super(); }
+    protected immediates(): readonly Imm[] {
+        const c = new InstrCursor(this.bytes, this.start, this.end, this.pcBase);
+        c.next();
+        return c.immediates();
     }
 }
 

@@ -114,14 +114,6 @@ export class Counters extends GlobalLayout {
         }
     }
 
-    /** `<probe>_<rule>`, the probe column of a per-site report row, made once per probe and rule. */
-    protected probeLabel(probe: number, ruleId: number): string {
-        const key = probe * 65536 + ruleId;
-        let label = this.probeLabels.get(key);
-        if (label === undefined) this.probeLabels.set(key, label = `${probe}_${this.sites.rules[ruleId]}`);
-        return label;
-    }
-
     /** The report var of script-global counter `global` (declared before any site is placed; looked up once). */
     protected scriptCounterRow(global: number): number {
         let row = this.scriptCounterRows.get(global);

@@ -110,6 +110,14 @@ export class InstrumenterHost implements CompileHost {
     protected batchesFull = false;
 
 
+    /** `<probe>_<rule>`, the probe column of a per-site report row, made once per probe and rule. */
+    protected probeLabel(probe: number, ruleId: number): string {
+        const key = probe * 65536 + ruleId;
+        let label = this.probeLabels.get(key);
+        if (label === undefined) this.probeLabels.set(key, label = `${probe}_${this.sites.rules[ruleId]}`);
+        return label;
+    }
+
     /** Adds a report row read from global `global` (then `more`, for a tuple's further leaves). */
     protected addReportVar(v: ReportVar, global: number, vt: ValType, more?: { global: number; vt: ValType }[]): void {
         if (more) this.reportMore.set(this.reportVars.length, more);

@@ -161,7 +161,7 @@ export class GlobalLayout extends InstrumenterHost {
             });
             this.batchFlushes.push({ spec, first });
         });
-        const where = { fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: `${p.index}_${rule}`, slot: 0 };
+        const where = { fname: site.fname || `#${site.fid}`, fid: site.fid, pc: site.pc, probe: this.probeLabel(p.index, this.sites.ruleIdOf(rule)), slot: 0 };
         p.siteVars.forEach((d, k) => {
             const index = this.app.globalCount + this.newGlobals.length;
             const first = slotsOf.first[k];

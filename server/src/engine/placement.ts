@@ -181,12 +181,7 @@ export class Placement extends SiteCompiler {
                 t = site ? this.compileAt(p, site, op.mode) : null;
                 this.uniform.set(op, t);
             }
-            if (t === null) return;
-            const key = ruleKey(ins.op.index, p.index, after);
-            let ruleId = this.ruleIdCache.get(key);
-            if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
-            this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
-            if (t.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: t.template, siteGlobals: NO_GLOBALS, probe: p.index });
+            if (t !== null) this.placeShared(f, ins, p, event, op.mode, after, t.template, out);
             return;
         }
         const gate = this.gateAt(p, f, ins);
@@ -197,11 +192,7 @@ export class Placement extends SiteCompiler {
             const c = this.cache.get(`${p.index}|${op.mode}|${event}|?1${this.batchesFull ? '|unbatched' : ''}`);
             if (c === null) return;
             if (c && !c.startInit && !c.argsBefore && !c.batches?.length) {
-                const key = ruleKey(ins.op.index, p.index, after);
-                let ruleId = this.ruleIdCache.get(key);
-                if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${op.mode}`); this.ruleIdCache.set(key, ruleId); }
-                this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
-                if (c.template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template: c.template, siteGlobals: NO_GLOBALS, probe: p.index });
+                this.placeShared(f, ins, p, event, op.mode, after, c.template, out);
                 return;
             }
         }
@@ -236,6 +227,15 @@ export class Placement extends SiteCompiler {
             apply: t => underTableIndex(t, exits, table.targets.length),
         };
         for (const p of this.index.funcExit) this.placeEvent(f, ins, p, 'exit', 'wasm:func:exit', out, undefined, false, wrap);
+    }
+
+    /** Places code that is the same at every site of the probe (no per-site state): a site row and the shared template. */
+    private placeShared(f: AppFunction, ins: AppInstr, p: ProbeDef, event: string, mode: string, after: boolean, template: Template, out: Insertion[]): void {
+        const key = ruleKey(ins.op.index, p.index, after);
+        let ruleId = this.ruleIdCache.get(key);
+        if (ruleId === undefined) { ruleId = this.sites.ruleIdOf(`wasm:opcode:${event}:${mode}`); this.ruleIdCache.set(key, ruleId); }
+        this.sites.addWithRuleId(f.fid, ins.pc, ins.opidx, ins.start, p.index, ruleId);
+        if (template.bytes.length) out.push({ at: ins.opidx, after, cut: after ? ins.end : ins.start, template, siteGlobals: NO_GLOBALS, probe: p.index });
     }
 
     protected placeCompiled(f: AppFunction, ins: AppInstr, p: ProbeDef, site: SiteInfo, mode: string, rule: string, after: boolean, out: Insertion[], preSaved = false, wrap?: TemplateWrap): void {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from './io.js';
+import { writeAll } from '../runner/wasi.js';
 
 /** An output that cannot be written (a directory, a full disk, no permission): exit code 2. */
 export class OutputError extends InputError {}
@@ -151,11 +152,6 @@ function writeTemp(file: string, data: OutputData, what: string): string {
         dropTemp(temp);
         throw e instanceof OutputError ? e : new OutputError(`cannot write the ${what} ${file}: ${reason(e)}`);
     }
-}
-
-/** Writes all of `bytes` at the descriptor's position. */
-export function writeAll(fd: number, bytes: Uint8Array): void {
-    for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function dropTemp(temp: string): void {

@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SiteSink, SiteTable } from '../engine/site-table.js';
-import { scratchFile, writeAll } from './output.js';
+import { scratchFile } from './output.js';
+import { writeAll } from '../runner/wasi.js';
 
 export function siteTablePath(output: string): string {
     return output.replace(/\.wasm$/, '') + '.sites.json';

@@ -85,7 +85,7 @@ export class SiteTable {
 
     addWithRuleId(fid: number, pc: number, opidx: number, offset: number, probe: number, ruleId: number): void {
         if (this.probeRules[probe] === undefined && probe >= 0) this.probeRules[probe] = ruleId;
-        if (this.n === this.end && this.sink && this.chunks.length === 1 && this.chunks[0][0].length === CHUNK) {
+        if (this.n === this.end && this.sink && this.chunks.length) {
             // The kept chunk is full: hand it over and reuse it.
             this.sink(this.starts[0], CHUNK, this.chunks[0]);
             this.spilled += CHUNK;

@@ -525,7 +525,7 @@ function times(host: string, atim: bigint, mtim: bigint, flags: number): { a: nu
 }
 
 /** Writes all of `data` to a host descriptor (pipes may be non-blocking: retry on EAGAIN). */
-function writeAll(fd: number, data: Uint8Array): number {
+export function writeAll(fd: number, data: Uint8Array): number {
     let done = 0;
     while (done < data.length) {
         try {

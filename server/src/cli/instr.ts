@@ -7,6 +7,7 @@ import { checkOutput, PlacedLog } from '../preview/validate.js';
 import { dryRunCommand } from './dry-run.js';
 import { checkDistinct, existingFile, writeTogether } from './output.js';
 import { SiteRowsScratch, siteTableData, siteTablePath } from './site-table-file.js';
+import { ScratchSpill } from './scratch-spill.js';
 
 import { checkInstrumented, InternalError, validateInput } from './validate.js';
 import { WASM_MAGIC } from '../wasm/decode.js';
@@ -102,20 +103,23 @@ export async function instrCommand(o: InstrCommandOptions): Promise<number> {
     checkOutputs(o);
     const checked = await validateInput(app, o.app);
     const scratch = new SiteRowsScratch(o.output);
+    // The code section waits in a scratch file beside the output while functions are instrumented.
+    const code = new ScratchSpill(o.output, 'instrumented module');
     try {
-        return await instrumentAndWrite(o, app, scriptBytes, libs, checked, scratch);
+        return await instrumentAndWrite(o, app, scriptBytes, libs, checked, scratch, code);
     } finally {
         scratch.close();
+        code.close();
     }
 }
 
 async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scriptBytes: Buffer, libs: Map<string, Uint8Array>,
-    checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch): Promise<number> {
+    checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch, code: ScratchSpill): Promise<number> {
     const script = scriptBytes.toString('utf8');
     let result;
     const placed = new PlacedLog();
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink });
+        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink, codeSpill: code });
     } catch (e) {
         if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}${e.limit === 'memory' ? '; set WHAMM_MAX_MEMORY_MB to allow more' : ''}`);
         if (e instanceof ScriptError) {
@@ -141,7 +145,7 @@ async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scrip
     writeTogether([
         {
             path: siteTablePath(o.output), what: 'site table',
-            data: siteTableData({ app: o.app, script: o.script, output: o.output, appBytes: fs.readFileSync(o.app), scriptBytes, module: result.bytes }, result.sites, scratch),
+            data: siteTableData({ app: o.app, script: o.script, output: o.output, scriptBytes, module: result.bytes }, result.sites, scratch),
         },
         { path: o.output, data: result.bytes, what: 'output' },
     ]);

@@ -1,7 +1,7 @@
 // What the instrumenter takes and gives back, and the error it throws for a script with errors.
 import type { ReportLayout } from './report-layout.js';
 import type { SiteSink, SiteTable } from './site-table.js';
-import type { DecodedApp } from './app-codec.js';
+import type { CodeSpill, DecodedApp } from './app-codec.js';
 
 export interface InstrumentInput {
     app: Uint8Array;
@@ -26,6 +26,10 @@ export interface InstrumentInput {
      * keeps only the rows not yet handed over (see SiteTable).
      */
     siteSink?: SiteSink;
+    /** Where the code section waits until the module is assembled (else in memory; see ModuleAssembler). */
+    codeSpill?: CodeSpill;
+    /** Size of the chunks the code section is gathered in (tests use tiny ones). */
+    codeChunkBytes?: number;
 }
 
 /** What the module gains, as the plan reports it. */

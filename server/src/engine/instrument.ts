@@ -13,7 +13,7 @@
 // readers) -> the run, below.
 import { buildProgram, librarySignatures, type Program, type UserLibs } from '../frontend/index.js';
 import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
-import { decodeApp, encodeModule, type ModulePlan } from './app-codec.js';
+import { decodeApp, ModuleAssembler, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
 import { REPORT_SECTION, encodeLayout } from './report-layout.js';
@@ -78,10 +78,17 @@ class Instrumenter extends EntryFunctions {
 
         const warnedDead = new Set<number>();
         const functions = this.app.functions;
+        // Each body is encoded into the code section as soon as it is done (nothing to encode in a dry run).
+        const asm = this.input.plan && this.input.dryRun ? undefined : new ModuleAssembler(this.app, this.imports, this.input.codeSpill, this.input.codeChunkBytes);
+        let edited = 0;
         for (let i = 0; i < functions.length; i++) {
             if ((i & 63) === 0) this.checkMemory(`after ${i} of ${functions.length} functions`);
-            this.instrumentFunction(functions[i], warnedDead);
+            const f = functions[i];
+            this.instrumentFunction(f, warnedDead);
             this.checkGlobals(i + 1, functions.length);
+            const edit = this.bodies.get(f.fid);
+            if (edit) { this.bodies.delete(f.fid); edited++; }
+            asm?.body(f.fid, edit);
         }
         this.checkMemory(`after all ${functions.length} functions`);
 
@@ -104,7 +111,7 @@ class Instrumenter extends EntryFunctions {
             this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
         }
         // Nothing to add: the app is returned as it is (byte for byte).
-        if (this.bodies.size === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
+        if (edited === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
             return { bytes: this.app.bytes.slice(), layout, sites: this.sites, warnings: this.warnings };
         }
         // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
@@ -116,18 +123,16 @@ class Instrumenter extends EntryFunctions {
             globals: this.newGlobals.map(g => ({ type: g.type, mutable: g.mutable })),
             exports: this.exports.map(e => ({ ...e })),
         });
-        if (this.input.plan && this.input.dryRun) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
-        const plan: ModulePlan = {
-            imports: this.imports,
+        if (!asm) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
+        const plan: Omit<ModulePlan, 'imports' | 'bodies'> = {
             globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
-            bodies: this.bodies,
             customSections: [
                 { name: REPORT_SECTION, bytes: encodeLayout(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };
         this.checkMemory('before assembling the output');
-        const bytes = encodeModule(this.app, plan);
+        const bytes = asm.finish(plan);
         return { bytes, layout, sites: this.sites, warnings: this.warnings };
     }
 

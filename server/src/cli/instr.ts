@@ -117,7 +117,8 @@ async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scrip
     checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch, code: ScratchSpill): Promise<number> {
     const script = scriptBytes.toString('utf8');
     let result;
-    const placed = new PlacedLog();
+    // Only the module's additions: where the probes' code went is found again for a function V8 rejects.
+    const placed = new PlacedLog(-1);
     try {
         result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink, codeSpill: code });
     } catch (e) {
@@ -134,7 +135,11 @@ async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scrip
             await checkInstrumented(result.bytes, checked);
         } catch (e) {
             // Never written; say which probe's injected code breaks the module, where that can be told.
-            const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => result.sites.ruleOfProbe(p) ?? `probe ${p}`) : null;
+            const invalid = e instanceof InternalError ? await checkOutput(result.bytes, app, placed, p => result.sites.ruleOfProbe(p) ?? `probe ${p}`, async fid => {
+                const log = new PlacedLog(fid);
+                await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, plan: log, dryRun: true, siteSink: () => undefined });
+                return log;
+            }) : null;
             if (invalid?.probe !== undefined) throw new InternalError(`${invalid.message}; nothing was written`);
             throw e;
         }

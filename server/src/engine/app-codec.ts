@@ -226,6 +226,7 @@ export class ModuleAssembler {
     private readonly kept: Uint8Array[] = [];
     private next = 0;
     private size = 0;
+    private edited = false;
 
     constructor(app: AppModule, imports: readonly NewImport[], private readonly spill?: CodeSpill, private readonly chunkBytes = CODE_CHUNK_BYTES) {
         this.m = (app as DecodedApp).module;
@@ -242,6 +243,7 @@ export class ModuleAssembler {
         const m = this.m;
         if (fid !== m.numImportedFuncs + this.next) throw new Error(`function ${fid} encoded out of order`);
         this.next++;
+        if (edit) this.edited = true;
         this.rw.encodeBody(fid, edit && { extraLocals: edit.extraLocals, code: edit.code }, this.chunk, this.scratch);
         if (this.chunk.len >= this.chunkBytes) this.flush();
     }
@@ -268,7 +270,7 @@ export class ModuleAssembler {
         this.flush();
         const kept = this.kept, spill = this.spill;
         return joinParts(rw.emitParts({
-            count: this.next, size: this.size,
+            count: this.next, size: this.size, edited: this.edited,
             pieces: () => spill ? spill.pieces() : kept.splice(0),
         }));
     }

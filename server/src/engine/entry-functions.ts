@@ -107,11 +107,12 @@ export class EntryFunctions extends FunctionWalk {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const t = this.trapFixups;
             const slots = layout.vars.map(v => v.slot);
-            const packed = new Array<number>(t.length / 5 * 6);
+            const packed = new Int32Array(t.length / 5 * 6);
             for (let i = 0, o = 0; i < t.length; i += 5, o += 6) {
-                packed[o] = t[i]; packed[o + 1] = t[i + 1]; packed[o + 2] = 1;
-                packed[o + 3] = slots[t[i + 2]]; packed[o + 4] = t[i + 3]; packed[o + 5] = t[i + 4];
+                packed[o] = t.get(i); packed[o + 1] = t.get(i + 1); packed[o + 2] = 1;
+                packed[o + 3] = slots[t.get(i + 2)]; packed[o + 4] = t.get(i + 3); packed[o + 5] = t.get(i + 4);
             }
+            t.clear();
             layout.trapFixups = packed;
         }
         if (this.endExport) layout.end = this.endExport;

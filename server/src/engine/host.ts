@@ -17,6 +17,7 @@ import { RT_IMPORT_MODULE } from '../runtime/spec.js';
 import { mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
 import { type Const, type ValType, type WType, convert, isFloat, isInt, whammTypeOfVal } from './types.js';
 import { SiteTable } from './site-table.js';
+import { IntLog } from './int-log.js';
 import type { InstrumentInput } from './instrument-api.js';
 import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
@@ -70,7 +71,7 @@ export class InstrumenterHost implements CompileHost {
      * Trap fixups placed in the output, flat (a big module has millions): function index, code offset,
      * then one (first report var, count, amount) triple: 5 numbers each.
      */
-    protected readonly trapFixups: number[] = [];
+    protected readonly trapFixups = new IntLog();
     /** Per-site report rows' probe labels, by probe * 65536 + rule id. */
     protected readonly probeLabels = new Map<number, string>();
     /**

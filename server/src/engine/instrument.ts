@@ -16,7 +16,7 @@ import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
 import { decodeApp, ModuleAssembler, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
-import { REPORT_SECTION, encodeLayout } from './report-layout.js';
+import { REPORT_SECTION, encodeLayoutPieces } from './report-layout.js';
 import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import { buildScriptModel } from './script.js';
 import { valTypeOf } from './types.js';
@@ -127,7 +127,7 @@ class Instrumenter extends EntryFunctions {
         const plan: Omit<ModulePlan, 'imports' | 'bodies'> = {
             globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
             customSections: [
-                { name: REPORT_SECTION, bytes: encodeLayout(layout) },
+                { name: REPORT_SECTION, bytes: encodeLayoutPieces(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };

@@ -216,7 +216,7 @@ export class ModuleRewriter {
                 flushPendingBefore(SECTION_ORDER[s.id]);
                 lastOrder = SECTION_ORDER[s.id];
             }
-            if (s.id === 10 && this.codeChanged()) {
+            if (s.id === 10 && (this.codeChanged() || code?.edited)) {
                 if (!code) { this.emitCode(out, s); continue; }
                 if (code.count !== m.bodies.length) throw new Error(`encoded ${code.count} of ${m.bodies.length} function bodies`);
                 const added = this.appendBodies(new ByteWriter(1024));
@@ -523,6 +523,8 @@ function writeLocals(w: ByteWriter, groups: readonly { count: number; type: ValT
 export interface EncodedBodies {
     /** How many entries. */
     readonly count: number;
+    /** Whether any was edited (else, with nothing else changing the code section, it is copied as it is). */
+    readonly edited: boolean;
     /** Their size in bytes. */
     readonly size: number;
     /** Their bytes, in order (read once, as the module is assembled: each piece is used before the next is asked for). */

@@ -1,5 +1,5 @@
 // Adapter between the wasm decoder/encoder (server/src/wasm) and the engine's view of the app.
-import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '../wasm/decode.js';
+import { bodyLocals, decodeModule, funcName, funcType, type FuncBody, type WasmModule } from '../wasm/decode.js';
 import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
 import { typeBody } from '../wasm/typing.js';
 import { OPCODES } from '../wasm/opcodes.js';
@@ -38,17 +38,8 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
     const importedFuncs = m.imports.filter(i => i.desc.kind === 'func').map((i, k) => ({
         fid: k, module: i.module, name: i.name, typeIndex: (i.desc as { type: number }).type,
     }));
-    const functions: AppFunction[] = m.bodies.map(b => {
-        const fid = b.func;
-        const t = funcType(m, fid);
-        const { locals, codeStart } = bodyLocals(m, b);
-        return {
-            fid, name: funcName(m, fid), typeIndex: m.funcTypes[fid],
-            params: [...t.params] as ValType[], results: [...t.results] as ValType[], locals: locals as ValType[],
-            bodyStart: b.contentStart, bodyEnd: b.end, codeStart, entryStart: b.start,
-            instrs: (typed?: boolean) => typed ? typedInstrsOf(m, fid) : instrsOf(m, fid, b.contentStart, codeStart, b.end),
-        };
-    });
+    const types = new TypesOfOne(m);
+    const functions: AppFunction[] = m.bodies.map(b => new DecodedFunction(m, b, types));
     const exportNames = new Set(m.exports.map(e => e.name));
     return {
         module: m, bytes, importedFuncs, functions,
@@ -60,6 +51,50 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
         exportNames,
         exportFunc: name => m.exports.find(e => e.kind === 'func' && e.name === name)?.index,
     };
+}
+
+/**
+ * The types of one function at a time (the one being instrumented): a big module has hundreds of
+ * thousands of functions, and arrays for each, kept from decoding to the end, would outweigh the rest.
+ */
+class TypesOfOne {
+    private fid = -1;
+    params: ValType[] = [];
+    results: ValType[] = [];
+    locals: ValType[] = [];
+    constructor(private readonly m: WasmModule) {}
+
+    of(b: FuncBody): { params: ValType[]; results: ValType[]; locals: ValType[] } {
+        if (this.fid !== b.func) {
+            const t = funcType(this.m, b.func);
+            this.params = [...t.params] as ValType[];
+            this.results = [...t.results] as ValType[];
+            this.locals = bodyLocals(this.m, b).locals as ValType[];
+            this.fid = b.func;
+        }
+        return this;
+    }
+}
+
+/** An app function: offsets kept, name and types looked up when asked for. */
+class DecodedFunction implements AppFunction {
+    readonly fid: number;
+    readonly codeStart: number;
+    constructor(private readonly m: WasmModule, private readonly b: FuncBody, private readonly types: TypesOfOne) {
+        this.fid = b.func;
+        this.codeStart = bodyLocals(m, b).codeStart;
+    }
+    get name(): string { return funcName(this.m, this.fid); }
+    get typeIndex(): number { return this.m.funcTypes[this.fid]; }
+    get params(): ValType[] { return this.types.of(this.b).params; }
+    get results(): ValType[] { return this.types.of(this.b).results; }
+    get locals(): ValType[] { return this.types.of(this.b).locals; }
+    get bodyStart(): number { return this.b.contentStart; }
+    get bodyEnd(): number { return this.b.end; }
+    get entryStart(): number { return this.b.start; }
+    instrs(typed?: boolean): Iterable<AppInstr> {
+        return typed ? typedInstrsOf(this.m, this.fid) : instrsOf(this.m, this.fid, this.b.contentStart, this.codeStart, this.b.end);
+    }
 }
 
 const NO_IMMS: (number | bigint)[] = [];

@@ -81,7 +81,6 @@ export class InstrumenterHost implements CompileHost {
      */
     protected extendSegments = false;
     protected readonly scriptCounterRows = new Map<number, number>();
-    protected readonly segmentGroups = new Map<number, { first: number; n: number }>();
 
     protected readonly counterTemplates = new Map<number, Template>();
     /** Script-global counters spread over per-segment globals: base global -> parts. */

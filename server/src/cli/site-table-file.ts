@@ -77,14 +77,25 @@ export class SiteRowsScratch {
     close(): void { this.spill.close(); }
 }
 
-export interface SiteTableHead { app: string; script: string; output: string; scriptBytes: Uint8Array; module: Uint8Array }
+export interface SiteTableHead {
+    app: string; script: string; output: string; scriptBytes: Uint8Array;
+    /** The module's SHA-256 (hex) and size. */
+    module: { sha256: string; bytes: number };
+}
+
+/** SHA-256 (hex) of bytes given in pieces. */
+export function piecesSha256(pieces: Iterable<Uint8Array>): string {
+    const hash = crypto.createHash('sha256');
+    for (const p of pieces) hash.update(p);
+    return hash.digest('hex');
+}
 
 /** The table's bytes in pieces: its head, the rows already written to `scratch`, the rows still in `sites`. */
 export function* siteTableData(h: SiteTableHead, sites: SiteTable, scratch?: SiteRowsScratch): Generator<Uint8Array> {
     const head = JSON.stringify({
         format: 'whamm-sites', app: path.resolve(h.app), script: path.resolve(h.script),
         appSha256: fileSha256(h.app), scriptSha256: sha256(h.scriptBytes),
-        module: { path: path.resolve(h.output), sha256: sha256(h.module), bytes: h.module.length },
+        module: { path: path.resolve(h.output), sha256: h.module.sha256, bytes: h.module.bytes },
         rules: sites.rules, columns: ['fid', 'pc', 'opidx', 'offset', 'probe', 'rule'],
     });
     yield Buffer.from(head.slice(0, -1) + ',"sites":[\n');

@@ -5,7 +5,7 @@ import { typeBody } from '../wasm/typing.js';
 import { OPCODES } from '../wasm/opcodes.js';
 import { ByteWriter } from '../wasm/encode.js';
 import { OP } from '../wasm/op.generated.js';
-import { joinParts, ModuleRewriter, type CodeBuilder } from '../wasm/rewrite.js';
+import { joinParts, moduleBytes, ModuleRewriter, type CodeBuilder, type EncodedBodies, type ModuleBytes, type ModulePart } from '../wasm/rewrite.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import type { ValType } from './types.js';
 
@@ -294,6 +294,15 @@ export class ModuleAssembler {
 
     /** The module, with what the plan adds. Every function's body() must have been given. */
     finish(plan: Omit<ModulePlan, 'imports' | 'bodies'>): Uint8Array {
+        return joinParts(this.finishParts(plan));
+    }
+
+    /** finish()'s module in parts, never joined (the input's bytes and the spill are read as it is written). */
+    finishModule(plan: Omit<ModulePlan, 'imports' | 'bodies'>): ModuleBytes {
+        return moduleBytes(this.finishParts(plan));
+    }
+
+    private finishParts(plan: Omit<ModulePlan, 'imports' | 'bodies'>): ModulePart[] {
         const m = this.m, rw = this.rw;
         for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
         plan.functions.forEach((f, k) => {
@@ -303,11 +312,13 @@ export class ModuleAssembler {
         for (const e of plan.exports) rw.addExport(e.name, e.kind, e.index);
         for (const c of plan.customSections) rw.addCustomSection(c.name, c.bytes);
         this.flush();
+        return rw.emitParts(this.encoded());
+    }
+
+    /** The entries encoded so far (a closure over nothing else: the module's parts may outlive the rest). */
+    private encoded(): EncodedBodies {
         const kept = this.kept, spill = this.spill;
-        return joinParts(rw.emitParts({
-            count: this.next, size: this.size, edited: this.edited,
-            pieces: () => spill ? spill.pieces() : kept.splice(0),
-        }));
+        return { count: this.next, size: this.size, edited: this.edited, pieces: () => spill ? spill.pieces() : kept };
     }
 }
 

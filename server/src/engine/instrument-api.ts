@@ -2,6 +2,7 @@
 import type { ReportLayout } from './report-layout.js';
 import type { SiteSink, SiteTable } from './site-table.js';
 import type { CodeSpill, DecodedApp } from './app-codec.js';
+import type { ModuleBytes } from '../wasm/rewrite.js';
 
 export interface InstrumentInput {
     app: Uint8Array;
@@ -30,6 +31,8 @@ export interface InstrumentInput {
     codeSpill?: CodeSpill;
     /** Size of the chunks the code section is gathered in (tests use tiny ones). */
     codeChunkBytes?: number;
+    /** The module in pieces (the result's `module`; its `bytes` then empty), for a caller that writes it out. */
+    moduleParts?: boolean;
 }
 
 /** What the module gains, as the plan reports it. */
@@ -59,6 +62,8 @@ export class TooLargeError extends Error {
 
 export interface InstrumentResult {
     bytes: Uint8Array;
+    /** With InstrumentInput.moduleParts: the module, in pieces. */
+    module?: ModuleBytes;
     layout: ReportLayout;
     sites: SiteTable;
     warnings: string[];

@@ -60,14 +60,18 @@ export async function instrumentProgram(program: Program, input: Omit<Instrument
     }
     const model = buildScriptModel(program);
     const app = input.decoded ?? decodeApp(input.app);
+    let instrumenter: Instrumenter | undefined;
     try {
-        return await new Instrumenter(app, model, { ...input, script: '' }).run();
+        instrumenter = new Instrumenter(app, model, { ...input, script: '' });
+        return await instrumenter.run();
     } catch (e) {
         if (e instanceof CompileError) {
             const pos = e.span ? program.ir?.position(e.span.start) : undefined;
             throw new ScriptError([{ line: (pos?.line ?? 0) + 1, column: (pos?.character ?? 0) + 1, message: e.message, severity: 'error' }], file);
         }
         throw e;
+    } finally {
+        instrumenter?.release();
     }
 }
 
@@ -112,7 +116,8 @@ class Instrumenter extends EntryFunctions {
         }
         // Nothing to add: the app is returned as it is (byte for byte).
         if (edited === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
-            return { bytes: this.app.bytes.slice(), layout, sites: this.sites, warnings: this.warnings };
+            const bytes = this.app.bytes.slice();
+            return { bytes, module: this.input.moduleParts ? { size: bytes.length, pieces: () => [bytes] } : undefined, layout, sites: this.sites, warnings: this.warnings };
         }
         // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
         // still provide them, so register one (unreported) map of a declared type.
@@ -132,6 +137,7 @@ class Instrumenter extends EntryFunctions {
             ],
         };
         this.checkMemory('before assembling the output');
+        if (this.input.moduleParts) return { bytes: new Uint8Array(0), module: asm.finishModule(plan), layout, sites: this.sites, warnings: this.warnings };
         const bytes = asm.finish(plan);
         return { bytes, layout, sites: this.sites, warnings: this.warnings };
     }

@@ -537,6 +537,25 @@ const RAW_VIEW_BYTES = 1 << 16;
 /** A part of an emitted module: bytes, or function bodies encoded beforehand. */
 export type ModulePart = Uint8Array | EncodedBodies;
 
+/** A module's bytes in pieces, never joined (each piece is used before the next is asked for). */
+export interface ModuleBytes {
+    readonly size: number;
+    pieces(): Iterable<Uint8Array>;
+}
+
+/** The parts as pieces (read again on each call to pieces()). */
+export function moduleBytes(parts: readonly ModulePart[]): ModuleBytes {
+    return {
+        size: parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0),
+        *pieces() {
+            for (const p of parts) {
+                if (p instanceof Uint8Array) yield p;
+                else yield* p.pieces();
+            }
+        },
+    };
+}
+
 /** The module's bytes: one buffer of exactly the parts' size (encoded bodies are read once, piece by piece). */
 export function joinParts(parts: readonly ModulePart[]): Uint8Array {
     const out = new Uint8Array(parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0));

@@ -3,7 +3,7 @@
 import type { IrStmt } from '../frontend/index.js';
 import { Compiler, CompileError, type SiteEnv } from './compile.js';
 import { CodeWriter, OP, place, placedSize } from './emit.js';
-import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './report-layout.js';
+import { BEGIN_EXPORT, COUNTER_MEMORY_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './report-layout.js';
 import { type ProbeDef } from './script.js';
 import { type ValType } from './types.js';
 import { FunctionWalk } from './function-walk.js';
@@ -78,11 +78,28 @@ export class EntryFunctions extends FunctionWalk {
         // Every value the readers return, in slot order: a var's global, then a tuple's further leaves.
         const leafGlobals: number[] = [], leafVts: ValType[] = [];
         let slot = 0;
+        // With a counter memory (a big module), rows reading the same global share its slot (every site of a
+        // counted segment reads the segment's counter) and rows of memory cells read the cells, after the
+        // readers' slots; trap fix-ups then name rows. Otherwise each row has slots of its own.
+        const shared = this.counterCells > 0;
+        const slotOfGlobal = new Map<number, number>();
         for (let i = 0; i < vars.length; i++) {
+            const g = this.reportGlobals[i];
+            if (g < 0) continue; // a counter-memory cell: numbered below
+            const more = this.reportMore.get(i);
+            if (shared && !more) {
+                const s = slotOfGlobal.get(g);
+                if (s !== undefined) { vars[i].slot = s; continue; }
+                slotOfGlobal.set(g, slot);
+            }
             vars[i].slot = slot++;
-            leafGlobals.push(this.reportGlobals[i]);
+            leafGlobals.push(g);
             leafVts.push(this.reportVts[i]);
-            for (const m of this.reportMore.get(i) ?? []) { leafGlobals.push(m.global); leafVts.push(m.vt); slot++; }
+            for (const m of more ?? []) { leafGlobals.push(m.global); leafVts.push(m.vt); slot++; }
+        }
+        if (shared) {
+            for (let i = 0; i < vars.length; i++) if (this.reportGlobals[i] < 0) vars[i].slot = slot + ~this.reportGlobals[i];
+            layout.counterMemory = { export: COUNTER_MEMORY_EXPORT, cells: this.counterCells, firstSlot: slot };
         }
         for (let from = 0; from < leafGlobals.length; from += READER_BATCH) {
             const to = Math.min(from + READER_BATCH, leafGlobals.length);
@@ -106,11 +123,12 @@ export class EntryFunctions extends FunctionWalk {
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const t = this.trapFixups;
-            const slots = layout.vars.map(v => v.slot);
+            const slots = shared ? undefined : layout.vars.map(v => v.slot);
+            if (shared) layout.fixupRows = true;
             const packed = new Array<number>(t.length / 5 * 6);
             for (let i = 0, o = 0; i < t.length; i += 5, o += 6) {
                 packed[o] = t[i]; packed[o + 1] = t[i + 1]; packed[o + 2] = 1;
-                packed[o + 3] = slots[t[i + 2]]; packed[o + 4] = t[i + 3]; packed[o + 5] = t[i + 4];
+                packed[o + 3] = slots ? slots[t[i + 2]] : t[i + 2]; packed[o + 4] = t[i + 3]; packed[o + 5] = t[i + 4];
             }
             layout.trapFixups = packed;
         }

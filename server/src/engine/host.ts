@@ -83,6 +83,11 @@ export class InstrumenterHost implements CompileHost {
     protected readonly segmentGroups = new Map<number, { first: number; n: number }>();
 
     protected readonly counterTemplates = new Map<number, Template>();
+    /**
+     * Per-site counters kept in the counter memory (see flushSegment): cells of 8 bytes, allocated in order.
+     * A report row read from cell c has global ~c in reportGlobals.
+     */
+    protected counterCells = 0;
     /** Script-global counters spread over per-segment globals: base global -> parts. */
     protected readonly counterParts = new Map<number, { type: WType; globals: number[]; sizes: number[]; next: number }>();
     /** Per counter op (SegmentState index): rule id by opcode-table index (-1 = not yet named). */

@@ -16,7 +16,8 @@ import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
 import { decodeApp, encodeModule, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
-import { REPORT_SECTION, encodeLayout } from './report-layout.js';
+import { COUNTER_MEMORY_EXPORT, REPORT_SECTION, encodeLayout } from './report-layout.js';
+import { COUNTER_CELL } from './counters.js';
 import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import { buildScriptModel } from './script.js';
 import { valTypeOf } from './types.js';
@@ -103,6 +104,14 @@ class Instrumenter extends EntryFunctions {
         if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0(str\.(read|write|cmp)|mem\.)/.test(k))) {
             this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
         }
+        // Per-site counters past the globals threshold: a memory of their own, exported for the runner.
+        let memories: number[] | undefined;
+        if (this.counterCells > 0) {
+            const pages = Math.max(1, Math.ceil(this.counterCells * COUNTER_CELL / 65536));
+            if (pages > 65536) throw new TooLargeError(`the module is too large to instrument with this script: its ${this.counterCells.toLocaleString('en-US')} per-site counters need more than the 4 GiB a memory holds; narrow the probe's rule or predicate, or count into a script variable`, 'engine');
+            memories = [pages];
+            this.exports.push({ name: COUNTER_MEMORY_EXPORT, kind: 'memory', index: this.counterMemory });
+        }
         // Nothing to add: the app is returned as it is (byte for byte).
         if (this.bodies.size === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
             return { bytes: this.app.bytes.slice(), layout, sites: this.sites, warnings: this.warnings };
@@ -119,7 +128,7 @@ class Instrumenter extends EntryFunctions {
         if (this.input.plan && this.input.dryRun) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
         const plan: ModulePlan = {
             imports: this.imports,
-            globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
+            globals: this.newGlobals, memories, functions: this.newFunctions, exports: this.exports,
             bodies: this.bodies,
             customSections: [
                 { name: REPORT_SECTION, bytes: encodeLayout(layout) },

@@ -6,6 +6,8 @@
 // return up to READER_BATCH values each (multi-value, every value widened to its i64 bit pattern) and
 // the runner concatenates their results into one array of slots.
 
+import { decodeBinaryLayout, encodeBinaryLayout, forEachPackedRow, isBinaryLayout, packedRowsOf } from './report-rows.js';
+
 export const REPORT_SECTION = 'whamm.report';
 /** V8 allows up to 1000 results per function; stay below it. */
 export const READER_BATCH = 1000;
@@ -13,6 +15,16 @@ export const READER_BATCH = 1000;
 export const END_EXPORT = 'whamm$end';
 /** Exported when the app has no entry function to run wasm:begin from; the runner calls it first. */
 export const BEGIN_EXPORT = 'whamm$begin';
+
+/** Exported by a module whose per-site counters live in a memory of their own (ReportLayout.counterMemory). */
+export const COUNTER_MEMORY_EXPORT = 'whamm$counters';
+/**
+ * Per-site counters move to the counter memory once the module has this many globals (V8 accepts at most
+ * 1,000,000; the readers of a million globals are big too). Smaller modules keep every counter in a global.
+ */
+export const MEMORY_COUNTERS_FROM = 200_000;
+/** Layouts of this many rows (or with a counter memory) are written in the binary form (report-rows.ts). */
+export const BINARY_LAYOUT_ROWS = 1 << 22;
 
 export type ScalarTypeName = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f32' | 'f64' | 'bool';
 
@@ -49,7 +61,30 @@ export interface ReportLayout {
      * the instruction (from the start of the function's instructions, after its locals), k, then k triples
      * (first slot, slot count, n): if the app traps there, each of those slots counted n sites that never ran.
      */
-    trapFixups?: number[];
+    trapFixups?: number[] | Int32Array;
+    /** The triples of trapFixups name report rows (first row, row count, n) instead of slots: rows share slots. */
+    fixupRows?: boolean;
+    /**
+     * Per-site counters kept in an exported memory: slot firstSlot + c is cell c of it (8 bytes, a
+     * little-endian i64; an i32 counter in its low half), after the readers' slots.
+     */
+    counterMemory?: { export: string; cells: number; firstSlot: number };
+}
+
+/** How many rows the report has (without making them, for a layout decoded from the binary form). */
+export function rowCount(layout: ReportLayout): number {
+    return packedRowsOf(layout)?.count ?? layout.vars.length;
+}
+
+/**
+ * Calls `f` with the report's rows [from, to) in order; for a binary layout the row object is reused (copy
+ * what you keep) and no array of rows is made.
+ */
+export function forEachRow(layout: ReportLayout, from: number, to: number, f: (v: ReportVar, row: number) => void): void {
+    const packed = packedRowsOf(layout);
+    if (packed) return forEachPackedRow(packed, from, to, f);
+    const vars = layout.vars;
+    for (let i = from; i < Math.min(to, vars.length); i++) f(vars[i], i);
 }
 
 /**
@@ -66,6 +101,7 @@ interface PackedLayout extends Omit<ReportLayout, 'vars'> {
 }
 
 export function encodeLayout(layout: ReportLayout): Uint8Array {
+    if (layout.counterMemory || layout.vars.length >= BINARY_LAYOUT_ROWS) return encodeBinaryLayout(layout);
     const strings: string[] = [];
     const stringIndex = new Map<string, number>();
     const str = (s: string | undefined): number => {
@@ -103,6 +139,8 @@ export function encodeLayout(layout: ReportLayout): Uint8Array {
 const PIECE_VARS = 1 << 16;
 
 export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (isBinaryLayout(view)) return decodeBinaryLayout(view);
     const raw = JSON.parse(new TextDecoder().decode(bytes)) as ReportLayout | PackedLayout;
     if ('vars' in raw && Array.isArray(raw.vars)) return raw as ReportLayout;
     const { strings, packed, ids, ...rest } = raw as PackedLayout;

@@ -42,8 +42,11 @@ export async function engineFeatureGap(bytes: Uint8Array): Promise<string | unde
 }
 
 export function featureOfError(e: unknown): string | undefined {
-    const m = /--experimental-wasm-([a-z0-9-]+)/i.exec(e instanceof Error ? e.message : String(e));
-    return m ? m[1].toLowerCase() : undefined;
+    const message = e instanceof Error ? e.message : String(e);
+    const m = /--experimental-wasm-([a-z0-9-]+)/i.exec(message);
+    if (m) return m[1].toLowerCase();
+    // Node 20's V8 does not name the proposal for a second memory (a big module's counter memory).
+    return /memory count of \d+ exceeds internal limit of 1\b/.test(message) ? 'multi-memory' : undefined;
 }
 
 function nodeMajor(bin: string): number | undefined {

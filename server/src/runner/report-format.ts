@@ -1,5 +1,5 @@
 // The reference's report CSV: banner, header, one row per report variable instance.
-import type { ReportLayout, ReportVar } from '../engine/report-layout.js';
+import { forEachRow, rowCount, type ReportLayout, type ReportVar } from '../engine/report-layout.js';
 import { formatScalar } from '../runtime/value-format.js';
 
 export const REPORT_BANNER = '================================= REPORT CSV FLUSH ====================================';
@@ -72,3 +72,42 @@ export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     });
     return lines.join('\n') + '\n';
 }
+
+/** Rows formatted per write of a streamed flush. */
+const STREAM_ROWS = 8192;
+
+/**
+ * The flush written in pieces of STREAM_ROWS rows (a report of millions of rows is never one string), the
+ * same text formatReport makes. `adjust` takes counts back from rows (trap fix-ups that name rows).
+ * Returns the text when it is at most `keep` characters, else its first rows and a line that says how
+ * many it leaves out.
+ */
+export function writeReport(layout: ReportLayout, slots: ArrayLike<bigint>,
+    formatValue: ((v: ReportVar, slots: ArrayLike<bigint>) => string | undefined) | undefined,
+    write: (text: string) => void, adjust?: ReadonlyMap<number, bigint>, keep = REPORT_KEEP): { text: string; rows: number; keptRows: number } {
+    const total = rowCount(layout);
+    const wasmTypes = new Map<string, string>();
+    let piece = `${REPORT_BANNER}\n${REPORT_HEADER}\n`;
+    let kept = piece, keptRows = 0, full = false;
+    for (let from = 0; from < total; from += STREAM_ROWS) {
+        forEachRow(layout, from, from + STREAM_ROWS, (v, i) => {
+            const n = adjust?.get(i);
+            const value = n !== undefined ? formatScalar(BigInt.asIntN(64, (slots[v.slot] ?? 0n) - n), v.type)
+                : formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
+            let wt = wasmTypes.get(v.type);
+            if (wt === undefined) wasmTypes.set(v.type, wt = wasmTypeColumn(v.type));
+            const line = formatRow(i, v, value, wt) + '\n';
+            piece += line;
+            if (full) return;
+            if (kept.length + line.length <= keep) { kept += line; keptRows = i + 1; } else full = true;
+        });
+        write(piece);
+        piece = '';
+    }
+    if (piece) write(piece);
+    if (!full) return { text: kept, rows: total, keptRows: total };
+    return { text: `${kept}... ${(total - keptRows).toLocaleString('en-US')} more rows (${total.toLocaleString('en-US')} in all) were printed\n`, rows: total, keptRows };
+}
+
+/** Reports up to this many characters are kept whole for the caller (RunResult.report). */
+export const REPORT_KEEP = 4 << 20;

@@ -68,7 +68,7 @@ export class Counters extends GlobalLayout {
                 const k = e[i], op = seg.ops[k], p = op.probe;
                 if (this.counterKey(p) !== key) continue;
                 groupProbe = groupProbe === -2 || groupProbe === p.index ? p.index : -1;
-                rows.push(i, c.perSite ? (c.report ? this.reportVars.length : -1) : scriptRow);
+                rows.push(i, c.perSite ? (c.report ? this.reportLog.count : -1) : scriptRow);
                 let rules = this.counterRuleIds[k];
                 if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
                 const opIndex = e[i + 1], pc = e[i + 2];
@@ -127,7 +127,7 @@ export class Counters extends GlobalLayout {
     /** The report var of script-global counter `global` (declared before any site is placed; looked up once). */
     protected scriptCounterRow(global: number): number {
         let row = this.scriptCounterRows.get(global);
-        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportGlobals.findIndex((g, i) => g === global && this.reportVars[i].pc === undefined));
+        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportLog.rowOfGlobal(global));
         return row;
     }
 

@@ -88,7 +88,7 @@ class Instrumenter extends EntryFunctions {
 
         this.emitStart(startCode);
         this.emitEnd();
-        const layout = this.emitReaders();
+        const { layout, encoded: encodedLayout } = this.emitReaders();
         if (this.input.testing) {
             for (const [name, b] of this.globals) {
                 if (b.kind === 'global' && !b.tuple && !this.app.exportNames.has(`get_${name}`)) {
@@ -131,7 +131,7 @@ class Instrumenter extends EntryFunctions {
             globals: this.newGlobals, memories, functions: this.newFunctions, exports: this.exports,
             bodies: this.bodies,
             customSections: [
-                { name: REPORT_SECTION, bytes: encodeLayout(layout) },
+                { name: REPORT_SECTION, bytes: encodedLayout ?? encodeLayout(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };

@@ -23,8 +23,6 @@ export const COUNTER_MEMORY_EXPORT = 'whamm$counters';
  * 1,000,000; the readers of a million globals are big too). Smaller modules keep every counter in a global.
  */
 export const MEMORY_COUNTERS_FROM = 200_000;
-/** Layouts of this many rows (or with a counter memory) are written in the binary form (report-rows.ts). */
-export const BINARY_LAYOUT_ROWS = 1 << 22;
 
 export type ScalarTypeName = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f32' | 'f64' | 'bool';
 
@@ -101,7 +99,8 @@ interface PackedLayout extends Omit<ReportLayout, 'vars'> {
 }
 
 export function encodeLayout(layout: ReportLayout): Uint8Array {
-    if (layout.counterMemory || layout.vars.length >= BINARY_LAYOUT_ROWS) return encodeBinaryLayout(layout);
+    // A big module's (with a counter memory): the binary form (report-rows.ts).
+    if (layout.counterMemory) return encodeBinaryLayout(layout);
     const strings: string[] = [];
     const stringIndex = new Map<string, number>();
     const str = (s: string | undefined): number => {

@@ -25,7 +25,7 @@ export function isBinaryLayout(bytes: Uint8Array): boolean {
     return bytes.length >= 4 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
-class Bytes {
+export class Bytes {
     private chunks: Uint8Array[] = [];
     private buf = new Uint8Array(1 << 20);
     private len = 0;
@@ -48,6 +48,12 @@ class Bytes {
 }
 
 export function encodeBinaryLayout(layout: ReportLayout): Uint8Array {
+    const { vars, ...rest } = layout;
+    return encodeBinaryRows(rest, vars.length, f => { vars.forEach(f); });
+}
+
+/** The binary form of a layout whose `count` rows come from `rows` (in order; the row object may be reused). */
+export function encodeBinaryRows(layout: Omit<ReportLayout, 'vars'>, count: number, rows: (f: (v: ReportVar) => void) => void): Uint8Array {
     const strings: string[] = [];
     const index = new Map<string, number>();
     const str = (s: string): number => {
@@ -55,12 +61,11 @@ export function encodeBinaryLayout(layout: ReportLayout): Uint8Array {
         if (i === undefined) { i = strings.length; strings.push(s); index.set(s, i); }
         return i;
     };
-    const rows = new Bytes();
+    const out = new Bytes();
     const ids: number[] = [];
     let name = -1, type = -1, fname = -1, probe = -1, fid = -1, pc = -1, slot = 0;
-    const vars = layout.vars;
-    for (let i = 0; i < vars.length; i++) {
-        const v = vars[i];
+    let i = 0;
+    rows(v => {
         const n = str(v.name), t = str(v.type);
         const site = v.fid !== undefined;
         const fn = site ? (v.fname === undefined ? 0 : str(v.fname) + 1) : fname;
@@ -69,28 +74,31 @@ export function encodeBinaryLayout(layout: ReportLayout): Uint8Array {
         const p = site ? (v.pc ?? -1) : pc;
         const flags = (n !== name ? NAME : 0) | (t !== type ? TYPE : 0) | (fn !== fname ? FNAME : 0) | (pr !== probe ? PROBE : 0)
             | (fi !== fid ? FID : 0) | (p !== pc ? PC : 0) | (v.slot !== slot ? SLOT : 0);
-        rows.byte(flags);
-        if (flags & NAME) rows.leb(name = n);
-        if (flags & TYPE) rows.leb(type = t);
-        if (flags & FNAME) rows.leb(fname = fn);
-        if (flags & PROBE) rows.leb(probe = pr);
-        if (flags & FID) rows.leb(fid = fi);
-        if (flags & PC) { rows.zigzag(p - pc); pc = p; }
-        if (flags & SLOT) { rows.zigzag(v.slot - slot); slot = v.slot; }
+        out.byte(flags);
+        if (flags & NAME) out.leb(name = n);
+        if (flags & TYPE) out.leb(type = t);
+        if (flags & FNAME) out.leb(fname = fn);
+        if (flags & PROBE) out.leb(probe = pr);
+        if (flags & FID) out.leb(fid = fi);
+        if (flags & PC) { out.zigzag(p - pc); pc = p; }
+        if (flags & SLOT) { out.zigzag(v.slot - slot); slot = v.slot; }
         if (v.ids) ids.push(i, v.ids.length, ...v.ids);
-    }
+        i++;
+    });
+    if (i !== count) throw new Error(`the layout has ${i} rows, not ${count}`);
     const fixups = new Bytes();
-    for (const x of Array.from(layout.trapFixups ?? [])) fixups.leb(x);
-    const { vars: _vars, trapFixups: _fixups, ...rest } = layout;
-    const head = new TextEncoder().encode(JSON.stringify({ ...rest, strings, rows: vars.length, ids }));
-    const out = new Uint8Array(12 + head.length + fixups.size + rows.size);
-    out.set(MAGIC, 0);
-    const dv = new DataView(out.buffer);
+    const t = layout.trapFixups ?? [];
+    for (let k = 0; k < t.length; k++) fixups.leb(t[k]);
+    const { trapFixups: _fixups, ...rest } = layout;
+    const head = new TextEncoder().encode(JSON.stringify({ ...rest, strings, rows: count, ids }));
+    const bytes = new Uint8Array(12 + head.length + fixups.size + out.size);
+    bytes.set(MAGIC, 0);
+    const dv = new DataView(bytes.buffer);
     dv.setUint32(4, head.length, true);
-    out.set(head, 8);
+    bytes.set(head, 8);
     dv.setUint32(8 + head.length, fixups.size, true);
-    rows.into(out, fixups.into(out, 12 + head.length));
-    return out;
+    out.into(bytes, fixups.into(bytes, 12 + head.length));
+    return bytes;
 }
 
 /** The layout of a binary encoding: `vars` is made on first read (one object per row); rowsOf iterates without. */
@@ -140,7 +148,7 @@ function materialize(p: PackedRows): ReportVar[] {
     return out;
 }
 
-class LebReader {
+export class LebReader {
     pos = 0;
     constructor(private readonly b: Uint8Array) {}
     get done(): boolean { return this.pos >= this.b.length; }

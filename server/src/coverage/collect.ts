@@ -152,8 +152,10 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     });
     p.timings.run = performance.now() - t;
     t = performance.now();
-    const values = parseReportValues(r.report ?? reportText, p.instrumented.layout);
-    const user = userReport(r.report ?? reportText, p.instrumented.layout);
+    // The whole printed flush (r.report holds only the start of a big one).
+    const printed = r.reportRows === undefined ? r.report ?? reportText : reportText;
+    const values = parseReportValues(printed, p.instrumented.layout);
+    const user = userReport(printed, p.instrumented.layout);
     if (user) (o.stdout ?? ((s: string) => process.stdout.write(s)))(user);
     const report = aggregate(p.module, p.mapper, siteCounts(p, values), appPath);
     p.timings.aggregate = performance.now() - t;

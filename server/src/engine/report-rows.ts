@@ -6,11 +6,13 @@
 // trap fix-ups, plus the string table, the row count and the rows' ids), u32 byte length of the trap
 // fix-ups as unsigned LEBs, those LEBs, then the rows to the end. A row is a flags byte, then the fields
 // it sets (each a LEB): what a row does not set is the previous row's. Consecutive rows of a segment share
-// name, type, function and probe, and have increasing pcs: such a row is 2-3 bytes.
+// name, type, function, probe and slot, and have increasing pcs: such a row is one byte (SHORT).
 import type { ReportLayout, ReportVar } from './report-layout.js';
 
 const MAGIC = [0x00, 0x57, 0x52, 0x4c];
 const NAME = 1, TYPE = 2, FNAME = 4, PROBE = 8, FID = 16, PC = 32, SLOT = 64;
+/** A row of one byte: this bit, the slot's step (0 or 1) in bit 6, the pc's step (0-63) in bits 0-5. */
+const SHORT = 128;
 
 /** The rows of a binary layout, still encoded. */
 export interface PackedRows {
@@ -74,6 +76,15 @@ export function encodeBinaryRows(layout: Omit<ReportLayout, 'vars'>, count: numb
         const p = site ? (v.pc ?? -1) : pc;
         const flags = (n !== name ? NAME : 0) | (t !== type ? TYPE : 0) | (fn !== fname ? FNAME : 0) | (pr !== probe ? PROBE : 0)
             | (fi !== fid ? FID : 0) | (p !== pc ? PC : 0) | (v.slot !== slot ? SLOT : 0);
+        // The common row: only its pc moved (by less than 64) and its slot by 0 or 1: one byte.
+        const dp = p - pc, ds = v.slot - slot;
+        if ((flags & ~(PC | SLOT)) === 0 && dp >= 0 && dp < 64 && (ds === 0 || ds === 1)) {
+            out.byte(SHORT | (ds << 6) | dp);
+            pc = p; slot = v.slot;
+            if (v.ids) ids.push(i, v.ids.length, ...v.ids);
+            i++;
+            return;
+        }
         out.byte(flags);
         if (flags & NAME) out.leb(name = n);
         if (flags & TYPE) out.leb(type = t);
@@ -176,13 +187,18 @@ export function forEachPackedRow(p: PackedRows, from: number, to: number, f: (v:
     const v: ReportVar = { name: '', type: '', slot: 0 };
     for (let i = 0; i < Math.min(to, p.count); i++) {
         const flags = p.bytes[r.pos++];
-        if (flags & NAME) name = r.leb();
-        if (flags & TYPE) type = r.leb();
-        if (flags & FNAME) fname = r.leb();
-        if (flags & PROBE) probe = r.leb();
-        if (flags & FID) fid = r.leb();
-        if (flags & PC) pc += r.zigzag();
-        if (flags & SLOT) slot += r.zigzag();
+        if (flags & SHORT) {
+            pc += flags & 63;
+            slot += (flags >> 6) & 1;
+        } else {
+            if (flags & NAME) name = r.leb();
+            if (flags & TYPE) type = r.leb();
+            if (flags & FNAME) fname = r.leb();
+            if (flags & PROBE) probe = r.leb();
+            if (flags & FID) fid = r.leb();
+            if (flags & PC) pc += r.zigzag();
+            if (flags & SLOT) slot += r.zigzag();
+        }
         if (i < from) continue;
         v.name = s[name]; v.type = s[type]; v.slot = slot;
         if (fid > 0) {

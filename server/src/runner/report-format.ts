@@ -89,21 +89,28 @@ export function writeReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     const wasmTypes = new Map<string, string>();
     let piece = `${REPORT_BANNER}\n${REPORT_HEADER}\n`;
     let kept = piece, keptRows = 0, full = false;
-    for (let from = 0; from < total; from += STREAM_ROWS) {
-        forEachRow(layout, from, from + STREAM_ROWS, (v, i) => {
-            const n = adjust?.get(i);
-            const value = n !== undefined ? formatScalar(BigInt.asIntN(64, (slots[v.slot] ?? 0n) - n), v.type)
-                : formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
-            let wt = wasmTypes.get(v.type);
-            if (wt === undefined) wasmTypes.set(v.type, wt = wasmTypeColumn(v.type));
-            const line = formatRow(i, v, value, wt) + '\n';
-            piece += line;
-            if (full) return;
-            if (kept.length + line.length <= keep) { kept += line; keptRows = i + 1; } else full = true;
-        });
-        write(piece);
-        piece = '';
-    }
+    let lastSlot = -1, lastType = '', lastValue = '';
+    // One pass over the rows (a binary layout decodes from its start), written every STREAM_ROWS rows.
+    forEachRow(layout, 0, total, (v, i) => {
+        const n = adjust?.get(i);
+        let value: string;
+        if (n !== undefined) value = formatScalar(BigInt.asIntN(64, (slots[v.slot] ?? 0n) - n), v.type);
+        else if (v.slot === lastSlot && v.type === lastType) value = lastValue; // rows of a segment share their counter
+        else {
+            value = lastValue = formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
+            lastSlot = v.slot; lastType = v.type;
+        }
+        let wt = wasmTypes.get(v.type);
+        if (wt === undefined) wasmTypes.set(v.type, wt = wasmTypeColumn(v.type));
+        // A per-site row, as formatRow writes it (most rows of a big report).
+        const line = v.fid !== undefined && !v.type.startsWith('map<')
+            ? `${i}, memaddr, ${v.name}, ${v.type}, ${wt}, script0, ${v.fname ?? ''}, ${v.fid}, ${v.pc ?? ''}, ${v.probe ?? ''}, ${value}\n`
+            : formatRow(i, v, value, wt) + '\n';
+        piece += line;
+        if ((i + 1) % STREAM_ROWS === 0) { write(piece); piece = ''; }
+        if (full) return;
+        if (kept.length + line.length <= keep) { kept += line; keptRows = i + 1; } else full = true;
+    });
     if (piece) write(piece);
     if (!full) return { text: kept, rows: total, keptRows: total };
     return { text: `${kept}... ${(total - keptRows).toLocaleString('en-US')} more rows (${total.toLocaleString('en-US')} in all) were printed\n`, rows: total, keptRows };

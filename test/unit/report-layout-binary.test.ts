@@ -27,10 +27,12 @@ function randomLayout(n: number, seed: number): ReportLayout {
     while (vars.length < n) {
         if (rnd() < 0.01) { fid += 1 + Math.floor(rnd() * 3); pc = Math.floor(rnd() * 5); }
         const name = pick(['count', 'hits', 'last']), type = pick(['u32', 'u64', 'i32', 'u8']);
-        const probe = rnd() < 0.05 ? undefined : `${Math.floor(rnd() * 3)}_wasm:opcode:${pick(['call', 'i32.add', 'local.get'])}:before`;
+        const probeOf = () => (rnd() < 0.05 ? undefined : `${Math.floor(rnd() * 3)}_wasm:opcode:${pick(['call', 'i32.add', 'local.get'])}:before`);
+        let probe = probeOf();
         const run = 1 + Math.floor(rnd() * 8);
         for (let k = 0; k < run && vars.length < n; k++) {
-            pc += 1 + Math.floor(rnd() * 4);
+            if (rnd() < 0.5) probe = probeOf(); // a rule per opcode: the probe column changes from site to site
+            pc += rnd() < 0.02 ? 40 + Math.floor(rnd() * 1000) : 1 + Math.floor(rnd() * 4);
             const v: ReportVar = { name, type, fname: rnd() < 0.02 ? `#${fid}` : `f${fid}`, fid, slot, pc };
             if (probe !== undefined) v.probe = probe;
             if (rnd() < 0.01) delete v.pc; // a site without a pc

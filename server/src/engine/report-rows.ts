@@ -6,13 +6,14 @@
 // trap fix-ups, plus the string table, the row count and the rows' ids), u32 byte length of the trap
 // fix-ups as unsigned LEBs, those LEBs, then the rows to the end. A row is a flags byte, then the fields
 // it sets (each a LEB): what a row does not set is the previous row's. Consecutive rows of a segment share
-// name, type, function, probe and slot, and have increasing pcs: such a row is one byte (SHORT).
+// name, type, function and slot, and have increasing pcs: such a row is one byte, two when its probe
+// (the rule matched: per opcode) changes (SHORT).
 import type { ReportLayout, ReportVar } from './report-layout.js';
 
 const MAGIC = [0x00, 0x57, 0x52, 0x4c];
 const NAME = 1, TYPE = 2, FNAME = 4, PROBE = 8, FID = 16, PC = 32, SLOT = 64;
-/** A row of one byte: this bit, the slot's step (0 or 1) in bit 6, the pc's step (0-63) in bits 0-5. */
-const SHORT = 128;
+/** A short row: this bit, SHORT_PROBE when the probe's index follows, the slot's step (0 or 1) in bit 5, the pc's step (0-31) in bits 0-4. */
+const SHORT = 128, SHORT_PROBE = 64;
 
 /** The rows of a binary layout, still encoded. */
 export interface PackedRows {
@@ -76,10 +77,12 @@ export function encodeBinaryRows(layout: Omit<ReportLayout, 'vars'>, count: numb
         const p = site ? (v.pc ?? -1) : pc;
         const flags = (n !== name ? NAME : 0) | (t !== type ? TYPE : 0) | (fn !== fname ? FNAME : 0) | (pr !== probe ? PROBE : 0)
             | (fi !== fid ? FID : 0) | (p !== pc ? PC : 0) | (v.slot !== slot ? SLOT : 0);
-        // The common row: only its pc moved (by less than 64) and its slot by 0 or 1: one byte.
+        // The common row: only its probe (a per-opcode rule), its pc (by less than 32) and its slot (by 0 or 1)
+        // moved: one byte, and the probe's LEB when it changes.
         const dp = p - pc, ds = v.slot - slot;
-        if ((flags & ~(PC | SLOT)) === 0 && dp >= 0 && dp < 64 && (ds === 0 || ds === 1)) {
-            out.byte(SHORT | (ds << 6) | dp);
+        if ((flags & ~(PC | SLOT | PROBE)) === 0 && dp >= 0 && dp < 32 && (ds === 0 || ds === 1)) {
+            out.byte(SHORT | (flags & PROBE ? SHORT_PROBE : 0) | (ds << 5) | dp);
+            if (flags & PROBE) out.leb(probe = pr);
             pc = p; slot = v.slot;
             if (v.ids) ids.push(i, v.ids.length, ...v.ids);
             i++;
@@ -188,8 +191,9 @@ export function forEachPackedRow(p: PackedRows, from: number, to: number, f: (v:
     for (let i = 0; i < Math.min(to, p.count); i++) {
         const flags = p.bytes[r.pos++];
         if (flags & SHORT) {
-            pc += flags & 63;
-            slot += (flags >> 6) & 1;
+            if (flags & SHORT_PROBE) probe = r.leb();
+            pc += flags & 31;
+            slot += (flags >> 5) & 1;
         } else {
             if (flags & NAME) name = r.leb();
             if (flags & TYPE) type = r.leb();

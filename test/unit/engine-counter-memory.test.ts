@@ -47,7 +47,7 @@ report var calls: u64;
 wasm:opcode:call:before { calls++; }
 `;
 
-function printedByCli(bytes: Uint8Array): { code: number | null; out: string; err: string } {
+function printedByCli(bytes: Uint8Array, env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-cmem-'));
     try {
         const file = path.join(dir, 'app.wasm');
@@ -57,7 +57,7 @@ function printedByCli(bytes: Uint8Array): { code: number | null; out: string; er
         const fd = fs.openSync(outFile, 'w');
         try {
             const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', file], {
-                cwd: dir, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, WHAMM_CLI_MAIN: '1' }, timeout: 300_000,
+                cwd: dir, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, ...env, WHAMM_CLI_MAIN: '1' }, timeout: 300_000,
             });
             return { code: r.status, out: fs.readFileSync(outFile, 'utf8'), err: r.stderr };
         } finally { fs.closeSync(fd); }
@@ -116,4 +116,15 @@ test('a counter memory past 1,000,000 counters: the report still lists every sit
     assert.match(lines[2], /^0, memaddr, count, u32, i32, script0, #1, 1, \d+, 0_wasm:opcode:call:before, 1$/);
     assert.match(lines[lines.length - 1], new RegExp(`^${N - 1}, memaddr, count, u32, i32, script0, #${F + 1}, ${F + 1}, \\d+, 0_wasm:opcode:call:before, 1$`));
     assert.equal(lines.filter(l => l.endsWith(', 1')).length, N, 'every call counted once');
+});
+
+test('without a Node 22, running a module with a counter memory is a one-line message naming what is missing, exit 2', async () => {
+    const r = await instrument({ app: await wat(APP), script: SCRIPT, memoryCountersFrom: 0 });
+    // WHAMM_NODE=none: no other Node is looked for; Node 20 lacks multi-memory.
+    const got = printedByCli(r.bytes, { WHAMM_NODE: 'none' });
+    if (Number(process.versions.node.split('.')[0]) >= 22) { assert.equal(got.code, 1, got.err); return; } // this Node runs it itself
+    assert.equal(got.code, 2, got.err);
+    assert.equal(got.err.trim().split('\n').length, 1, got.err);
+    assert.match(got.err, /needs WebAssembly multiple memories, which Node [\d.]+ cannot run, and no Node 22\+ was found/);
+    assert.equal(got.out, '');
 });

@@ -41,6 +41,12 @@ export async function engineFeatureGap(bytes: Uint8Array): Promise<string | unde
     }
 }
 
+/** Whether this engine compiles a module with two memories (Node 22 does; Node 20 does not). */
+export function engineHasMultiMemory(): boolean {
+    // The smallest such module: the header and a memory section of two memories of 0 pages.
+    return WebAssembly.validate(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]));
+}
+
 export function featureOfError(e: unknown): string | undefined {
     const message = e instanceof Error ? e.message : String(e);
     const m = /--experimental-wasm-([a-z0-9-]+)/i.exec(message);

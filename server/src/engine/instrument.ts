@@ -4,8 +4,9 @@
 // multi-memory): one per script global, one per per-site variable and match site; a big module's per-site
 // counters, once the module has MEMORY_COUNTERS_FROM globals, are cells of a memory of their own
 // (counters.ts). Probe code is inlined at each site; its scratch locals are appended to the function
-// (shared by all sites of the function, since probe bodies never overlap in time). Script functions, report readers, the wasm:end function and
-// the start-up function are appended after the app's functions, so no app function index changes.
+// (shared by all sites of the function, since probe bodies never overlap in time). Script functions, report
+// readers, the wasm:end function and the start-up function are appended after the app's functions, so no
+// app function index changes.
 //
 // The instrumenter is built in layers, each adding one responsibility to the one below it: host.ts (state;
 // imports, libraries, @static) -> layout.ts (globals, per-site state) -> counters.ts (merged counters, trap

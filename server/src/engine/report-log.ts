@@ -2,7 +2,7 @@
 // bytes a row) instead of one object per row, since a per-site counter on every opcode of a big module
 // makes tens of millions of rows. Each row records where its value is read: a global (its index), or a
 // counter-memory cell c (as ~c), and the value type the reader returns it as.
-import type { ReportVar } from './report-layout.js';
+import type { ReportVar } from './report-types.js';
 import type { ValType } from './types.js';
 import { Bytes, LebReader } from './report-rows.js';
 

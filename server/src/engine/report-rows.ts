@@ -8,9 +8,9 @@
 // it sets (each a LEB): what a row does not set is the previous row's. Consecutive rows of a segment share
 // name, type, function and slot, and have increasing pcs: such a row is one byte, two when its probe
 // (the rule matched: per opcode) changes (SHORT).
-import type { ReportLayout, ReportVar } from './report-layout.js';
+import type { ReportLayout, ReportVar } from './report-types.js';
 
-const MAGIC = [0x00, 0x57, 0x52, 0x4c];
+const MAGIC = Array.from('\0WRL', c => c.charCodeAt(0));
 const NAME = 1, TYPE = 2, FNAME = 4, PROBE = 8, FID = 16, PC = 32, SLOT = 64;
 /** A short row: this bit, SHORT_PROBE when the probe's index follows, the slot's step (0 or 1) in bit 5, the pc's step (0-31) in bits 0-4. */
 const SHORT = 128, SHORT_PROBE = 64;

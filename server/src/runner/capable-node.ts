@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_MAGIC } from '../wasm/decode.js';
 
 /** Set in the child process so that it never spawns another. */
 export const CHILD_ENV = 'WHAMM_IN_CAPABLE_NODE';
@@ -43,8 +44,8 @@ export async function engineFeatureGap(bytes: Uint8Array): Promise<string | unde
 
 /** Whether this engine compiles a module with two memories (Node 22 does; Node 20 does not). */
 export function engineHasMultiMemory(): boolean {
-    // The smallest such module: the header and a memory section of two memories of 0 pages.
-    return WebAssembly.validate(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]));
+    // The smallest such module: the header (version 1) and a memory section (id 5, 5 bytes) of two memories of 0 pages.
+    return WebAssembly.validate(Uint8Array.from([...WASM_MAGIC, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]));
 }
 
 export function featureOfError(e: unknown): string | undefined {

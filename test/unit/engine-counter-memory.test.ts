@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../support/shared.js';
 import { wat } from '../support/wat.js';
+import type { RunResultJson } from '../../server/src/protocol.js';
 
 const MAIN = path.join(PROJECT_ROOT, 'server', 'src', 'cli', 'main.ts');
 const TSX = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -47,7 +48,7 @@ report var calls: u64;
 wasm:opcode:call:before { calls++; }
 `;
 
-function printedByCli(bytes: Uint8Array, env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+function printedByCli(bytes: Uint8Array, env: Record<string, string> = {}, json?: (run: RunResultJson) => void): { code: number | null; out: string; err: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-cmem-'));
     try {
         const file = path.join(dir, 'app.wasm');
@@ -56,9 +57,11 @@ function printedByCli(bytes: Uint8Array, env: Record<string, string> = {}): { co
         const outFile = path.join(dir, 'out.txt');
         const fd = fs.openSync(outFile, 'w');
         try {
-            const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', file], {
+            const jsonFile = path.join(dir, 'run.json');
+            const r = spawnSync(process.execPath, ['--import', TSX, MAIN, 'run', ...(json ? ['--report-json', jsonFile] : []), file], {
                 cwd: dir, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], env: { ...process.env, ...env, WHAMM_CLI_MAIN: '1' }, timeout: 300_000,
             });
+            if (json) json(JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as RunResultJson);
             return { code: r.status, out: fs.readFileSync(outFile, 'utf8'), err: r.stderr };
         } finally { fs.closeSync(fd); }
     } finally {
@@ -109,10 +112,15 @@ test('a counter memory past 1,000,000 counters: the report still lists every sit
     const r = await instrument({ app, script: 'wasm:opcode:call:before {\n    report var count: u32;\n    count++;\n}\n' });
     assert.ok(r.layout.counterMemory, 'counters past the threshold are in the counter memory');
     assert.ok(decodeModule(r.bytes).globals.length < 1_000_000);
-    const got = printedByCli(r.bytes);
+    let run: RunResultJson | undefined;
+    const got = printedByCli(r.bytes, {}, j => { run = j; });
     assert.equal(got.code, 0, got.err);
     const lines = got.out.trimEnd().split('\n');
     assert.equal(lines.length, 2 + N);
+    // The values handed to the editor: the first rows only, and how many the printed report has.
+    assert.equal(run?.reportRows, N);
+    assert.ok(run?.report && run.report.length > 1000 && run.report.length < N, `${run?.report?.length} values`);
+    assert.deepEqual(run.report[0], { name: 'count', type: 'u32', kind: 'site', fname: '#1', fid: 1, pc: run.report[0].pc, probe: '0_wasm:opcode:call:before', value: '1' });
     assert.match(lines[2], /^0, memaddr, count, u32, i32, script0, #1, 1, \d+, 0_wasm:opcode:call:before, 1$/);
     assert.match(lines[lines.length - 1], new RegExp(`^${N - 1}, memaddr, count, u32, i32, script0, #${F + 1}, ${F + 1}, \\d+, 0_wasm:opcode:call:before, 1$`));
     assert.equal(lines.filter(l => l.endsWith(', 1')).length, N, 'every call counted once');

@@ -4,7 +4,8 @@
 // Report values live in mutable globals the engine adds. V8 allows at most 100,000 exports but up to
 // 1,000,000 globals, so globals are not exported one by one: the engine generates reader functions that
 // return up to READER_BATCH values each (multi-value, every value widened to its i64 bit pattern) and
-// the runner concatenates their results into one array of slots.
+// the runner concatenates their results into one array of slots. A big module's per-site counters live in
+// an exported memory of their own instead (counterMemory): its cells follow the readers' slots.
 
 import { decodeBinaryLayout, encodeBinaryLayout, forEachPackedRow, isBinaryLayout, packedRowsOf } from './report-rows.js';
 

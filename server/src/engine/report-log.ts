@@ -9,7 +9,8 @@ import { Bytes, LebReader } from './report-rows.js';
 const NAME = 1, TYPE = 2, FNAME = 4, PROBE = 8, FID = 16, PC = 32, SOURCE = 64, VT = 128;
 
 export class ReportLog {
-    private readonly out = new Bytes();
+    private out = new Bytes();
+    private whole: Uint8Array | undefined;
     private readonly strings: string[] = [];
     private readonly stringIndex = new Map<string, number>();
     private readonly vts: ValType[] = [];
@@ -21,6 +22,7 @@ export class ReportLog {
 
     /** Appends a row (its `slot` is ignored: slots are given when the readers are made). */
     add(v: ReportVar, source: number, vt: ValType): void {
+        if (this.whole) throw new Error('a row added to the report after it was read');
         const n = this.str(v.name), t = this.str(v.type);
         const site = v.fid !== undefined;
         const fn = site ? (v.fname === undefined ? 0 : this.str(v.fname) + 1) : this.fname;
@@ -78,10 +80,13 @@ export class ReportLog {
         }
     }
 
+    /** The log in one piece (made once: rows are read only when the log is complete; its pieces are let go). */
     private snapshot(): Uint8Array {
+        if (this.whole) return this.whole;
         const bytes = new Uint8Array(this.out.size);
         this.out.into(bytes, 0);
-        return bytes;
+        this.out = new Bytes();
+        return this.whole = bytes;
     }
 
     private str(x: string): number {

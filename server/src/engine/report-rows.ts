@@ -124,10 +124,13 @@ export function decodeBinaryLayout(bytes: Uint8Array): ReportLayout {
     const { strings, rows: count, ids, ...rest } = head;
     const layout = rest as ReportLayout;
     if (fixupsLength > 0) {
-        const values: number[] = [];
-        const r = new LebReader(bytes.subarray(fixupsAt, fixupsAt + fixupsLength));
-        while (!r.done) values.push(r.leb());
-        layout.trapFixups = Int32Array.from(values);
+        const leb = bytes.subarray(fixupsAt, fixupsAt + fixupsLength);
+        let n = 0;
+        for (let k = 0; k < leb.length; k++) if (leb[k] < 0x80) n++; // a LEB's last byte
+        const values = new Int32Array(n);
+        const r = new LebReader(leb);
+        for (let k = 0; k < n; k++) values[k] = r.leb();
+        layout.trapFixups = values;
     }
     const packed: PackedRows = { count, strings, ids, bytes: bytes.subarray(fixupsAt + fixupsLength) };
     Object.defineProperty(layout, PACKED, { value: packed, enumerable: false });

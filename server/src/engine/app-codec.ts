@@ -20,6 +20,8 @@ export interface ModulePlan {
     /** Function imports added before the app's defined functions (they shift their indices). */
     imports: NewImport[];
     globals: NewGlobal[];
+    /** Memories appended after the app's (their minimum size in 64 KiB pages). */
+    memories?: number[];
     functions: NewFunction[];
     exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[];
     /** fid (original index) -> the edited body. */
@@ -210,6 +212,7 @@ export function encodeModule(app: AppModule, plan: ModulePlan): Uint8Array {
         if (idx !== m.numImportedFuncs + k) throw new Error('import index mismatch');
     });
     for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
+    for (const pages of plan.memories ?? []) rw.addMemory(pages);
     for (const [fid, edit] of plan.bodies) rw.editBody(fid, { extraLocals: edit.extraLocals, code: edit.code });
     plan.functions.forEach((f, k) => {
         const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);

@@ -153,6 +153,7 @@ function render(m: ViewModel): void {
             el('p', {}, button('Export CSV', () => vscode.postMessage({ type: 'export', format: 'csv' })), button('Export JSON', () => vscode.postMessage({ type: 'export', format: 'json' })))));
     if (m.stale) app.append(el('div', { class: 'banner stale', role: 'status' }, `Stale: ${m.stale}. Run again to refresh.`));
     if (m.problem) app.append(el('div', { class: 'banner problem', role: 'alert' }, m.problem));
+    if (m.note) app.append(el('div', { class: 'banner', role: 'status' }, m.note));
     if (!m.tables.length) app.append(el('p', {}, 'The run flushed no report (the script declares no report variables, or the app did not finish).'));
     for (const t of m.tables) app.append(table(t));
     if (m.runs.length > 1) {

@@ -254,8 +254,10 @@ export interface RunResultJson {
     app?: string;
     exitCode: number;
     trap?: TrapInfo;
-    /** The script's report variables; absent when the run flushed no report. */
+    /** The script's report variables; absent when the run flushed no report. A big report: its first rows only (see reportRows). */
     report?: ReportVariable[];
+    /** Present when `report` holds only the first rows of a big report: how many rows the printed report has. */
+    reportRows?: number;
     /** How the app's code maps to source: debug info kind, 'none' without (then only function names). */
     debugInfo?: MappingKind;
     /** Function index -> name, from the app's name section (labels for function ids in reports). */

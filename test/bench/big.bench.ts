@@ -3,10 +3,10 @@
 // status and output sizes, for `wasm:opcode:*:before { count++; }` (one script counter) and the hotness
 // monitor (a report variable per site). The module comes from big-module.ts (many functions copied from
 // a few templates, about 1 instruction per 2 bytes), cached in the temp directory. Then `whamm run` of
-// each output, to show it runs. The target: 40 MB with hotness under ~2 GB peak, or a one-line "too
+// each output, to show it runs (its exit status, wall time, peak RSS and the report's rows). The target: 40 MB with hotness under ~2 GB peak, or a one-line "too
 // large" message with exit 2 (never an abort).
 // Options: --mb N[,N...] (default 40), --scripts count,hotness, --no-run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,18 +31,24 @@ if (!fs.existsSync('/usr/bin/time')) {
 spawnSync(process.execPath, [path.join(ROOT, '.ci', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-big-'));
 
-interface Timed { wall: number; cpu: number; rssMb: number; status: number | null; stderr: string }
-function timed(cmd: string[]): Timed {
+interface Timed { wall: number; cpu: number; rssMb: number; status: number | null; stderr: string; lines: number }
+/** Runs the CLI under /usr/bin/time; stdout is counted in lines (a big report is GBs: never kept). */
+async function timed(cmd: string[]): Promise<Timed> {
     const tfile = path.join(dir, 'time.txt');
-    const r = spawnSync('/usr/bin/time', ['-o', tfile, '-f', '%e %U %S %M', process.execPath, CLI, ...cmd],
-        { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+    const child = spawn('/usr/bin/time', ['-o', tfile, '-f', '%e %U %S %M', process.execPath, CLI, ...cmd], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0, stderr = '';
+    child.stdout.on('data', (b: Buffer) => { for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++; });
+    child.stderr.on('data', (b: Buffer) => { if (stderr.length < 4096) stderr += b.toString(); });
+    const status = await new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
     const last = fs.readFileSync(tfile, 'utf8').trim().split('\n').pop() ?? '';
     const [wall, user, sys, rssKb] = last.split(/\s+/).map(Number);
-    return { wall, cpu: user + sys, rssMb: rssKb / 1024, status: r.status, stderr: (r.stderr ?? '').trim().split('\n')[0] ?? '' };
+    // The first line that is not the note of a rerun in a newer Node.
+    const said = stderr.trim().split('\n').filter(l => !/running in Node/.test(l))[0] ?? '';
+    return { wall, cpu: user + sys, rssMb: rssKb / 1024, status, stderr: said, lines };
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-const rows: string[][] = [['module', 'script', 'instr wall (s)', 'cpu (s)', 'peak RSS (MB)', 'RSS / module', 'exit', 'output', 'sites.json', 'run: exit, wall (s), RSS (MB)']];
+const rows: string[][] = [['module', 'script', 'instr wall (s)', 'cpu (s)', 'peak RSS (MB)', 'RSS / module', 'exit', 'output', 'sites.json', 'run: exit, wall (s), RSS (MB), report rows']];
 for (const size of sizes) {
     const app = path.join(os.tmpdir(), `whamm-big-${size}mb.wasm`);
     if (!fs.existsSync(app)) fs.writeFileSync(app, await bigModule(size * 1e6));
@@ -51,12 +57,13 @@ for (const size of sizes) {
         const script = path.join(dir, `${s}.mm`);
         fs.writeFileSync(script, SCRIPTS[s]);
         const out = path.join(dir, `${s}.wasm`);
-        const t = timed(['instr', '--app', app, '--script', script, '-o', out]);
+        const t = await timed(['instr', '--app', app, '--script', script, '-o', out]);
         const ok = t.status === 0 && fs.existsSync(out);
         let run = '-';
         if (ok && !args.includes('--no-run')) {
-            const r = timed(['run', out]);
-            run = `${r.status}, ${r.wall.toFixed(1)}, ${r.rssMb.toFixed(0)}`;
+            const r = await timed(['run', out]);
+            // The flush: banner, header, then one line per row.
+            run = `${r.status}, ${r.wall.toFixed(1)}, ${r.rssMb.toFixed(0)}, ${Math.max(0, r.lines - 2).toLocaleString('en-US')}${r.status ? `: ${r.stderr.slice(0, 60)}` : ''}`;
         }
         const sites = out.replace(/\.wasm$/, '.sites.json');
         rows.push([mb(appBytes), s, t.wall.toFixed(1), t.cpu.toFixed(1), t.rssMb.toFixed(0), `${(t.rssMb * 1048576 / appBytes).toFixed(0)}x`,

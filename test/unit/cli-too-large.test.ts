@@ -36,9 +36,10 @@ test('instr over the memory budget says "too large" with exit 2 and writes nothi
 test('per-site state past the engines\' limit of 1,000,000 globals is a one-line "too large" with exit 2, nothing written', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whamm-globals-'));
     try {
-        // A per-site counter takes one global per straight-line segment, and a call ends a segment: one
-        // function of 1,000,001 calls needs 1,000,001 globals. The module is built directly (the WAT text
-        // would be tens of MB): type () -> (), two functions, the second's body `call 0` repeated.
+        // A per-site variable that is not a counter takes one global per site (counters move to a memory
+        // of their own, engine-counter-memory.test.ts): one function of 1,000,001 calls needs 1,000,001
+        // globals. The module is built directly (the WAT text would be tens of MB): type () -> (), two
+        // functions, the second's body `call 0` repeated.
         const N = 1_000_001;
         const body = new Uint8Array(1 + N * 2 + 1);
         body[0] = 0; // no locals
@@ -54,7 +55,7 @@ test('per-site state past the engines\' limit of 1,000,000 globals is a one-line
         ]);
         const app = path.join(dir, 'calls.wasm'), script = path.join(dir, 'hot.mm'), out = path.join(dir, 'out.wasm');
         fs.writeFileSync(app, Buffer.concat([bytes, body]));
-        fs.writeFileSync(script, 'wasm:opcode:call:before {\n    report var count: u32;\n    count++;\n}\n');
+        fs.writeFileSync(script, 'wasm:opcode:call:before {\n    report var last: u32;\n    last = 1;\n}\n');
         const r = whamm(['instr', '--app', app, '--script', script, '-o', out]);
         assert.equal(r.code, 2, r.err);
         assert.match(r.err, /too large to instrument with this script: its per-site state needs more than 1,000,000 globals/);

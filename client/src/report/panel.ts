@@ -195,6 +195,8 @@ export class ReportPanel implements vscode.Disposable {
             title: this.run?.title ?? 'No run yet',
             stale: this.stale,
             problem,
+            note: r?.reportRows !== undefined
+                ? `Showing the first ${(r.report?.length ?? 0).toLocaleString('en-US')} of ${r.reportRows.toLocaleString('en-US')} report rows; the printed report has them all.` : undefined,
             runs: this.history.list().map(x => ({ id: x.id, label: `${new Date(x.time).toLocaleTimeString()} — ${x.title}` })),
             runId: this.run?.id,
             tables: this.tables.map(t => tableModel(t, names, this.sorts.get(t.name))),

@@ -34,6 +34,8 @@ export interface ViewModel {
     stale?: string;
     /** One line about how the run ended when it did not end well (trap, exit code). */
     problem?: string;
+    /** Said of a big report: only its first rows are shown. */
+    note?: string;
     runs: { id: string; label: string }[];
     runId?: string;
     tables: TableModel[];

@@ -79,6 +79,7 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
             version: 1, command: 'run', module: path.resolve(o.module), app, exitCode,
             trap: r.trapped !== undefined ? locateTrap(r.trapped, r.trapFrames, bytes, debug) : undefined,
             report: r.variables,
+            ...(r.reportRows !== undefined ? { reportRows: r.reportRows } : {}),
             debugInfo: debug?.mapper.kind,
             functions: functionNames(debug?.module),
         });

@@ -5,7 +5,7 @@
 // resort. The instrumented output is checked again by the engine that validated the input: an output that
 // does not validate is our bug and is never written.
 import { compileForEngine } from '../runner/engine-compile.js';
-import { validateInCapableNode } from '../runner/capable-node.js';
+import { featureOfError, validateInCapableNode } from '../runner/capable-node.js';
 import { decodeModule } from '../wasm/decode.js';
 import { PageSizeLoweringError, lowerPageSizes } from '../wasm/lower-page-sizes.js';
 import { checkIndices } from '../wasm/validate.js';
@@ -72,6 +72,16 @@ export async function checkInstrumented(bytes: Uint8Array, input: InputVerdict =
     try {
         await compileForEngine(bytes);
     } catch (e) {
+        // A big module's counters in a memory of their own: an engine without multi-memory cannot say;
+        // a Node 22+ does when there is one, else our own index checks do.
+        if (featureOfError(e)) {
+            const verdict = validateInCapableNode(forOlderEngine(bytes));
+            if (verdict && 'valid' in verdict && !verdict.valid) throw new InternalError(`the instrumented module does not validate (${verdict.message}); nothing was written`);
+            if (verdict && 'valid' in verdict) return;
+            const problem = checkIndices(decodeModule(bytes));
+            if (!problem) return;
+            throw new InternalError(`the instrumented module does not validate (${problem.message}); nothing was written`);
+        }
         throw new InternalError(`the instrumented module does not validate (${engineMessage(e)}); nothing was written`);
     }
 }

@@ -5,6 +5,7 @@ import type { ReportLayout } from '../engine/report-layout.js';
 import { loadSourceMapper, type MapperOptions, type SourceMapper } from '../mapping/index.js';
 import { REPORT_BANNER, REPORT_HEADER } from '../runner/report-format.js';
 import { runModule } from '../runner/run.js';
+import { engineHasMultiMemory } from '../runner/capable-node.js';
 import { locateTrap } from '../runner/trap-origin.js';
 import type { ReportVariable, TrapInfo } from '../protocol.js';
 import type { DirGrant } from '../runner/wasi.js';
@@ -58,7 +59,9 @@ export async function prepareCoverage(app: Uint8Array, appPath: string, options:
     // The user's script first: `use` declarations must open the script.
     const monitor = coverageScript(targets);
     const text = options.script ? `${options.script.text}\n${monitor}` : monitor;
-    const instrumented = await instrument({ app, script: text, scriptPath: options.script?.path ?? 'coverage.mm', userLibs: options.userLibs });
+    // The run is in this process: where this engine has no multi-memory, counters stay in globals (no counter memory).
+    const instrumented = await instrument({ app, script: text, scriptPath: options.script?.path ?? 'coverage.mm', userLibs: options.userLibs,
+        memoryCountersFrom: engineHasMultiMemory() ? undefined : Infinity });
     lap('instrument');
     return { appPath, module, mapper, instrumented, timings };
 }
@@ -152,8 +155,10 @@ export async function runCoverage(app: Uint8Array, appPath: string, o: CoverageR
     });
     p.timings.run = performance.now() - t;
     t = performance.now();
-    const values = parseReportValues(r.report ?? reportText, p.instrumented.layout);
-    const user = userReport(r.report ?? reportText, p.instrumented.layout);
+    // The whole printed flush (r.report holds only the start of a big one).
+    const printed = r.reportRows === undefined ? r.report ?? reportText : reportText;
+    const values = parseReportValues(printed, p.instrumented.layout);
+    const user = userReport(printed, p.instrumented.layout);
     if (user) (o.stdout ?? ((s: string) => process.stdout.write(s)))(user);
     const report = aggregate(p.module, p.mapper, siteCounts(p, values), appPath);
     p.timings.aggregate = performance.now() - t;

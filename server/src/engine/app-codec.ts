@@ -20,6 +20,8 @@ export interface ModulePlan {
     /** Function imports added before the app's defined functions (they shift their indices). */
     imports: NewImport[];
     globals: NewGlobal[];
+    /** Memories appended after the app's (their minimum size in 64 KiB pages). */
+    memories?: number[];
     functions: NewFunction[];
     exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[];
     /** fid (original index) -> the edited body. */
@@ -305,6 +307,7 @@ export class ModuleAssembler {
     private finishParts(plan: Omit<ModulePlan, 'imports' | 'bodies'>): ModulePart[] {
         const m = this.m, rw = this.rw;
         for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
+        for (const pages of plan.memories ?? []) rw.addMemory(pages);
         plan.functions.forEach((f, k) => {
             const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);
             if (idx !== m.funcTypes.length + rw.addedImports + k) throw new Error('function index mismatch');

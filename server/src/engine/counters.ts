@@ -9,6 +9,7 @@ import { type ProbeDef } from './script.js';
 import { type WType, convert, valTypeOf } from './types.js';
 import { GlobalLayout } from './layout.js';
 import { type Insertion } from './insertion.js';
+import { MEMORY_COUNTERS_FROM } from './report-layout.js';
 
 export class Counters extends GlobalLayout {
 
@@ -34,8 +35,13 @@ export class Counters extends GlobalLayout {
             // increments of one shared global would form one long dependency chain through memory. Its
             // value is the sum of its parts, computed when read (report flush, --testing getter). Per-site
             // counters get one global per segment (every site of the segment reads it).
-            let target: number, by = 1;
-            if (c.perSite) {
+            let target: number, by = 1, inMemory = false;
+            if (c.perSite && this.app.globalCount + this.newGlobals.length >= (this.input.memoryCountersFrom ?? MEMORY_COUNTERS_FROM)) {
+                // Past the threshold a counter is a cell of the counter memory (the most globals an engine
+                // accepts would not hold a big module's); its report rows name the cell as global ~cell.
+                inMemory = true;
+                target = ~this.counterCells++;
+            } else if (c.perSite) {
                 target = this.app.globalCount + this.newGlobals.length;
                 this.newGlobals.push({ type: valTypeOf(c.type), init: 0n, mutable: true });
             } else {
@@ -61,7 +67,7 @@ export class Counters extends GlobalLayout {
                 const k = e[i], op = seg.ops[k], p = op.probe;
                 if (this.counterKey(p) !== key) continue;
                 groupProbe = groupProbe === -2 || groupProbe === p.index ? p.index : -1;
-                rows.push(i, c.perSite ? (c.report ? this.reportVars.length : -1) : scriptRow);
+                rows.push(i, c.perSite ? (c.report ? this.reportLog.count : -1) : scriptRow);
                 let rules = this.counterRuleIds[k];
                 if (!rules) rules = this.counterRuleIds[k] = new Int32Array(OPCODES.length).fill(-1);
                 const opIndex = e[i + 1], pc = e[i + 2];
@@ -76,7 +82,11 @@ export class Counters extends GlobalLayout {
                     }, target, valTypeOf(c.type));
                 }
             }
-            out.push({ at: e[g.first + 3], after: false, cut: e[g.first + 4], template: this.counterTemplate(c.type, by), siteGlobals: [target], probe: Math.max(-1, groupProbe) });
+            out.push({
+                at: e[g.first + 3], after: false, cut: e[g.first + 4], probe: Math.max(-1, groupProbe),
+                template: inMemory ? this.memoryCounterTemplate(c.type) : this.counterTemplate(c.type, by),
+                siteGlobals: [inMemory ? ~target * COUNTER_CELL : target],
+            });
             this.trapFixupsOf(seg, rows, c.perSite);
         }
         seg.reset();
@@ -116,7 +126,7 @@ export class Counters extends GlobalLayout {
     /** The report var of script-global counter `global` (declared before any site is placed; looked up once). */
     protected scriptCounterRow(global: number): number {
         let row = this.scriptCounterRows.get(global);
-        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportGlobals.findIndex((g, i) => g === global && this.reportVars[i].pc === undefined));
+        if (row === undefined) this.scriptCounterRows.set(global, row = this.reportLog.rowOfGlobal(global));
         return row;
     }
 
@@ -161,9 +171,33 @@ export class Counters extends GlobalLayout {
         }
         return tpl;
     }
+
+    /** `cell += 1` on a counter-memory cell whose byte offset is SiteVar 0 (the memarg's offset), cached per type. */
+    protected memoryCounterTemplate(t: WType): Template {
+        const key = -INT_KEY[t as string];
+        let tpl = this.counterTemplates.get(key);
+        if (!tpl) {
+            const wide = valTypeOf(t) === 'i64', mem = this.counterMemory;
+            const w = new CodeWriter();
+            w.op(OP.i32_const).s32(0);
+            w.op(OP.i32_const).s32(0);
+            w.op(wide ? OP.i64_load : OP.i32_load).memarg(wide ? 3 : 2, mem).ref(RefKind.SiteVar, 0);
+            emitConst(w, t, convert(1n, 'u64', t));
+            emitBinary(w, '+', t);
+            w.op(wide ? OP.i64_store : OP.i32_store).memarg(wide ? 3 : 2, mem).ref(RefKind.SiteVar, 0);
+            tpl = w.finish();
+            this.counterTemplates.set(key, tpl);
+        }
+        return tpl;
+    }
+
+    /** The counter memory's index: after the app's memories. */
+    protected get counterMemory(): number { return this.app.memories.length; }
 }
 
 const COUNTER_SPREAD = 8;
+/** Bytes per counter-memory cell: an i32 counter uses the low half, so the cell read as an i64 is its value zero-extended. */
+export const COUNTER_CELL = 8;
 const INT_KEY: Record<string, number> = { u8: 1, i8: 2, u16: 3, i16: 4, u32: 5, i32: 6, u64: 7, i64: 8 };
 
 /**

@@ -87,6 +87,10 @@ export class CodeWriter {
         const a = new Uint8Array(new Float64Array([v]).buffer);
         return this.bytes(a);
     }
+    /** A memarg's alignment (log2) and memory (its index follows flag 0x40 when not 0); the offset comes next. */
+    memarg(alignLog2: number, memory: number): this {
+        return memory === 0 ? this.u32(alignLog2) : this.u32(alignLog2 | 0x40).u32(memory);
+    }
     /** A reference resolved at placement: a per-site variable's global or a scratch local. */
     ref(kind: RefKind, id: number): this {
         this.refs.push(this.len, kind, id);

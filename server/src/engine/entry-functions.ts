@@ -3,7 +3,9 @@
 import type { IrStmt } from '../frontend/index.js';
 import { Compiler, CompileError, type SiteEnv } from './compile.js';
 import { CodeWriter, OP, place, placedSize } from './emit.js';
-import { BEGIN_EXPORT, END_EXPORT, READER_BATCH, type ReportLayout } from './report-layout.js';
+import { BEGIN_EXPORT, COUNTER_MEMORY_EXPORT, END_EXPORT, READER_BATCH, decodeLayout, type ReportLayout, type ReportVar } from './report-layout.js';
+import { encodeBinaryRows } from './report-rows.js';
+import { rowCopy } from './report-log.js';
 import { type ProbeDef } from './script.js';
 import { type ValType } from './types.js';
 import { FunctionWalk } from './function-walk.js';
@@ -72,18 +74,42 @@ export class EntryFunctions extends FunctionWalk {
         return this.addFunction([], [], t.locals, body);
     }
 
-    protected emitReaders(): ReportLayout {
+    /**
+     * The report readers and the layout. A big module's layout (with a counter memory) is encoded here, from
+     * the row log, and the layout returned is its decoding (rows made only when asked for).
+     */
+    protected emitReaders(): { layout: ReportLayout; encoded?: Uint8Array } {
         const layout: ReportLayout = { version: 1, script: this.input.scriptPath ?? 'script.mm', vars: [], readers: [] };
-        const vars = this.reportVars;
+        const log = this.reportLog;
         // Every value the readers return, in slot order: a var's global, then a tuple's further leaves.
         const leafGlobals: number[] = [], leafVts: ValType[] = [];
-        let slot = 0;
-        for (let i = 0; i < vars.length; i++) {
-            vars[i].slot = slot++;
-            leafGlobals.push(this.reportGlobals[i]);
-            leafVts.push(this.reportVts[i]);
-            for (const m of this.reportMore.get(i) ?? []) { leafGlobals.push(m.global); leafVts.push(m.vt); slot++; }
-        }
+        // With a counter memory (a big module), rows reading the same global share its slot (every site of a
+        // counted segment reads the segment's counter) and rows of memory cells read the cells, after the
+        // readers' slots; trap fix-ups then name rows. Otherwise each row has slots of its own.
+        const shared = this.counterCells > 0;
+        const slotOfGlobal = new Map<number, number>();
+        let firstCellSlot = 0;
+        // Gives every row its slot, in row order (run twice: to list the readers' values, then to write the rows).
+        const assign = (collect: boolean, each?: (v: ReportVar, slot: number, row: number) => void): number => {
+            let next = 0;
+            slotOfGlobal.clear();
+            log.forEach((v, g, vt, i) => {
+                let s: number;
+                const more = g < 0 ? undefined : this.reportMore.get(i);
+                const known = shared && !more ? slotOfGlobal.get(g) : undefined;
+                if (g < 0) s = firstCellSlot + ~g;
+                else if (known !== undefined) s = known;
+                else {
+                    if (shared && !more) slotOfGlobal.set(g, next);
+                    s = next++;
+                    if (collect) { leafGlobals.push(g); leafVts.push(vt); }
+                    for (const m of more ?? []) { if (collect) { leafGlobals.push(m.global); leafVts.push(m.vt); } next++; }
+                }
+                each?.(v, s, i);
+            });
+            return next;
+        };
+        firstCellSlot = assign(true);
         for (let from = 0; from < leafGlobals.length; from += READER_BATCH) {
             const to = Math.min(from + READER_BATCH, leafGlobals.length);
             const w = new CodeWriter();
@@ -101,21 +127,27 @@ export class EntryFunctions extends FunctionWalk {
             this.exports.push({ name, kind: 'func', index: fid });
             layout.readers.push({ export: name, count: to - from });
         }
-        // The rows themselves are the layout's (their slots set above).
-        layout.vars = vars;
+        if (shared) layout.counterMemory = { export: COUNTER_MEMORY_EXPORT, cells: this.counterCells, firstSlot: firstCellSlot };
+        // A small report's rows are objects of the layout; a big one's are encoded straight from the log.
+        if (!shared) assign(false, (v, s) => { layout.vars.push(rowCopy(v, s)); });
         if (this.trapFixups.length) {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const t = this.trapFixups;
-            const slots = layout.vars.map(v => v.slot);
+            const slots = shared ? undefined : layout.vars.map(v => v.slot);
+            // A big module has millions of them: a typed array (the layout's JSON writes it in pieces).
             const packed = new Int32Array(t.length / 5 * 6);
             for (let i = 0, o = 0; i < t.length; i += 5, o += 6) {
                 packed[o] = t.get(i); packed[o + 1] = t.get(i + 1); packed[o + 2] = 1;
-                packed[o + 3] = slots[t.get(i + 2)]; packed[o + 4] = t.get(i + 3); packed[o + 5] = t.get(i + 4);
+                packed[o + 3] = slots ? slots[t.get(i + 2)] : t.get(i + 2); packed[o + 4] = t.get(i + 3); packed[o + 5] = t.get(i + 4);
             }
-            t.clear();
             layout.trapFixups = packed;
+            if (shared) layout.fixupRows = true;
+            t.clear(); // packed: the engine's own list is done with
         }
         if (this.endExport) layout.end = this.endExport;
-        return layout;
+        if (!shared) return { layout };
+        const { vars: _none, ...head } = layout;
+        const encoded = encodeBinaryRows(head, log.count, f => { assign(false, (v, s) => { v.slot = s; f(v); }); });
+        return { layout: decodeLayout(encoded), encoded };
     }
 }

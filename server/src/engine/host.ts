@@ -21,6 +21,7 @@ import { IntLog } from './int-log.js';
 import type { InstrumentInput } from './instrument-api.js';
 import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
+import { ReportLog } from './report-log.js';
 import { batchableMaps, type BatchSpec } from './map-batch.js';
 
 
@@ -30,11 +31,11 @@ export class InstrumenterHost implements CompileHost {
     protected readonly newGlobals: NewGlobal[] = [];
     protected readonly newFunctions: NewFunction[] = [];
     protected readonly exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[] = [];
-    /** The report's rows, as the layout lists them (their slots are set when the readers are made). */
-    protected readonly reportVars: ReportVar[] = [];
-    /** Where each report var's value is read, by var: its global and value type (a million rows on a big app: no object each). */
-    protected readonly reportGlobals: number[] = [];
-    protected readonly reportVts: ValType[] = [];
+    /**
+     * The report's rows, as the layout lists them, with where each is read: its global (or ~cell of the
+     * counter memory) and value type (tens of millions of rows on a big app: no object each).
+     */
+    protected readonly reportLog = new ReportLog();
     /** A tuple's further leaves (its first is the var's global), by var index. */
     protected readonly reportMore = new Map<number, { global: number; vt: ValType }[]>();
     protected readonly sites: SiteTable;
@@ -83,6 +84,11 @@ export class InstrumenterHost implements CompileHost {
     protected readonly scriptCounterRows = new Map<number, number>();
 
     protected readonly counterTemplates = new Map<number, Template>();
+    /**
+     * Per-site counters kept in the counter memory (see flushSegment): cells of 8 bytes, allocated in order.
+     * A report row read from cell c is read from global ~c in reportLog.
+     */
+    protected counterCells = 0;
     /** Script-global counters spread over per-segment globals: base global -> parts. */
     protected readonly counterParts = new Map<number, { type: WType; globals: number[]; sizes: number[]; next: number }>();
     /** Per counter op (SegmentState index): rule id by opcode-table index (-1 = not yet named). */
@@ -120,10 +126,8 @@ export class InstrumenterHost implements CompileHost {
 
     /** Adds a report row read from global `global` (then `more`, for a tuple's further leaves). */
     protected addReportVar(v: ReportVar, global: number, vt: ValType, more?: { global: number; vt: ValType }[]): void {
-        if (more) this.reportMore.set(this.reportVars.length, more);
-        this.reportVars.push(v);
-        this.reportGlobals.push(global);
-        this.reportVts.push(vt);
+        if (more) this.reportMore.set(this.reportLog.count, more);
+        this.reportLog.add(v, global, vt);
     }
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {

@@ -23,6 +23,12 @@ export interface InstrumentInput {
      */
     maxMemoryMb?: number;
     /**
+     * Per-site counters go to a memory of their own (multi-memory: engines accept at most 1,000,000 globals)
+     * once the module has this many globals; default MEMORY_COUNTERS_FROM (report-layout.ts). Below it the
+     * output is what it was before counter memories existed.
+     */
+    memoryCountersFrom?: number;
+    /**
      * Takes the site table's rows as they come (a big app has tens of millions): the result's table then
      * keeps only the rows not yet handed over (see SiteTable).
      */

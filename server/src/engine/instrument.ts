@@ -1,10 +1,12 @@
 // The instrumenter: (app.wasm, script.mm) -> instrumented app.wasm, report layout and site table.
 //
 // State lives in mutable globals appended to the module (the app cannot touch them, and Node 20 has no
-// multi-memory): one per script global, one per per-site variable and match site. Probe code is inlined
-// at each site; its scratch locals are appended to the function (shared by all sites of the function,
-// since probe bodies never overlap in time). Script functions, report readers, the wasm:end function and
-// the start-up function are appended after the app's functions, so no app function index changes.
+// multi-memory): one per script global, one per per-site variable and match site; a big module's per-site
+// counters, once the module has MEMORY_COUNTERS_FROM globals, are cells of a memory of their own
+// (counters.ts). Probe code is inlined at each site; its scratch locals are appended to the function
+// (shared by all sites of the function, since probe bodies never overlap in time). Script functions, report
+// readers, the wasm:end function and the start-up function are appended after the app's functions, so no
+// app function index changes.
 //
 // The instrumenter is built in layers, each adding one responsibility to the one below it: host.ts (state;
 // imports, libraries, @static) -> layout.ts (globals, per-site state) -> counters.ts (merged counters, trap
@@ -16,7 +18,8 @@ import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
 import { decodeApp, ModuleAssembler, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
-import { REPORT_SECTION, encodeLayoutPieces } from './report-layout.js';
+import { COUNTER_MEMORY_EXPORT, REPORT_SECTION, encodeLayoutPieces } from './report-layout.js';
+import { COUNTER_CELL } from './counters.js';
 import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import { buildScriptModel } from './script.js';
 import { valTypeOf } from './types.js';
@@ -98,7 +101,7 @@ class Instrumenter extends EntryFunctions {
 
         this.emitStart(startCode);
         this.emitEnd();
-        const layout = this.emitReaders();
+        const { layout, encoded: encodedLayout } = this.emitReaders();
         if (this.input.testing) {
             for (const [name, b] of this.globals) {
                 if (b.kind === 'global' && !b.tuple && !this.app.exportNames.has(`get_${name}`)) {
@@ -113,6 +116,14 @@ class Instrumenter extends EntryFunctions {
         // read_str/write_str/strcmp on the app's memory: the runtime reaches it through this export.
         if (this.app.memories.length && [...this.importIndex.keys()].some(k => /^whamm:rt\0(str\.(read|write|cmp)|mem\.)/.test(k))) {
             this.exports.push({ name: APP_MEMORY_EXPORT, kind: 'memory', index: 0 });
+        }
+        // Per-site counters past the globals threshold: a memory of their own, exported for the runner.
+        let memories: number[] | undefined;
+        if (this.counterCells > 0) {
+            const pages = Math.max(1, Math.ceil(this.counterCells * COUNTER_CELL / 65536));
+            if (pages > 65536) throw new TooLargeError(`the module is too large to instrument with this script: its ${this.counterCells.toLocaleString('en-US')} per-site counters need more than the 4 GiB a memory holds; narrow the probe's rule or predicate, or count into a script variable`, 'engine');
+            memories = [pages];
+            this.exports.push({ name: COUNTER_MEMORY_EXPORT, kind: 'memory', index: this.counterMemory });
         }
         // Nothing to add: the app is returned as it is (byte for byte).
         if (edited === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
@@ -130,9 +141,9 @@ class Instrumenter extends EntryFunctions {
         });
         if (!asm) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
         const plan: Omit<ModulePlan, 'imports' | 'bodies'> = {
-            globals: this.newGlobals, functions: this.newFunctions, exports: this.exports,
+            globals: this.newGlobals, memories, functions: this.newFunctions, exports: this.exports,
             customSections: [
-                { name: REPORT_SECTION, bytes: encodeLayoutPieces(layout) },
+                { name: REPORT_SECTION, bytes: encodedLayout ?? encodeLayoutPieces(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };

@@ -4,7 +4,10 @@
 // Report values live in mutable globals the engine adds. V8 allows at most 100,000 exports but up to
 // 1,000,000 globals, so globals are not exported one by one: the engine generates reader functions that
 // return up to READER_BATCH values each (multi-value, every value widened to its i64 bit pattern) and
-// the runner concatenates their results into one array of slots.
+// the runner concatenates their results into one array of slots. A big module's per-site counters live in
+// an exported memory of their own instead (counterMemory): its cells follow the readers' slots.
+
+import { decodeBinaryLayout, encodeBinaryLayout, forEachPackedRow, isBinaryLayout, packedRowsOf } from './report-rows.js';
 
 export const REPORT_SECTION = 'whamm.report';
 /** V8 allows up to 1000 results per function; stay below it. */
@@ -14,42 +17,33 @@ export const END_EXPORT = 'whamm$end';
 /** Exported when the app has no entry function to run wasm:begin from; the runner calls it first. */
 export const BEGIN_EXPORT = 'whamm$begin';
 
+/** Exported by a module whose per-site counters live in a memory of their own (ReportLayout.counterMemory). */
+export const COUNTER_MEMORY_EXPORT = 'whamm$counters';
+/**
+ * Per-site counters move to the counter memory once the module has this many globals (V8 accepts at most
+ * 1,000,000; the readers of a million globals are big too). Smaller modules keep every counter in a global.
+ */
+export const MEMORY_COUNTERS_FROM = 200_000;
+
 export type ScalarTypeName = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'f32' | 'f64' | 'bool';
 
-export interface ReportVar {
-    name: string;
-    /** Whamm type as printed in the report (`u32`, `map<(u32,u32),u32>`). */
-    type: string;
-    /** Per-site variables only. */
-    fname?: string;
-    fid?: number;
-    pc?: number;
-    /** `<n>_<matched rule>`. */
-    probe?: string;
-    /** Index into the concatenated reader results (a map's slot holds its id in the runtime). */
-    slot: number;
-    /**
-     * Script globals only: what the report's id column prints. The global indices the value occupies in
-     * the instrumented module, laid out as the reference lays them out (engine/global-numbering.ts: a
-     * str takes two, a tuple one per flattened value); for a map, its id in the runtime.
-     */
-    ids?: number[];
+export type { ReportLayout, ReportVar } from './report-types.js';
+import type { ReportLayout, ReportVar } from './report-types.js';
+
+/** How many rows the report has (without making them, for a layout decoded from the binary form). */
+export function rowCount(layout: ReportLayout): number {
+    return packedRowsOf(layout)?.count ?? layout.vars.length;
 }
 
-export interface ReportLayout {
-    version: 1;
-    script: string;
-    vars: ReportVar[];
-    /** Reader exports in slot order; each returns `count` i64 values. */
-    readers: { export: string; count: number }[];
-    /** Present when the script has wasm:end / wasm:report probes. */
-    end?: string;
-    /**
-     * Counter increments merged over instructions that may trap. Flat records: function index, code offset of
-     * the instruction (from the start of the function's instructions, after its locals), k, then k triples
-     * (first slot, slot count, n): if the app traps there, each of those slots counted n sites that never ran.
-     */
-    trapFixups?: number[] | Int32Array;
+/**
+ * Calls `f` with the report's rows [from, to) in order; for a binary layout the row object is reused (copy
+ * what you keep) and no array of rows is made.
+ */
+export function forEachRow(layout: ReportLayout, from: number, to: number, f: (v: ReportVar, row: number) => void): void {
+    const packed = packedRowsOf(layout);
+    if (packed) return forEachPackedRow(packed, from, to, f);
+    const vars = layout.vars;
+    for (let i = from; i < Math.min(to, vars.length); i++) f(vars[i], i);
 }
 
 /**
@@ -66,6 +60,8 @@ interface PackedLayout extends Omit<ReportLayout, 'vars'> {
 }
 
 export function encodeLayout(layout: ReportLayout): Uint8Array {
+    // A big module's (with a counter memory): the binary form (report-rows.ts).
+    if (layout.counterMemory) return encodeBinaryLayout(layout);
     const pieces = encodeLayoutPieces(layout);
     const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
     let at = 0;
@@ -75,6 +71,7 @@ export function encodeLayout(layout: ReportLayout): Uint8Array {
 
 /** encodeLayout's bytes in pieces (the trap fix-ups and rows of a big module are tens of MB). */
 export function encodeLayoutPieces(layout: ReportLayout): Uint8Array[] {
+    if (layout.counterMemory) return [encodeBinaryLayout(layout)];
     const strings: string[] = [];
     const stringIndex = new Map<string, number>();
     const str = (s: string | undefined): number => {
@@ -127,6 +124,8 @@ const FIXUPS_MARK = '\u0000trapFixups';
 const PIECE_VARS = 1 << 16;
 
 export function decodeLayout(bytes: ArrayBuffer | Uint8Array): ReportLayout {
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (isBinaryLayout(view)) return decodeBinaryLayout(view);
     const raw = JSON.parse(new TextDecoder().decode(bytes)) as ReportLayout | PackedLayout;
     if ('vars' in raw && Array.isArray(raw.vars)) return raw as ReportLayout;
     const { strings, packed, ids, ...rest } = raw as PackedLayout;

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_MAGIC } from '../wasm/decode.js';
 
 /** Set in the child process so that it never spawns another. */
 export const CHILD_ENV = 'WHAMM_IN_CAPABLE_NODE';
@@ -41,9 +42,18 @@ export async function engineFeatureGap(bytes: Uint8Array): Promise<string | unde
     }
 }
 
+/** Whether this engine compiles a module with two memories (Node 22 does; Node 20 does not). */
+export function engineHasMultiMemory(): boolean {
+    // The smallest such module: the header (version 1) and a memory section (id 5, 5 bytes) of two memories of 0 pages.
+    return WebAssembly.validate(Uint8Array.from([...WASM_MAGIC, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]));
+}
+
 export function featureOfError(e: unknown): string | undefined {
-    const m = /--experimental-wasm-([a-z0-9-]+)/i.exec(e instanceof Error ? e.message : String(e));
-    return m ? m[1].toLowerCase() : undefined;
+    const message = e instanceof Error ? e.message : String(e);
+    const m = /--experimental-wasm-([a-z0-9-]+)/i.exec(message);
+    if (m) return m[1].toLowerCase();
+    // Node 20's V8 does not name the proposal for a second memory (a big module's counter memory).
+    return /memory count of \d+ exceeds internal limit of 1\b/.test(message) ? 'multi-memory' : undefined;
 }
 
 function nodeMajor(bin: string): number | undefined {

@@ -1,5 +1,5 @@
 // The reference's report CSV: banner, header, one row per report variable instance.
-import type { ReportLayout, ReportVar } from '../engine/report-layout.js';
+import { forEachRow, rowCount, type ReportLayout, type ReportVar } from '../engine/report-layout.js';
 import { formatScalar } from '../runtime/value-format.js';
 
 export const REPORT_BANNER = '================================= REPORT CSV FLUSH ====================================';
@@ -72,3 +72,49 @@ export function formatReport(layout: ReportLayout, slots: ArrayLike<bigint>,
     });
     return lines.join('\n') + '\n';
 }
+
+/** Rows formatted per write of a streamed flush. */
+const STREAM_ROWS = 8192;
+
+/**
+ * The flush written in pieces of STREAM_ROWS rows (a report of millions of rows is never one string), the
+ * same text formatReport makes. `adjust` takes counts back from rows (trap fix-ups that name rows).
+ * Returns the text when it is at most `keep` characters, else its first rows and a line that says how
+ * many it leaves out.
+ */
+export function writeReport(layout: ReportLayout, slots: ArrayLike<bigint>,
+    formatValue: ((v: ReportVar, slots: ArrayLike<bigint>) => string | undefined) | undefined,
+    write: (text: string) => void, adjust?: ReadonlyMap<number, bigint>, keep = REPORT_KEEP): { text: string; rows: number; keptRows: number } {
+    const total = rowCount(layout);
+    const wasmTypes = new Map<string, string>();
+    let piece = `${REPORT_BANNER}\n${REPORT_HEADER}\n`;
+    let kept = piece, keptRows = 0, full = false;
+    let lastSlot = -1, lastType = '', lastValue = '';
+    // One pass over the rows (a binary layout decodes from its start), written every STREAM_ROWS rows.
+    forEachRow(layout, 0, total, (v, i) => {
+        const n = adjust?.get(i);
+        let value: string;
+        if (n !== undefined) value = formatScalar(BigInt.asIntN(64, (slots[v.slot] ?? 0n) - n), v.type);
+        else if (v.slot === lastSlot && v.type === lastType) value = lastValue; // rows of a segment share their counter
+        else {
+            value = lastValue = formatValue?.(v, slots) ?? formatScalar(slots[v.slot] ?? 0n, v.type);
+            lastSlot = v.slot; lastType = v.type;
+        }
+        let wt = wasmTypes.get(v.type);
+        if (wt === undefined) wasmTypes.set(v.type, wt = wasmTypeColumn(v.type));
+        // A per-site row, as formatRow writes it (most rows of a big report).
+        const line = v.fid !== undefined && !v.type.startsWith('map<')
+            ? `${i}, memaddr, ${v.name}, ${v.type}, ${wt}, script0, ${v.fname ?? ''}, ${v.fid}, ${v.pc ?? ''}, ${v.probe ?? ''}, ${value}\n`
+            : formatRow(i, v, value, wt) + '\n';
+        piece += line;
+        if ((i + 1) % STREAM_ROWS === 0) { write(piece); piece = ''; }
+        if (full) return;
+        if (kept.length + line.length <= keep) { kept += line; keptRows = i + 1; } else full = true;
+    });
+    if (piece) write(piece);
+    if (!full) return { text: kept, rows: total, keptRows: total };
+    return { text: `${kept}... ${(total - keptRows).toLocaleString('en-US')} more rows (${total.toLocaleString('en-US')} in all) were printed\n`, rows: total, keptRows };
+}
+
+/** Reports up to this many characters are kept whole for the caller (RunResult.report). */
+export const REPORT_KEEP = 4 << 20;

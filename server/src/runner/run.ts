@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { WASI as WasiType } from 'node:wasi';
 import { ProcExit, SandboxWasi, type DirGrant } from './wasi.js';
 import { BEGIN_EXPORT, REPORT_SECTION, decodeLayout, type ReportLayout } from '../engine/report-layout.js';
-import { formatReport } from './report-format.js';
+import { writeReport } from './report-format.js';
 import { linkRuntime } from '../runtime/link.js';
 import { compileForEngine } from './engine-compile.js';
 import { applyTrapFixups } from './trap-fixups.js';
@@ -42,7 +42,10 @@ export interface RunResult {
     trapped?: string;
     /** The trap's wasm frames (innermost first), in offsets of the module that ran; empty when unknown. */
     trapFrames?: WasmFrame[];
+    /** The printed flush; for a big one (over REPORT_KEEP characters) its first rows and a line saying how many more were printed. */
     report?: string;
+    /** The report's row count when `report` and `variables` hold only its first rows. */
+    reportRows?: number;
     /** The report as values (the same the flush prints), computed when first read. */
     variables?: ReportVariable[];
 }
@@ -141,6 +144,7 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
     const runCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
 
     let report: string | undefined;
+    let reportRows: number | undefined;
     let variables: (() => ReportVariable[] | undefined) | undefined;
     // Offsets in the stack are those of the module as compiled (the same bytes unless lowered).
     const trapFrames = trapError !== undefined && !lowered ? wasmFrames(trapError) : undefined;
@@ -153,18 +157,22 @@ async function runWith(module: WebAssembly.Module, lowered: boolean, bytes: Uint
         }
         const slots = readSlots(layout, exports);
         // Offsets in the fixups are those of the module as instrumented (not as lowered for this engine).
-        if (trapError !== undefined && !lowered) applyTrapFixups(layout, bytes, trapError, slots);
-        report = formatReport(layout, slots, link.formatValue);
+        const adjust = new Map<number, bigint>();
+        if (trapError !== undefined && !lowered) applyTrapFixups(layout, bytes, trapError, slots, adjust);
         link.flushLibraryOutput?.(); // a library's pending line comes before the report
-        out(report);
+        // Written in pieces; kept whole for the caller only when small (a big module's has millions of rows).
+        const flushed = writeReport(layout, slots, link.formatValue, out, adjust);
+        report = flushed.text;
+        if (flushed.keptRows < flushed.rows) reportRows = flushed.rows;
         // The report as values on first use only: a map of millions of entries is millions of objects.
         variables = () => {
             try {
-                return reportVariables(layout, slots, link);
+                return reportVariables(layout, slots, link, adjust, flushed.keptRows);
             } catch { return undefined; /* the printed report stands; values are a convenience */ }
         };
     }
     const result: RunResult = { exitCode, trapped, trapFrames, report, runMs, runCpuMs };
+    if (reportRows !== undefined) result.reportRows = reportRows;
     if (variables) {
         const compute = variables;
         let got: { v?: ReportVariable[] } | undefined;
@@ -180,7 +188,7 @@ function trapMessage(e: unknown): string {
     return String(e);
 }
 
-function readSlots(layout: ReportLayout, exports: Record<string, unknown>): bigint[] {
+function readSlots(layout: ReportLayout, exports: Record<string, unknown>): bigint[] | BigInt64Array {
     const slots: bigint[] = [];
     for (const r of layout.readers) {
         const f = exports[r.export];
@@ -189,5 +197,14 @@ function readSlots(layout: ReportLayout, exports: Record<string, unknown>): bigi
         if (r.count === 1) slots.push(got as bigint);
         else for (const v of got as bigint[]) slots.push(v);
     }
-    return slots;
+    const cm = layout.counterMemory;
+    if (!cm) return slots;
+    // Counters in the counter memory: its cells follow the readers' slots (read as i64: an i32 counter's
+    // high half stays 0, so the cell is its value zero-extended, as a reader widens it).
+    const memory = exports[cm.export];
+    if (!(memory instanceof WebAssembly.Memory)) throw new Error(`instrumented module lacks the counter memory ${cm.export}`);
+    const all = new BigInt64Array(cm.firstSlot + cm.cells);
+    all.set(slots);
+    all.set(new BigInt64Array(memory.buffer, 0, cm.cells), cm.firstSlot);
+    return all;
 }

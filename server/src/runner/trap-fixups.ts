@@ -8,8 +8,11 @@ import type { ReportLayout } from '../engine/report-layout.js';
 
 const WASM_FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
 
-/** Subtracts the counts of sites past the trapping instruction from `slots`; true when a fixup applied. */
-export function applyTrapFixups(layout: ReportLayout, bytes: Uint8Array, error: unknown, slots: bigint[]): boolean {
+/**
+ * Subtracts the counts of sites past the trapping instruction from `slots`, or, when the fix-ups name rows
+ * (rows share slots: layout.fixupRows), adds them to `rows` (row -> amount to subtract); true when a fixup applied.
+ */
+export function applyTrapFixups(layout: ReportLayout, bytes: Uint8Array, error: unknown, slots: { [i: number]: bigint; readonly length: number }, rows?: Map<number, bigint>): boolean {
     const fixups = layout.trapFixups;
     if (!fixups?.length) return false;
     const frame = WASM_FRAME.exec(error instanceof Error ? error.stack ?? '' : '');
@@ -33,6 +36,10 @@ export function applyTrapFixups(layout: ReportLayout, bytes: Uint8Array, error: 
     if (hitAt < 0) return false;
     for (let k = 0, i = hitAt + 3; k < fixups[hitAt + 2]; k++, i += 3) {
         const [first, count, n] = [fixups[i], fixups[i + 1], BigInt(fixups[i + 2])];
+        if (layout.fixupRows) {
+            for (let row = first; row < first + count; row++) rows?.set(row, (rows.get(row) ?? 0n) + n);
+            continue;
+        }
         for (let slot = first; slot < first + count && slot < slots.length; slot++) slots[slot] = BigInt.asIntN(64, slots[slot] - n);
     }
     return true;

@@ -98,6 +98,7 @@ export class ModuleRewriter {
     private readonly newFuncs: NewFunc[] = [];
     private readonly newExports: { name: string; kind: ExternKind; index: number }[] = [];
     private readonly newCustoms: { name: string; bytes: Uint8Array | readonly Uint8Array[] }[] = [];
+    private readonly newMemories: number[] = [];
     private readonly edits = new Map<number, BodyEdit>();
     private frozenImports = false;
     private readonly scan: Reader;
@@ -155,6 +156,12 @@ export class ModuleRewriter {
         const bytes = code instanceof CodeBuilder ? concatPieces(this.module.bytes, code.finish()) : code;
         this.newFuncs.push({ type, locals, code: bytes, name: debugName });
         return this.module.funcTypes.length + this.newImports.length + this.newFuncs.length - 1;
+    }
+
+    /** Adds a defined memory (memory32, no maximum) of `minPages` 64 KiB pages; returns its index. */
+    addMemory(minPages: number): number {
+        this.newMemories.push(minPages);
+        return this.module.memories.length + this.newMemories.length - 1;
     }
 
     addExport(name: string, kind: ExternKind, index: number): void {
@@ -253,6 +260,7 @@ export class ModuleRewriter {
             case 2: return shift > 0;
             case 3: return this.newFuncs.length > 0;
             case 4: return shift > 0 && m.tables.some((t) => t.init);
+            case 5: return this.newMemories.length > 0;
             case 6: return shift > 0 || this.newGlobals.length > 0;
             case 7: return shift > 0 || this.newExports.length > 0;
             case 8: case 9: return shift > 0;
@@ -306,6 +314,7 @@ export class ModuleRewriter {
         if (this.newTypes.length && !present.has(1)) p.set(1, () => this.appendTypes(vec(this.newTypes.length)));
         if (this.newImports.length && !present.has(2)) p.set(2, () => this.appendImports(vec(this.newImports.length)));
         if (this.newFuncs.length && !present.has(3)) p.set(3, () => this.appendFuncDecls(vec(this.newFuncs.length)));
+        if (this.newMemories.length && !present.has(5)) p.set(5, () => this.appendMemories(vec(this.newMemories.length)));
         if (this.newGlobals.length && !present.has(6)) p.set(6, () => this.appendGlobals(vec(this.newGlobals.length)));
         if (this.newExports.length && !present.has(7)) p.set(7, () => this.appendExports(vec(this.newExports.length)));
         if (this.newFuncs.length && !present.has(10)) p.set(10, () => this.appendBodies(vec(this.newFuncs.length)));
@@ -329,6 +338,7 @@ export class ModuleRewriter {
                 w.copy(b, pos, s.end);
                 return this.writeSection(out, 4, w);
             }
+            case 5: if (!this.newMemories.length) return void raw(); return this.rebuildVec(out, s, this.newMemories.length, (w) => this.appendMemories(w));
             case 6: {
                 if (!shift && !this.newGlobals.length) return void raw();
                 const count = r.u32();
@@ -398,6 +408,11 @@ export class ModuleRewriter {
 
     private appendGlobals(w: ByteWriter): ByteWriter {
         for (const g of this.newGlobals) w.valType(g.type).byte(g.mutable ? 1 : 0).bytes(g.init);
+        return w;
+    }
+
+    private appendMemories(w: ByteWriter): ByteWriter {
+        for (const pages of this.newMemories) w.byte(0).u32(pages);
         return w;
     }
 

@@ -19,7 +19,7 @@ test('a valid instrumentation passes the check', async () => {
     const placed = new PlacedLog();
     const r = await instrument({ app, script: SCRIPT, plan: placed });
     assert.ok(placed.length >= 3);
-    assert.equal(checkOutput(r.bytes, app, placed, () => ''), null);
+    assert.equal(await checkOutput(r.bytes, app, placed, () => ''), null);
 });
 
 test('injected code that does not validate is reported with its probe and site', async () => {
@@ -36,10 +36,35 @@ test('injected code that does not validate is reported with its probe and site',
     let k = codeStart;
     while (!(out[k] === 0x41 && out[k + 1] === 0x07)) k++;
     out[k] = 0x42;
-    const bad = checkOutput(out, app, placed, p => (p === 1 ? 'wasm:opcode:call:before' : '?'));
+    const bad = await checkOutput(out, app, placed, p => (p === 1 ? 'wasm:opcode:call:before' : '?'));
     assert.ok(bad, 'reported');
     assert.equal(bad.probe, 1);
     assert.equal(bad.fid, 1);
+    assert.equal(bad.opidx, 0);
+    assert.match(bad.message, /^the code of probe 1 \(wasm:opcode:call:before\) before instruction 0 of function 1 makes the module invalid: /);
+});
+
+test('without a log of every fragment, the rejected function is instrumented again to name the probe', async () => {
+    const app = await wat(APP);
+    const additions = new PlacedLog(-1);
+    const r = await instrument({ app, script: SCRIPT, plan: additions });
+    assert.equal(additions.length, 0, 'no fragment kept');
+    const out = r.bytes.slice();
+    const m = decodeModule(out);
+    let k = bodyLocals(m, bodyOf(m, 1)!).codeStart;
+    while (!(out[k] === 0x41 && out[k + 1] === 0x07)) k++;
+    out[k] = 0x42;
+    const replayed: number[] = [];
+    const bad = await checkOutput(out, app, additions, p => (p === 1 ? 'wasm:opcode:call:before' : '?'), async fid => {
+        replayed.push(fid);
+        const log = new PlacedLog(fid);
+        await instrument({ app, script: SCRIPT, plan: log, dryRun: true });
+        assert.ok(log.length >= 1 && log.find(0, 0) === undefined, 'only the function asked for');
+        return log;
+    });
+    assert.deepEqual(replayed, [1]);
+    assert.ok(bad, 'reported');
+    assert.equal(bad.probe, 1);
     assert.equal(bad.opidx, 0);
     assert.match(bad.message, /^the code of probe 1 \(wasm:opcode:call:before\) before instruction 0 of function 1 makes the module invalid: /);
 });

@@ -1,12 +1,16 @@
 // `whamm instr`: instrument an app with a script; writes the module and its site table together.
 import fs from 'node:fs';
-import { instrument, ScriptError, TooLargeError } from '../engine/instrument.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { instrument, ScriptError, TooLargeError, type SiteTable } from '../engine/instrument.js';
+import type { ModuleBytes } from '../wasm/rewrite.js';
 import { parseArgs, parseUserLibs, UsageError } from './args.js';
 import { InputError, readApp, readInput } from './io.js';
 import { checkOutput, PlacedLog } from '../preview/validate.js';
 import { dryRunCommand } from './dry-run.js';
-import { checkDistinct, existingFile, writeTogether } from './output.js';
-import { SiteRowsScratch, siteTableData, siteTablePath } from './site-table-file.js';
+import { checkDistinct, existingFile, stageTogether, type StagedFiles } from './output.js';
+import { piecesSha256, SiteRowsScratch, siteTableData, siteTablePath } from './site-table-file.js';
+import { ScratchSpill } from './scratch-spill.js';
 
 import { checkInstrumented, InternalError, validateInput } from './validate.js';
 import { WASM_MAGIC } from '../wasm/decode.js';
@@ -95,27 +99,57 @@ function checkOutputs(o: InstrCommandOptions): void {
 }
 
 export async function instrCommand(o: InstrCommandOptions): Promise<number> {
-    const app = await readApp(o.app);
+    // Held in an object so that it can be let go once instrumented (the output is then checked in its place).
+    const input: { app?: Uint8Array } = { app: await readApp(o.app) };
     const scriptBytes = readInput(o.script, 'script');
     const libs = new Map<string, Uint8Array>();
     for (const [name, file] of o.userLibs) libs.set(name, readInput(file, `user library '${name}'`));
     checkOutputs(o);
-    const checked = await validateInput(app, o.app);
+    const checked = await validateInput(input.app!, o.app);
     const scratch = new SiteRowsScratch(o.output);
+    // The code section waits in a scratch file beside the output while functions are instrumented.
+    const code = new ScratchSpill(o.output, 'instrumented module');
     try {
-        return await instrumentAndWrite(o, app, scriptBytes, libs, checked, scratch);
+        return await instrumentAndWrite(o, input, scriptBytes, libs, checked, scratch, code);
     } finally {
         scratch.close();
+        code.close();
     }
 }
 
-async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scriptBytes: Buffer, libs: Map<string, Uint8Array>,
-    checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch): Promise<number> {
+interface Instrumented { module?: ModuleBytes; sites: SiteTable; warnings: string[] }
+
+async function instrumentAndWrite(o: InstrCommandOptions, input: { app?: Uint8Array }, scriptBytes: Buffer, libs: Map<string, Uint8Array>,
+    checked: Awaited<ReturnType<typeof validateInput>>, scratch: SiteRowsScratch, code: ScratchSpill): Promise<number> {
     const script = scriptBytes.toString('utf8');
-    let result;
-    const placed = new PlacedLog();
+    // Only the module's additions: where the probes' code went is found again for a function V8 rejects.
+    const placed = new PlacedLog(-1);
+    const done = await instrumentInPieces(o, input, script, libs, placed, scratch, code);
+    if (typeof done === 'number') return done;
+    const staged = stage(o, done, scriptBytes, scratch);
     try {
-        result = await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(), plan: placed, siteSink: scratch.sink });
+        if (checked.byEngine || checked.capableNode) await checkWritten(o, staged.temps[1], checked, placed, done.sites, script, libs);
+        for (const w of done.warnings) process.stderr.write(`whamm instr: warning: ${w}\n`);
+        staged.commit();
+    } finally {
+        staged.abandon();
+    }
+    return 0;
+}
+
+/**
+ * The instrumented module in pieces (never joined: they are written out one by one), or the exit code of
+ * a script with errors. The app's bytes are let go (the caller's frames keep nothing of the engine's).
+ */
+async function instrumentInPieces(o: InstrCommandOptions, input: { app?: Uint8Array }, script: string, libs: Map<string, Uint8Array>,
+    placed: PlacedLog, scratch: SiteRowsScratch, code: ScratchSpill): Promise<Instrumented | number> {
+    try {
+        const r = await instrument({
+            app: input.app!, script, scriptPath: o.script, userLibs: libs, testing: o.testing, maxMemoryMb: maxMemoryMb(),
+            plan: placed, siteSink: scratch.sink, codeSpill: code, moduleParts: true,
+        });
+        if (!r.module) throw new InternalError('the instrumented module was not assembled');
+        return { module: r.module, sites: r.sites, warnings: r.warnings };
     } catch (e) {
         if (e instanceof TooLargeError) throw new InputError(`${o.app}: ${e.message}${e.limit === 'memory' ? '; set WHAMM_MAX_MEMORY_MB to allow more' : ''}`);
         if (e instanceof ScriptError) {
@@ -124,28 +158,66 @@ async function instrumentAndWrite(o: InstrCommandOptions, app: Uint8Array, scrip
         }
         if (e instanceof Error && e.name === 'WasmDecodeError') throw new InputError(`${o.app}: ${e.message}`);
         throw e;
+    } finally {
+        input.app = undefined;
     }
-    if (checked.byEngine || checked.capableNode) {
-        try {
-            await checkInstrumented(result.bytes, checked);
-        } catch (e) {
-            // Never written; say which probe's injected code breaks the module, where that can be told.
-            const invalid = e instanceof InternalError ? checkOutput(result.bytes, app, placed, p => result.sites.ruleOfProbe(p) ?? `probe ${p}`) : null;
-            if (invalid?.probe !== undefined) throw new InternalError(`${invalid.message}; nothing was written`);
-            throw e;
-        }
-    }
-    for (const w of result.warnings) process.stderr.write(`whamm instr: warning: ${w}\n`);
-    // The site table first, the module last: a module is never seen beside another module's table for
-    // longer than a rename, and the table names the module's hash either way.
-    writeTogether([
-        {
-            path: siteTablePath(o.output), what: 'site table',
-            data: siteTableData({ app: o.app, script: o.script, output: o.output, appBytes: fs.readFileSync(o.app), scriptBytes, module: result.bytes }, result.sites, scratch),
-        },
-        { path: o.output, data: result.bytes, what: 'output' },
+}
+
+/**
+ * The site table first, the module last: a module is never seen beside another module's table for longer
+ * than a rename, and the table names the module's hash either way. Both go to their temporary files, where
+ * the module is checked before they are put in place; its pieces are let go once written.
+ */
+function stage(o: InstrCommandOptions, done: Instrumented, scriptBytes: Buffer, scratch: SiteRowsScratch): StagedFiles {
+    const module = done.module!;
+    done.module = undefined;
+    const head = { app: o.app, script: o.script, output: o.output, scriptBytes, module: { sha256: piecesSha256(module.pieces()), bytes: module.size } };
+    return stageTogether([
+        { path: siteTablePath(o.output), what: 'site table', data: siteTableData(head, done.sites, scratch) },
+        { path: o.output, data: module.pieces(), what: 'output' },
     ]);
-    return 0;
+}
+
+/**
+ * The verdict of the engine that validated the input on the output written to `file` (read whole: the
+ * engine takes nothing else). An invalid output is never put in place; its message says which probe's
+ * injected code breaks it, where that can be told.
+ */
+async function checkWritten(o: InstrCommandOptions, file: string, checked: Awaited<ReturnType<typeof validateInput>>, placed: PlacedLog,
+    sites: SiteTable, script: string, libs: Map<string, Uint8Array>): Promise<void> {
+    if (fs.statSync(file).size >= COLLECT_BEFORE_CHECK_BYTES) collectGarbage();
+    const bytes = fs.readFileSync(file);
+    if (checked.byEngine && WebAssembly.validate(bytes)) return;
+    try {
+        await checkInstrumented(bytes, checked);
+    } catch (e) {
+        if (!(e instanceof InternalError)) throw e;
+        const app = await readApp(o.app);
+        const invalid = await checkOutput(bytes, app, placed, p => sites.ruleOfProbe(p) ?? `probe ${p}`, async fid => {
+            const log = new PlacedLog(fid);
+            await instrument({ app, script, scriptPath: o.script, userLibs: libs, testing: o.testing, plan: log, dryRun: true, siteSink: () => undefined });
+            return log;
+        });
+        if (invalid?.probe !== undefined) throw new InternalError(`${invalid.message}; nothing was written`);
+        throw e;
+    }
+}
+
+/** An output at least this big is read back only after the instrumentation's data is collected. */
+const COLLECT_BEFORE_CHECK_BYTES = 8 << 20;
+
+/**
+ * A full garbage collection where the engine allows one: the instrumentation's data (the app's bytes, the
+ * layout, the module's pieces), no longer referenced, is freed before a big output is read back whole to
+ * be checked. V8 would collect it only later, after the output's bytes have been added to it.
+ */
+function collectGarbage(): void {
+    try {
+        v8.setFlagsFromString('--expose-gc');
+        (vm.runInNewContext('gc') as () => void)();
+    } catch {
+        // No collection: only the peak memory is higher.
+    }
 }
 
 /** Default memory budget of `instr`: WHAMM_MAX_MEMORY_MB, else 2048 MB. */

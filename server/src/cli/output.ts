@@ -74,15 +74,23 @@ const onSignal = (signal: keyof typeof SIGNALS) => { cleanUpOutputs(); process.e
  * these sections a signal ends whamm at once, as usual (a running app stays interruptible).
  */
 function uninterrupted<T>(fn: () => T): T {
-    if (guarded++ === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.on(s, onSignal);
+    guard();
     try {
         return fn();
     } finally {
-        // Signals queued during fn are dispatched before the check phase: keep the handlers until then.
-        setImmediate(() => {
-            if (--guarded === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.off(s, onSignal);
-        });
+        unguard();
     }
+}
+
+function guard(): void {
+    if (guarded++ === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.on(s, onSignal);
+}
+
+function unguard(): void {
+    // Signals queued meanwhile are dispatched before the check phase: keep the handlers until then.
+    setImmediate(() => {
+        if (--guarded === 0) for (const s of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) process.off(s, onSignal);
+    });
 }
 
 /** Removes temporary files and lock files of this process (on exit and on SIGINT/SIGTERM). */
@@ -164,10 +172,48 @@ function dropTemp(temp: string): void {
  * renamed into place, in the order given (put the file that names the others last).
  */
 export function writeTogether(files: { path: string; data: OutputData; what: string }[]): void {
-    uninterrupted(() => commit(files));
+    uninterrupted(() => renameAll(files, writeTemps(files)));
 }
 
-function commit(files: { path: string; data: OutputData; what: string }[]): void {
+/** Files written (to their temporary files, `temps`) but not yet in place: commit() renames them, abandon() drops them. */
+export interface StagedFiles {
+    readonly temps: readonly string[];
+    commit(): void;
+    abandon(): void;
+}
+
+/**
+ * writeTogether in two steps, for a caller that checks what was written before it replaces anything (and
+ * drops the data meanwhile: the staged files keep no reference to it). Until commit() or abandon(), a
+ * signal removes the temporary files and ends whamm.
+ */
+export function stageTogether(files: { path: string; data: OutputData; what: string }[]): StagedFiles {
+    guard();
+    let temps: string[];
+    try {
+        temps = writeTemps(files);
+    } catch (e) {
+        unguard();
+        throw e;
+    }
+    const named = files.map(f => ({ path: f.path, what: f.what }));
+    let open = true;
+    const close = () => { if (open) { open = false; unguard(); } };
+    return {
+        temps,
+        commit() {
+            if (!open) throw new Error('staged files already committed or abandoned');
+            try { renameAll(named, temps); } finally { close(); }
+        },
+        abandon() {
+            if (!open) return;
+            temps.forEach(dropTemp);
+            close();
+        },
+    };
+}
+
+function writeTemps(files: { path: string; data: OutputData; what: string }[]): string[] {
     const temps: string[] = [];
     try {
         for (const f of files) {
@@ -178,6 +224,10 @@ function commit(files: { path: string; data: OutputData; what: string }[]): void
         temps.forEach(dropTemp);
         throw e;
     }
+    return temps;
+}
+
+function renameAll(files: readonly Named[], temps: readonly string[]): void {
     files.forEach((f, i) => {
         try {
             fs.renameSync(temps[i], target(f.path));

@@ -1,11 +1,11 @@
 // Adapter between the wasm decoder/encoder (server/src/wasm) and the engine's view of the app.
-import { bodyLocals, decodeModule, funcName, funcType, type WasmModule } from '../wasm/decode.js';
+import { bodyLocals, decodeModule, funcName, funcType, type FuncBody, type WasmModule } from '../wasm/decode.js';
 import { InstrCursor, type BrTable, type Imm, type MemArg } from '../wasm/instructions.js';
 import { typeBody } from '../wasm/typing.js';
 import { OPCODES } from '../wasm/opcodes.js';
 import { ByteWriter } from '../wasm/encode.js';
 import { OP } from '../wasm/op.generated.js';
-import { ModuleRewriter, type CodeBuilder } from '../wasm/rewrite.js';
+import { joinParts, moduleBytes, ModuleRewriter, type CodeBuilder, type EncodedBodies, type ModuleBytes, type ModulePart } from '../wasm/rewrite.js';
 import type { AppFunction, AppInstr, AppModule } from './app.js';
 import type { ValType } from './types.js';
 
@@ -26,7 +26,8 @@ export interface ModulePlan {
     exports: { name: string; kind: 'func' | 'global' | 'memory'; index: number }[];
     /** fid (original index) -> the edited body. */
     bodies: Map<number, BodyEditPlan>;
-    customSections: { name: string; bytes: Uint8Array }[];
+    /** Their content may be given in pieces. */
+    customSections: { name: string; bytes: Uint8Array | readonly Uint8Array[] }[];
 }
 
 export interface DecodedApp extends AppModule {
@@ -39,17 +40,8 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
     const importedFuncs = m.imports.filter(i => i.desc.kind === 'func').map((i, k) => ({
         fid: k, module: i.module, name: i.name, typeIndex: (i.desc as { type: number }).type,
     }));
-    const functions: AppFunction[] = m.bodies.map(b => {
-        const fid = b.func;
-        const t = funcType(m, fid);
-        const { locals, codeStart } = bodyLocals(m, b);
-        return {
-            fid, name: funcName(m, fid), typeIndex: m.funcTypes[fid],
-            params: [...t.params] as ValType[], results: [...t.results] as ValType[], locals: locals as ValType[],
-            bodyStart: b.contentStart, bodyEnd: b.end, codeStart, entryStart: b.start,
-            instrs: (typed?: boolean) => typed ? typedInstrsOf(m, fid) : instrsOf(m, fid, b.contentStart, codeStart, b.end),
-        };
-    });
+    const types = new TypesOfOne(m);
+    const functions: AppFunction[] = m.bodies.map(b => new DecodedFunction(m, b, types));
     const exportNames = new Set(m.exports.map(e => e.name));
     return {
         module: m, bytes, importedFuncs, functions,
@@ -61,6 +53,50 @@ export function decodeApp(bytes: Uint8Array): DecodedApp {
         exportNames,
         exportFunc: name => m.exports.find(e => e.kind === 'func' && e.name === name)?.index,
     };
+}
+
+/**
+ * The types of one function at a time (the one being instrumented): a big module has hundreds of
+ * thousands of functions, and arrays for each, kept from decoding to the end, would outweigh the rest.
+ */
+class TypesOfOne {
+    private fid = -1;
+    params: ValType[] = [];
+    results: ValType[] = [];
+    locals: ValType[] = [];
+    constructor(private readonly m: WasmModule) {}
+
+    of(b: FuncBody): { params: ValType[]; results: ValType[]; locals: ValType[] } {
+        if (this.fid !== b.func) {
+            const t = funcType(this.m, b.func);
+            this.params = [...t.params] as ValType[];
+            this.results = [...t.results] as ValType[];
+            this.locals = bodyLocals(this.m, b).locals as ValType[];
+            this.fid = b.func;
+        }
+        return this;
+    }
+}
+
+/** An app function: offsets kept, name and types looked up when asked for. */
+class DecodedFunction implements AppFunction {
+    readonly fid: number;
+    readonly codeStart: number;
+    constructor(private readonly m: WasmModule, private readonly b: FuncBody, private readonly types: TypesOfOne) {
+        this.fid = b.func;
+        this.codeStart = bodyLocals(m, b).codeStart;
+    }
+    get name(): string { return funcName(this.m, this.fid); }
+    get typeIndex(): number { return this.m.funcTypes[this.fid]; }
+    get params(): ValType[] { return this.types.of(this.b).params; }
+    get results(): ValType[] { return this.types.of(this.b).results; }
+    get locals(): ValType[] { return this.types.of(this.b).locals; }
+    get bodyStart(): number { return this.b.contentStart; }
+    get bodyEnd(): number { return this.b.end; }
+    get entryStart(): number { return this.b.start; }
+    instrs(typed?: boolean): Iterable<AppInstr> {
+        return typed ? typedInstrsOf(this.m, this.fid) : instrsOf(this.m, this.fid, this.b.contentStart, this.codeStart, this.b.end);
+    }
 }
 
 const NO_IMMS: (number | bigint)[] = [];
@@ -200,27 +236,100 @@ function describe(op: AppInstr['op'], raw: readonly Imm[], start: number, end: n
 }
 
 /**
+ * Where the code section's entries wait while the module is instrumented (a big module's code is tens of
+ * MB): `write` takes each full chunk (a view, valid during the call), `pieces` gives them back in order,
+ * once, when the module is assembled. Without one they wait in memory.
+ */
+export interface CodeSpill {
+    write(bytes: Uint8Array): void;
+    pieces(): Iterable<Uint8Array>;
+}
+
+/** Size of the chunks the code section's entries are gathered in. */
+export const CODE_CHUNK_BYTES = 4 << 20;
+
+/**
  * Assembles the instrumented module with the wasm layer's ModuleRewriter: unchanged sections and bodies are
  * copied, edited bodies are original code ranges interleaved with probe code, and imports, globals,
  * functions, exports and custom sections are appended (imports first: they shift defined functions).
+ * Each function's code section entry is encoded as soon as the function is done (body(), in function
+ * order), so no edited body is kept until the end; entries gather in chunks, handed to `spill` if given.
  */
+export class ModuleAssembler {
+    private readonly rw: ModuleRewriter;
+    private readonly m: WasmModule;
+    private chunk: ByteWriter;
+    private readonly scratch = new ByteWriter(1 << 16);
+    private readonly kept: Uint8Array[] = [];
+    private next = 0;
+    private size = 0;
+    private edited = false;
+
+    constructor(app: AppModule, imports: readonly NewImport[], private readonly spill?: CodeSpill, private readonly chunkBytes = CODE_CHUNK_BYTES) {
+        this.m = (app as DecodedApp).module;
+        this.rw = new ModuleRewriter(this.m);
+        imports.forEach((imp, k) => {
+            const idx = this.rw.addFuncImport(imp.module, imp.name, this.rw.addFuncType(imp.params, imp.results));
+            if (idx !== this.m.numImportedFuncs + k) throw new Error('import index mismatch');
+        });
+        this.chunk = new ByteWriter(Math.min(chunkBytes, 1 << 16) + 1024);
+    }
+
+    /** The entry of the app's function `fid` (the next one in order), edited by `edit` or as it was. */
+    body(fid: number, edit: BodyEditPlan | undefined): void {
+        const m = this.m;
+        if (fid !== m.numImportedFuncs + this.next) throw new Error(`function ${fid} encoded out of order`);
+        this.next++;
+        if (edit) this.edited = true;
+        this.rw.encodeBody(fid, edit && { extraLocals: edit.extraLocals, code: edit.code }, this.chunk, this.scratch);
+        if (this.chunk.len >= this.chunkBytes) this.flush();
+    }
+
+    private flush(): void {
+        const c = this.chunk;
+        if (!c.len) return;
+        this.size += c.len;
+        if (this.spill) this.spill.write(c.finish());
+        else this.kept.push(c.buf.slice(0, c.len));
+        c.reset();
+    }
+
+    /** The module, with what the plan adds. Every function's body() must have been given. */
+    finish(plan: Omit<ModulePlan, 'imports' | 'bodies'>): Uint8Array {
+        return joinParts(this.finishParts(plan));
+    }
+
+    /** finish()'s module in parts, never joined (the input's bytes and the spill are read as it is written). */
+    finishModule(plan: Omit<ModulePlan, 'imports' | 'bodies'>): ModuleBytes {
+        return moduleBytes(this.finishParts(plan));
+    }
+
+    private finishParts(plan: Omit<ModulePlan, 'imports' | 'bodies'>): ModulePart[] {
+        const m = this.m, rw = this.rw;
+        for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
+        for (const pages of plan.memories ?? []) rw.addMemory(pages);
+        plan.functions.forEach((f, k) => {
+            const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);
+            if (idx !== m.funcTypes.length + rw.addedImports + k) throw new Error('function index mismatch');
+        });
+        for (const e of plan.exports) rw.addExport(e.name, e.kind, e.index);
+        for (const c of plan.customSections) rw.addCustomSection(c.name, c.bytes);
+        this.flush();
+        return rw.emitParts(this.encoded());
+    }
+
+    /** The entries encoded so far (a closure over nothing else: the module's parts may outlive the rest). */
+    private encoded(): EncodedBodies {
+        const kept = this.kept, spill = this.spill;
+        return { count: this.next, size: this.size, edited: this.edited, pieces: () => spill ? spill.pieces() : kept };
+    }
+}
+
+/** The module assembled in one go (see ModuleAssembler). */
 export function encodeModule(app: AppModule, plan: ModulePlan): Uint8Array {
-    const m = (app as DecodedApp).module;
-    const rw = new ModuleRewriter(m);
-    plan.imports.forEach((imp, k) => {
-        const idx = rw.addFuncImport(imp.module, imp.name, rw.addFuncType(imp.params, imp.results));
-        if (idx !== m.numImportedFuncs + k) throw new Error('import index mismatch');
-    });
-    for (const g of plan.globals) rw.addGlobal(g.type, g.mutable, constExpr(g));
-    for (const pages of plan.memories ?? []) rw.addMemory(pages);
-    for (const [fid, edit] of plan.bodies) rw.editBody(fid, { extraLocals: edit.extraLocals, code: edit.code });
-    plan.functions.forEach((f, k) => {
-        const idx = rw.addFunction(rw.addFuncType(f.params, f.results), f.locals, f.body);
-        if (idx !== m.funcTypes.length + plan.imports.length + k) throw new Error('function index mismatch');
-    });
-    for (const e of plan.exports) rw.addExport(e.name, e.kind, e.index);
-    for (const c of plan.customSections) rw.addCustomSection(c.name, c.bytes);
-    return rw.emit().slice();
+    const asm = new ModuleAssembler(app, plan.imports);
+    for (const b of (app as DecodedApp).module.bodies) asm.body(b.func, plan.bodies.get(b.func));
+    return asm.finish(plan);
 }
 
 const ZERO_INITS = new Map<string, Uint8Array>();

@@ -21,8 +21,7 @@ export class Counters extends GlobalLayout {
         if (seg.length === 0) return;
         seg.flushed = true;
         const e = seg.entries;
-        const groups = this.segmentGroups;
-        groups.clear();
+        const groups = new Map<number, { first: number; n: number }>();
         for (let i = 0; i < seg.length; i += 5) {
             const key = this.counterKey(seg.ops[e[i]].probe);
             const g = groups.get(key);

@@ -134,15 +134,15 @@ export class EntryFunctions extends FunctionWalk {
             // Flat: func, at, then (first slot, slot count, amount) triples; the first row's slot names the run.
             const t = this.trapFixups;
             const slots = shared ? undefined : layout.vars.map(v => v.slot);
-            // A big module's (millions of them) in a typed array; a small one's stay numbers (its layout is JSON).
-            const packed = shared ? new Int32Array(t.length / 5 * 6) : new Array<number>(t.length / 5 * 6);
+            // A big module has millions of them: a typed array (the layout's JSON writes it in pieces).
+            const packed = new Int32Array(t.length / 5 * 6);
             for (let i = 0, o = 0; i < t.length; i += 5, o += 6) {
-                packed[o] = t[i]; packed[o + 1] = t[i + 1]; packed[o + 2] = 1;
-                packed[o + 3] = slots ? slots[t[i + 2]] : t[i + 2]; packed[o + 4] = t[i + 3]; packed[o + 5] = t[i + 4];
+                packed[o] = t.get(i); packed[o + 1] = t.get(i + 1); packed[o + 2] = 1;
+                packed[o + 3] = slots ? slots[t.get(i + 2)] : t.get(i + 2); packed[o + 4] = t.get(i + 3); packed[o + 5] = t.get(i + 4);
             }
             layout.trapFixups = packed;
             if (shared) layout.fixupRows = true;
-            t.length = 0; // packed: the engine's own list is done with
+            t.clear(); // packed: the engine's own list is done with
         }
         if (this.endExport) layout.end = this.endExport;
         if (!shared) return { layout };

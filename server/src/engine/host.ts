@@ -12,11 +12,12 @@ import { initialTableContents, resolverBody } from './table-resolver.js';
 import { type ReportVar } from './report-layout.js';
 import { RuntimeBuilder } from '../runtime/builder.js';
 import { CORE_LIBRARY, instantiateLibrarySync, withCoreLibrary } from '../runtime/libs.js';
-import { setStringInterner, stringImportsOf, type StringImport } from './strings.js';
+import { clearStringInterner, setStringInterner, stringImportsOf, type StringImport } from './strings.js';
 import { RT_IMPORT_MODULE } from '../runtime/spec.js';
 import { mapShape, typeText, type ProbeDef, type ScriptModel } from './script.js';
 import { type Const, type ValType, type WType, convert, isFloat, isInt, whammTypeOfVal } from './types.js';
 import { SiteTable } from './site-table.js';
+import { IntLog } from './int-log.js';
 import type { InstrumentInput } from './instrument-api.js';
 import type { CompiledProbe } from './insertion.js';
 import { needsStack } from './operands.js';
@@ -71,7 +72,7 @@ export class InstrumenterHost implements CompileHost {
      * Trap fixups placed in the output, flat (a big module has millions): function index, code offset,
      * then one (first report var, count, amount) triple: 5 numbers each.
      */
-    protected readonly trapFixups: number[] = [];
+    protected readonly trapFixups = new IntLog();
     /** Per-site report rows' probe labels, by probe * 65536 + rule id. */
     protected readonly probeLabels = new Map<number, string>();
     /**
@@ -81,7 +82,6 @@ export class InstrumenterHost implements CompileHost {
      */
     protected extendSegments = false;
     protected readonly scriptCounterRows = new Map<number, number>();
-    protected readonly segmentGroups = new Map<number, { first: number; n: number }>();
 
     protected readonly counterTemplates = new Map<number, Template>();
     /**
@@ -131,17 +131,24 @@ export class InstrumenterHost implements CompileHost {
     }
 
     constructor(readonly app: AppModule, readonly model: ScriptModel, readonly input: InstrumentInput) {
-        this.sites = new SiteTable(f => app.funcName(f), input.siteSink);
+        this.sites = new SiteTable(namesOf(app), input.siteSink);
         this.index = indexProbes(model.probes);
         this.needsTypes = model.probes.some(needsStack) || this.index.alt.some(x => x !== undefined) || this.index.blockAlt.some(x => x !== undefined);
         this.counters = model.probes.filter(p => p.counter);
-        setStringInterner(str => this.rt.text(str)); // str constants become runtime handles
+        setStringInterner(this.intern); // str constants become runtime handles
         this.planImports();
         this.extendSegments = !input.testing && this.imports.length === 0;
         this.funcBase = app.funcCount + this.imports.length;
         for (const u of this.index.unsupported) this.warnings.push(`probe ${u.probe.index} (${u.probe.rule}): ${u.what} is not supported yet; not injected`);
     }
 
+
+    private readonly intern = (str: string): number => this.rt.text(str);
+
+    /** The instrumentation is over: nothing global refers to this instrumenter any more. */
+    release(): void {
+        clearStringInterner(this.intern);
+    }
 
     /** Imports must be known before any code is generated: they shift the app's function indices. */
     protected planImports(): void {
@@ -328,4 +335,14 @@ export class InstrumenterHost implements CompileHost {
         void track;
         return fid;
     }
+}
+
+/** The app's function names; for a decoded app, without holding the app (the site table may outlive it). */
+function namesOf(app: AppModule): (fid: number) => string {
+    const names = (app as Partial<DecodedApp>).module?.names.funcs;
+    return names ? namesIn(names) : fid => app.funcName(fid);
+}
+
+function namesIn(names: ReadonlyMap<number, string>): (fid: number) => string {
+    return fid => names.get(fid) ?? '';
 }

@@ -1,7 +1,8 @@
 // What the instrumenter takes and gives back, and the error it throws for a script with errors.
 import type { ReportLayout } from './report-layout.js';
 import type { SiteSink, SiteTable } from './site-table.js';
-import type { DecodedApp } from './app-codec.js';
+import type { CodeSpill, DecodedApp } from './app-codec.js';
+import type { ModuleBytes } from '../wasm/rewrite.js';
 
 export interface InstrumentInput {
     app: Uint8Array;
@@ -32,6 +33,12 @@ export interface InstrumentInput {
      * keeps only the rows not yet handed over (see SiteTable).
      */
     siteSink?: SiteSink;
+    /** Where the code section waits until the module is assembled (else in memory; see ModuleAssembler). */
+    codeSpill?: CodeSpill;
+    /** Size of the chunks the code section is gathered in (tests use tiny ones). */
+    codeChunkBytes?: number;
+    /** The module in pieces (the result's `module`; its `bytes` then empty), for a caller that writes it out. */
+    moduleParts?: boolean;
 }
 
 /** What the module gains, as the plan reports it. */
@@ -61,6 +68,8 @@ export class TooLargeError extends Error {
 
 export interface InstrumentResult {
     bytes: Uint8Array;
+    /** With InstrumentInput.moduleParts: the module, in pieces. */
+    module?: ModuleBytes;
     layout: ReportLayout;
     sites: SiteTable;
     warnings: string[];

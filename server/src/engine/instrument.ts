@@ -15,10 +15,10 @@
 // readers) -> the run, below.
 import { buildProgram, librarySignatures, type Program, type UserLibs } from '../frontend/index.js';
 import { CORE_LIBRARY, withCoreLibrary } from '../runtime/libs.js';
-import { decodeApp, encodeModule, type ModulePlan } from './app-codec.js';
+import { decodeApp, ModuleAssembler, type ModulePlan } from './app-codec.js';
 import { CompileError } from './compile.js';
 import { CodeWriter, OP } from './emit.js';
-import { COUNTER_MEMORY_EXPORT, REPORT_SECTION, encodeLayout } from './report-layout.js';
+import { COUNTER_MEMORY_EXPORT, REPORT_SECTION, encodeLayoutPieces } from './report-layout.js';
 import { COUNTER_CELL } from './counters.js';
 import { APP_MEMORY_EXPORT } from '../runtime/spec.js';
 import { buildScriptModel } from './script.js';
@@ -63,14 +63,18 @@ export async function instrumentProgram(program: Program, input: Omit<Instrument
     }
     const model = buildScriptModel(program);
     const app = input.decoded ?? decodeApp(input.app);
+    let instrumenter: Instrumenter | undefined;
     try {
-        return await new Instrumenter(app, model, { ...input, script: '' }).run();
+        instrumenter = new Instrumenter(app, model, { ...input, script: '' });
+        return await instrumenter.run();
     } catch (e) {
         if (e instanceof CompileError) {
             const pos = e.span ? program.ir?.position(e.span.start) : undefined;
             throw new ScriptError([{ line: (pos?.line ?? 0) + 1, column: (pos?.character ?? 0) + 1, message: e.message, severity: 'error' }], file);
         }
         throw e;
+    } finally {
+        instrumenter?.release();
     }
 }
 
@@ -81,10 +85,17 @@ class Instrumenter extends EntryFunctions {
 
         const warnedDead = new Set<number>();
         const functions = this.app.functions;
+        // Each body is encoded into the code section as soon as it is done (nothing to encode in a dry run).
+        const asm = this.input.plan && this.input.dryRun ? undefined : new ModuleAssembler(this.app, this.imports, this.input.codeSpill, this.input.codeChunkBytes);
+        let edited = 0;
         for (let i = 0; i < functions.length; i++) {
             if ((i & 63) === 0) this.checkMemory(`after ${i} of ${functions.length} functions`);
-            this.instrumentFunction(functions[i], warnedDead);
+            const f = functions[i];
+            this.instrumentFunction(f, warnedDead);
             this.checkGlobals(i + 1, functions.length);
+            const edit = this.bodies.get(f.fid);
+            if (edit) { this.bodies.delete(f.fid); edited++; }
+            asm?.body(f.fid, edit);
         }
         this.checkMemory(`after all ${functions.length} functions`);
 
@@ -115,8 +126,9 @@ class Instrumenter extends EntryFunctions {
             this.exports.push({ name: COUNTER_MEMORY_EXPORT, kind: 'memory', index: this.counterMemory });
         }
         // Nothing to add: the app is returned as it is (byte for byte).
-        if (this.bodies.size === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
-            return { bytes: this.app.bytes.slice(), layout, sites: this.sites, warnings: this.warnings };
+        if (edited === 0 && this.newGlobals.length === 0 && this.newFunctions.length === 0 && this.imports.length === 0 && this.exports.length === 0) {
+            const bytes = this.app.bytes.slice();
+            return { bytes, module: this.input.moduleParts ? { size: bytes.length, pieces: () => [bytes] } : undefined, layout, sites: this.sites, warnings: this.warnings };
         }
         // Map imports were planned from the declarations; if no site instantiated a map, the runtime must
         // still provide them, so register one (unreported) map of a declared type.
@@ -127,18 +139,17 @@ class Instrumenter extends EntryFunctions {
             globals: this.newGlobals.map(g => ({ type: g.type, mutable: g.mutable })),
             exports: this.exports.map(e => ({ ...e })),
         });
-        if (this.input.plan && this.input.dryRun) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
-        const plan: ModulePlan = {
-            imports: this.imports,
+        if (!asm) return { bytes: new Uint8Array(0), layout, sites: this.sites, warnings: this.warnings };
+        const plan: Omit<ModulePlan, 'imports' | 'bodies'> = {
             globals: this.newGlobals, memories, functions: this.newFunctions, exports: this.exports,
-            bodies: this.bodies,
             customSections: [
-                { name: REPORT_SECTION, bytes: encodedLayout ?? encodeLayout(layout) },
+                { name: REPORT_SECTION, bytes: encodedLayout ?? encodeLayoutPieces(layout) },
                 ...(this.rt.usesRuntime ? (await this.rt.sections()).map(x => ({ name: x.name, bytes: x.data })) : []),
             ],
         };
         this.checkMemory('before assembling the output');
-        const bytes = encodeModule(this.app, plan);
+        if (this.input.moduleParts) return { bytes: new Uint8Array(0), module: asm.finishModule(plan), layout, sites: this.sites, warnings: this.warnings };
+        const bytes = asm.finish(plan);
         return { bytes, layout, sites: this.sites, warnings: this.warnings };
     }
 

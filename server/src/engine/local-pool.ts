@@ -68,7 +68,9 @@ export class LocalPool extends Counters {
         const copy = (from: number, to: number) => {
             for (; fi < fixups.length && fixups[fi].pos < to; fi++) {
                 const u = fixups[fi].undo;
-                if (fixups[fi].pos >= from) this.trapFixups.push(func, code.out.len + copiedBytes + fixups[fi].pos - from, u[0], u[1], u[2]);
+                if (fixups[fi].pos < from) continue;
+                const t = this.trapFixups;
+                t.push(func); t.push(code.out.len + copiedBytes + fixups[fi].pos - from); t.push(u[0]); t.push(u[1]); t.push(u[2]);
             }
             code.copy(from, to);
             copiedBytes += to - from;

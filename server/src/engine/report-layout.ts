@@ -62,6 +62,16 @@ interface PackedLayout extends Omit<ReportLayout, 'vars'> {
 export function encodeLayout(layout: ReportLayout): Uint8Array {
     // A big module's (with a counter memory): the binary form (report-rows.ts).
     if (layout.counterMemory) return encodeBinaryLayout(layout);
+    const pieces = encodeLayoutPieces(layout);
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) { out.set(p, at); at += p.length; }
+    return out;
+}
+
+/** encodeLayout's bytes in pieces (the trap fix-ups and rows of a big module are tens of MB). */
+export function encodeLayoutPieces(layout: ReportLayout): Uint8Array[] {
+    if (layout.counterMemory) return [encodeBinaryLayout(layout)];
     const strings: string[] = [];
     const stringIndex = new Map<string, number>();
     const str = (s: string | undefined): number => {
@@ -87,14 +97,29 @@ export function encodeLayout(layout: ReportLayout): Uint8Array {
         pieces.push(encoder.encode(text));
     }
     const { vars: _vars, ...rest } = layout;
-    const head = JSON.stringify({ ...rest, strings });
-    pieces.unshift(encoder.encode(`${head.slice(0, -1)},"packed":[`));
+    // The trap fix-ups (millions of numbers on a big module) are written in pieces where JSON.stringify
+    // would put them: a marker holds their place.
+    const fixups = layout.trapFixups;
+    const head = JSON.stringify({ ...rest, strings }, (k, v) => (k === 'trapFixups' && v === fixups ? FIXUPS_MARK : v));
+    const mark = fixups ? head.indexOf(`"trapFixups":${JSON.stringify(FIXUPS_MARK)}`) : -1;
+    const headPieces: Uint8Array[] = [];
+    if (fixups && mark >= 0) {
+        const at = mark + '"trapFixups":'.length;
+        headPieces.push(encoder.encode(`${head.slice(0, at)}[`));
+        for (let from = 0; from < fixups.length; from += PIECE_VARS) {
+            let text = '';
+            for (let i = from; i < Math.min(from + PIECE_VARS, fixups.length); i++) text += `${i ? ',' : ''}${fixups[i]}`;
+            headPieces.push(encoder.encode(text));
+        }
+        headPieces.push(encoder.encode(`]${head.slice(at + JSON.stringify(FIXUPS_MARK).length, -1)},"packed":[`));
+    } else headPieces.push(encoder.encode(`${head.slice(0, -1)},"packed":[`));
+    pieces.unshift(...headPieces);
     pieces.push(encoder.encode(`]${ids.length ? `,"ids":${JSON.stringify(ids)}` : ''}}`));
-    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) { out.set(p, at); at += p.length; }
-    return out;
+    return pieces;
 }
+
+/** Holds the trap fix-ups' place in the layout's JSON (see encodeLayoutPieces). */
+const FIXUPS_MARK = '\u0000trapFixups';
 
 const PIECE_VARS = 1 << 16;
 

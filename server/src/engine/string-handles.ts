@@ -6,6 +6,11 @@ export function setStringInterner(fn: ((s: string) => number) | undefined): void
     interner = fn;
 }
 
+/** Forgets `fn` if it is still the interner (the instrumentation it belongs to is over: let it be collected). */
+export function clearStringInterner(fn: (s: string) => number): void {
+    if (interner === fn) interner = undefined;
+}
+
 /** The run-time handle (an i32 into the runtime's string table) of a string known now. */
 export function stringHandle(s: string): number {
     if (!interner) throw new Error('string values need an instrumentation in progress');

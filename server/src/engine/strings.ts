@@ -27,7 +27,7 @@ const IMPORTS: Partial<Record<BuiltinLowering, StringImport[]>> = {
 
 const encoder = new TextEncoder();
 
-export { setStringInterner, stringHandle } from './string-handles.js';
+export { clearStringInterner, setStringInterner, stringHandle } from './string-handles.js';
 
 /** Folds a string method whose receiver and arguments are constants; undefined when not a string method. */
 export function foldStringMethod(recv: string, method: string, args: string[]): PV | undefined {

@@ -7,13 +7,19 @@ import { bodyLocals, bodyOf, decodeModule, typeBody, UNKNOWN, type WasmModule } 
 
 const WHERE = ['before', 'after', 'alt'] as const;
 
-/** Where each probe's code went (columns: a large instrumentation places millions of fragments). */
+/**
+ * Where each probe's code went (columns: a large instrumentation places millions of fragments). With
+ * `only`, just the fragments in that app function (-1: none, only the module's additions).
+ */
 export class PlacedLog implements PlanSink {
     private cols = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
     length = 0;
     addedImports = 0;
 
+    constructor(private readonly only?: number) {}
+
     inject(fid: number, opidx: number, where: 'before' | 'after' | 'alt', probe: number, _code: Uint8Array, start: number, end: number): void {
+        if (this.only !== undefined && fid !== this.only) return;
         const c = this.cols;
         if (this.length === c[0].length) for (let k = 0; k < c.length; k++) { const n = new Int32Array(c[k].length * 2); n.set(c[k]); c[k] = n; }
         const i = this.length++;
@@ -47,8 +53,13 @@ export interface InvalidOutput {
     engine: string;
 }
 
-/** null when `out` is valid; else what is wrong and, where it can be told, which probe's code. */
-export function checkOutput(out: Uint8Array, appBytes: Uint8Array, placed: PlacedLog, probeRule: (p: number) => string): InvalidOutput | null {
+/**
+ * null when `out` is valid; else what is wrong and, where it can be told, which probe's code. `placed` tells
+ * where the code went; when it kept no fragments (a big module's would take too much memory while it is
+ * instrumented), `placedIn` gives those of the function V8 rejects (the instrumentation replayed for it).
+ */
+export async function checkOutput(out: Uint8Array, appBytes: Uint8Array, placed: PlacedLog, probeRule: (p: number) => string,
+    placedIn?: (appFid: number) => Promise<PlacedLog>): Promise<InvalidOutput | null> {
     if (WebAssembly.validate(out)) return null;
     let engine = 'invalid module';
     try { new WebAssembly.Module(out); } catch (e) { engine = (e as Error).message.replace(/^WebAssembly\.Module\(\): /, ''); }
@@ -68,7 +79,7 @@ export function checkOutput(out: Uint8Array, appBytes: Uint8Array, placed: Place
     const codeStart = bodyLocals(res, body).codeStart;
     let rel = om ? Number(om[1]) - codeStart : -1;
     if (rel < 0) rel = firstUntypable(res, outFid, codeStart);
-    const hit = placed.find(appFid, rel);
+    const hit = (placedIn ? await placedIn(appFid) : placed).find(appFid, rel);
     if (!hit) return { message: `the instrumented module is invalid in function ${appFid}, where no probe placed code: ${engine}`, fid: appFid, engine };
     const who = hit.probe >= 0 ? `probe ${hit.probe} (${probeRule(hit.probe)})` : 'code shared by several probes';
     return {

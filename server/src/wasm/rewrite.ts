@@ -97,7 +97,7 @@ export class ModuleRewriter {
     private readonly newGlobals: { type: ValType; mutable: boolean; init: Uint8Array }[] = [];
     private readonly newFuncs: NewFunc[] = [];
     private readonly newExports: { name: string; kind: ExternKind; index: number }[] = [];
-    private readonly newCustoms: { name: string; bytes: Uint8Array }[] = [];
+    private readonly newCustoms: { name: string; bytes: Uint8Array | readonly Uint8Array[] }[] = [];
     private readonly newMemories: number[] = [];
     private readonly edits = new Map<number, BodyEdit>();
     private frozenImports = false;
@@ -168,7 +168,8 @@ export class ModuleRewriter {
         this.newExports.push({ name, kind, index });
     }
 
-    addCustomSection(name: string, bytes: Uint8Array): void {
+    /** Appends a custom section; its content may be given in pieces. */
+    addCustomSection(name: string, bytes: Uint8Array | readonly Uint8Array[]): void {
         this.newCustoms.push({ name, bytes });
     }
 
@@ -188,9 +189,27 @@ export class ModuleRewriter {
 
     /** The rewritten module. With no changes it equals the input byte for byte. */
     emit(): Uint8Array {
+        return joinParts(this.emitParts());
+    }
+
+    /**
+     * The rewritten module in parts, in order (joinParts gives emit()'s result). With `code`, the code
+     * section's entries for the module's own functions are those already encoded (encodeBody, in function
+     * order, one per function) rather than built from the edits, and `code` itself is one of the parts;
+     * byte parts may be views into the input module.
+     */
+    emitParts(code?: EncodedBodies): ModulePart[] {
         const m = this.module;
-        const out = new ByteWriter(m.bytes.length + 4096);
-        out.copy(m.bytes, 0, 8);
+        const pieces: ModulePart[] = [];
+        let out = new ByteWriter(4096);
+        const flush = () => { if (out.len) pieces.push(out.finish()); out = new ByteWriter(4096); };
+        // Big runs of input bytes (a data section, a raw code section) are handed over as views.
+        const raw = (start: number, end: number) => {
+            if (end - start < RAW_VIEW_BYTES) { out.copy(m.bytes, start, end); return; }
+            flush();
+            pieces.push(m.bytes.subarray(start, end));
+        };
+        raw(0, 8);
         const present = new Set(m.sections.map((s) => s.id));
         const pending = this.synthesizedSections(present);
         let lastOrder = 0;
@@ -204,14 +223,82 @@ export class ModuleRewriter {
                 flushPendingBefore(SECTION_ORDER[s.id]);
                 lastOrder = SECTION_ORDER[s.id];
             }
-            this.emitSection(out, s);
+            if (s.id === 10 && (this.codeChanged() || code?.edited)) {
+                if (!code) { this.emitCode(out, s); continue; }
+                if (code.count !== m.bodies.length) throw new Error(`encoded ${code.count} of ${m.bodies.length} function bodies`);
+                const added = this.appendBodies(new ByteWriter(1024));
+                const count = new ByteWriter(8).u32(m.bodies.length + this.newFuncs.length);
+                out.byte(10).u32(count.len + code.size + added.len).copy(count.buf, 0, count.len);
+                flush();
+                pieces.push(code);
+                out.copy(added.buf, 0, added.len);
+            } else if (s.id === 10 || (s.id !== 0 && !this.sectionChanged(s.id))) raw(s.start, s.end);
+            else this.emitSection(out, s);
         }
         flushPendingBefore(Infinity);
         for (const c of this.newCustoms) {
-            const w = new ByteWriter(c.bytes.length + 16).name(c.name).bytes(c.bytes);
-            this.writeSection(out, 0, w);
+            const parts = c.bytes instanceof Uint8Array ? [c.bytes] : c.bytes;
+            const head = new ByteWriter(c.name.length + 16).name(c.name);
+            out.byte(0).u32(head.len + parts.reduce((n, p) => n + p.length, 0)).copy(head.buf, 0, head.len);
+            flush();
+            for (const p of parts) pieces.push(p);
         }
-        return out.finish();
+        flush();
+        return pieces;
+    }
+
+    /** Whether the code section differs from the input's. */
+    private codeChanged(): boolean {
+        return this.newImports.length > 0 || this.edits.size > 0 || this.newFuncs.length > 0;
+    }
+
+    /** Whether a known non-custom section is rebuilt (else it is copied as it is). */
+    private sectionChanged(id: number): boolean {
+        const shift = this.newImports.length, m = this.module;
+        switch (id) {
+            case 1: return this.newTypes.length > 0;
+            case 2: return shift > 0;
+            case 3: return this.newFuncs.length > 0;
+            case 4: return shift > 0 && m.tables.some((t) => t.init);
+            case 5: return this.newMemories.length > 0;
+            case 6: return shift > 0 || this.newGlobals.length > 0;
+            case 7: return shift > 0 || this.newExports.length > 0;
+            case 8: case 9: return shift > 0;
+            default: return false;
+        }
+    }
+
+    /**
+     * Appends the code section entry (size, locals, code) of original function `f` to `w`: edited by `edit`,
+     * else as it is (function indices remapped when imports were added). `scratch` holds the content
+     * while its size is unknown. Code must use final indices (add imports first).
+     */
+    encodeBody(f: number, edit: BodyEdit | undefined, w: ByteWriter, scratch: ByteWriter): void {
+        const m = this.module, b = m.bytes;
+        const body = m.bodies[f - m.numImportedFuncs];
+        if (!body || body.func !== f) throw new Error(`function ${f} has no body`);
+        if (edit) this.frozenImports = true;
+        const content = scratch.reset();
+        if (!edit) {
+            if (!this.newImports.length) { w.copy(b, body.start, body.end); return; }
+            // Same locals, code re-walked to patch function indices.
+            const { codeStart } = bodyLocals(m, body);
+            content.copy(b, body.contentStart, codeStart);
+            this.copyRemapped(content, codeStart, body.end);
+            w.u32(content.len).copy(content.buf, 0, content.len);
+            return;
+        }
+        const { groups, codeStart } = bodyLocals(m, body);
+        if (edit.extraLocals?.length) writeLocals(content, groups, edit.extraLocals);
+        else content.copy(b, body.contentStart, codeStart);
+        if (edit.code instanceof CodeBuilder) edit.code.writeTo(content, this.copyCode);
+        else {
+            for (const piece of edit.code) {
+                if (piece instanceof Uint8Array) content.bytes(piece);
+                else this.copyCode(content, piece.start, piece.end);
+            }
+        }
+        w.u32(content.len).copy(content.buf, 0, content.len);
     }
 
     // ---- sections ----
@@ -346,35 +433,11 @@ export class ModuleRewriter {
 
     private emitCode(out: ByteWriter, s: SectionInfo): void {
         const m = this.module, b = m.bytes;
-        const shift = this.newImports.length;
-        if (!shift && !this.edits.size && !this.newFuncs.length) { out.copy(b, s.start, s.end); return; }
+        if (!this.codeChanged()) { out.copy(b, s.start, s.end); return; }
         const w = new ByteWriter(2 * (s.end - s.contentStart) + 1024).u32(m.bodies.length + this.newFuncs.length);
         // One scratch writer for every body's content: it is copied into the section once its size is known.
         const content = new ByteWriter(1 << 16);
-        for (const body of m.bodies) {
-            const edit = this.edits.get(body.func);
-            content.reset();
-            if (!edit) {
-                if (!shift) { w.copy(b, body.start, body.end); continue; }
-                // Same locals, code re-walked to patch function indices.
-                const { codeStart } = bodyLocals(m, body);
-                content.copy(b, body.contentStart, codeStart);
-                this.copyRemapped(content, codeStart, body.end);
-                w.u32(content.len).copy(content.buf, 0, content.len);
-                continue;
-            }
-            const { groups, codeStart } = bodyLocals(m, body);
-            if (edit.extraLocals?.length) writeLocals(content, groups, edit.extraLocals);
-            else content.copy(b, body.contentStart, codeStart);
-            if (edit.code instanceof CodeBuilder) edit.code.writeTo(content, this.copyCode);
-            else {
-                for (const piece of edit.code) {
-                    if (piece instanceof Uint8Array) content.bytes(piece);
-                    else this.copyCode(content, piece.start, piece.end);
-                }
-            }
-            w.u32(content.len).copy(content.buf, 0, content.len);
-        }
+        for (const body of m.bodies) this.encodeBody(body.func, this.edits.get(body.func), w, content);
         this.writeSection(out, 10, this.appendBodies(w));
     }
 
@@ -469,6 +532,60 @@ function writeLocals(w: ByteWriter, groups: readonly { count: number; type: ValT
     }
     w.u32(all.length);
     for (const g of all) w.u32(g.count).valType(g.type);
+}
+
+/** Function bodies already encoded as code section entries (see ModuleRewriter.encodeBody). */
+export interface EncodedBodies {
+    /** How many entries. */
+    readonly count: number;
+    /** Whether any was edited (else, with nothing else changing the code section, it is copied as it is). */
+    readonly edited: boolean;
+    /** Their size in bytes. */
+    readonly size: number;
+    /** Their bytes, in order (read once, as the module is assembled: each piece is used before the next is asked for). */
+    pieces(): Iterable<Uint8Array>;
+}
+
+/** Input runs at least this long go into emitPieces' result as views, not copies. */
+const RAW_VIEW_BYTES = 1 << 16;
+
+/** A part of an emitted module: bytes, or function bodies encoded beforehand. */
+export type ModulePart = Uint8Array | EncodedBodies;
+
+/** A module's bytes in pieces, never joined (each piece is used before the next is asked for). */
+export interface ModuleBytes {
+    readonly size: number;
+    pieces(): Iterable<Uint8Array>;
+}
+
+/** The parts as pieces (read again on each call to pieces()). */
+export function moduleBytes(parts: readonly ModulePart[]): ModuleBytes {
+    return {
+        size: parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0),
+        *pieces() {
+            for (const p of parts) {
+                if (p instanceof Uint8Array) yield p;
+                else yield* p.pieces();
+            }
+        },
+    };
+}
+
+/** The module's bytes: one buffer of exactly the parts' size (encoded bodies are read once, piece by piece). */
+export function joinParts(parts: readonly ModulePart[]): Uint8Array {
+    const out = new Uint8Array(parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0));
+    let at = 0;
+    for (const p of parts) {
+        if (p instanceof Uint8Array) { out.set(p, at); at += p.length; continue; }
+        const end = at + p.size;
+        for (const piece of p.pieces()) {
+            if (at + piece.length > end) throw new Error('encoded function bodies longer than announced');
+            out.set(piece, at);
+            at += piece.length;
+        }
+        if (at !== end) throw new Error('encoded function bodies shorter than announced');
+    }
+    return out;
 }
 
 function concatPieces(src: Uint8Array, pieces: readonly CodePiece[]): Uint8Array {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadSourceMapper, type SourceMapper } from '../../mapping/index.js';
 import type { WasmModule } from '../../wasm/index.js';
 import { decodeApp, recordedWalk, type DecodedApp } from '../../engine/app-codec.js';
-import type { AppInstr } from '../../engine/app.js';
+import type { AppFunction, AppInstr } from '../../engine/app.js';
 import { materialize, passCounts, planPass, type PlanPass } from '../../preview/plan.js';
 import { chooseShown, previewLines, type PreviewOptions } from '../../preview/document.js';
 import { lineEdits } from '../../preview/delta.js';
@@ -30,13 +30,13 @@ function keepTyped(d: DecodedApp): DecodedApp {
     const functions = d.functions.map(f => {
         let typed: AppInstr[] | undefined;
         let replay: (() => Iterable<AppInstr>) | undefined;
-        const walk = f.instrs;
+        const walk = (t?: boolean) => f.instrs(t);
         const instrs = (t?: boolean): Iterable<AppInstr> => {
             if (!t) {
                 // The untyped walk too is recorded once (a few bytes an instruction) and replayed after.
                 if (replay) return replay();
                 if (recorded >= RECORDED_BUDGET) return walk(false);
-                const r = recordedWalk(d.module, { ...f, instrs: walk });
+                const r = recordedWalk(d.module, withInstrs(f, walk));
                 recorded += r.count;
                 replay = r.instrs;
                 return replay();
@@ -47,9 +47,14 @@ function keepTyped(d: DecodedApp): DecodedApp {
             kept += typed.length;
             return typed;
         };
-        return { ...f, instrs };
+        return withInstrs(f, instrs);
     });
     return { ...d, functions };
+}
+
+/** `f` with another instruction walk (its other members are `f`'s own, getters included). */
+function withInstrs(f: AppFunction, instrs: AppFunction['instrs']): AppFunction {
+    return Object.assign(Object.create(f) as AppFunction, { instrs });
 }
 
 let app: AppEntry | undefined;

@@ -43,23 +43,26 @@ function rowsText(first: number, count: number, cols: readonly Int32Array[]): Ui
     const b = rowBuf;
     let at = 0;
     for (let j = 0; j < count; j++) {
-        if (first + j) { b[at++] = 0x2c; b[at++] = 0x0a; }
-        b[at++] = 0x5b;
+        if (first + j) { b[at++] = COMMA; b[at++] = NEWLINE; }
+        b[at++] = OPEN;
         for (let k = 0; k < 6; k++) {
-            if (k) b[at++] = 0x2c;
+            if (k) b[at++] = COMMA;
             at = writeInt(b, at, cols[k][j]);
         }
-        b[at++] = 0x5d;
+        b[at++] = CLOSE;
     }
     return b.subarray(0, at);
 }
 
+/** The characters of a row's text, as bytes. */
+const [COMMA, NEWLINE, OPEN, CLOSE, MINUS, ZERO] = Array.from(',\n[]-0', c => c.charCodeAt(0));
+
 /** Writes `v` (an int32) in decimal at `at`; returns the position after it. */
 function writeInt(b: Uint8Array, at: number, v: number): number {
-    if (v < 0) { b[at++] = 0x2d; v = -v; }
+    if (v < 0) { b[at++] = MINUS; v = -v; }
     let digits = 1;
     for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    for (let i = at + digits - 1; i >= at; i--) { b[i] = 0x30 + (v % 10); v = Math.floor(v / 10); }
+    for (let i = at + digits - 1; i >= at; i--) { b[i] = ZERO + (v % 10); v = Math.floor(v / 10); }
     return at + digits;
 }
 

@@ -4,7 +4,7 @@
 // counter-memory cell c (as ~c), and the value type the reader returns it as.
 import type { ReportVar } from './report-types.js';
 import type { ValType } from './types.js';
-import { Bytes, LebReader } from './report-rows.js';
+import { Bytes, LebReader, setRowFields } from './report-rows.js';
 
 const NAME = 1, TYPE = 2, FNAME = 4, PROBE = 8, FID = 16, PC = 32, SOURCE = 64, VT = 128;
 
@@ -70,11 +70,7 @@ export class ReportLog {
             if (flags & PC) pc += r.zigzag();
             if (flags & SOURCE) source += r.zigzag();
             if (flags & VT) vt = r.leb();
-            v.name = s[name]; v.type = s[type];
-            if (fid > 0) {
-                v.fid = fid - 1; v.fname = fname > 0 ? s[fname - 1] : undefined; v.pc = pc < 0 ? undefined : pc;
-                v.probe = probe > 0 ? s[probe - 1] : undefined;
-            } else { v.fid = undefined; v.fname = undefined; v.pc = undefined; v.probe = undefined; }
+            setRowFields(v, s, name, type, fname, probe, fid, pc, undefined);
             v.ids = this.ids.get(i);
             f(v, source, this.vts[vt], i);
         }

@@ -207,13 +207,23 @@ export function forEachPackedRow(p: PackedRows, from: number, to: number, f: (v:
             if (flags & SLOT) slot += r.zigzag();
         }
         if (i < from) continue;
-        v.name = s[name]; v.type = s[type]; v.slot = slot;
-        if (fid > 0) {
-            v.fid = fid - 1; v.fname = fname > 0 ? s[fname - 1] : ''; v.pc = pc < 0 ? undefined : pc;
-            v.probe = probe > 0 ? s[probe - 1] : undefined;
-        } else { v.fid = undefined; v.fname = undefined; v.pc = undefined; v.probe = undefined; }
+        setRowFields(v, s, name, type, fname, probe, fid, pc, '');
+        v.slot = slot;
         while (idAt < p.ids.length && p.ids[idAt] < i) idAt += 2 + p.ids[idAt + 1];
         v.ids = idAt < p.ids.length && p.ids[idAt] === i ? p.ids.slice(idAt + 2, idAt + 2 + p.ids[idAt + 1]) : undefined;
         f(v, i);
     }
+}
+
+/**
+ * Fills the reused row `v` from a row's decoded fields: string indices (`fname` and `probe` offset by one,
+ * 0 = absent), `fid` offset by one (0 = a row without a site) and `pc` (-1 = absent). `noFname` is what a
+ * site row without a function name gets.
+ */
+export function setRowFields(v: ReportVar, s: readonly string[], name: number, type: number, fname: number, probe: number, fid: number, pc: number, noFname: string | undefined): void {
+    v.name = s[name]; v.type = s[type];
+    if (fid > 0) {
+        v.fid = fid - 1; v.fname = fname > 0 ? s[fname - 1] : noFname; v.pc = pc < 0 ? undefined : pc;
+        v.probe = probe > 0 ? s[probe - 1] : undefined;
+    } else { v.fid = undefined; v.fname = undefined; v.pc = undefined; v.probe = undefined; }
 }
